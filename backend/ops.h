@@ -1,0 +1,62 @@
+/* ops.h: the one table of ops (public descriptor + reference math + kernel name) that everything reads. */
+#ifndef CLRELU_OPS_H
+#define CLRELU_OPS_H
+
+#include "clrelu.h"
+
+typedef enum {
+    OP_RELU = 0, OP_LEAKY_RELU, OP_RELU6, OP_HARDTANH, OP_ELU, OP_SELU, OP_GELU, OP_GELU_TANH,
+    OP_SILU, OP_SOFTPLUS, OP_SIGMOID, OP_TANH, OP_PRELU,
+    OP_COUNT
+} op_id;
+
+/* Reference math in double precision. p holds the op's parameters (already rounded to the
+ * compute type); for prelu p[0] is the element's channel slope. Backward takes the forward
+ * input x and upstream gradient g and returns dL/dx. */
+typedef double (*ref_forward_fn)(double x, const double *p);
+typedef double (*ref_backward_fn)(double x, double g, const double *p);
+
+struct op_entry {
+    clrelu_op_desc desc;        /* first member: public pointers point here */
+    op_id id;
+    ref_forward_fn forward;
+    ref_backward_fn backward;
+    const char *kernel;         /* kernel base name: <kernel>_fwd / <kernel>_bwd in kernels/activation.cl */
+};
+
+extern const struct op_entry clrelu_ops[OP_COUNT];
+
+const struct op_entry *op_entry_of(const clrelu_op_desc *desc);
+
+/* reference.c */
+double ref_relu_fwd(double x, const double *p);
+double ref_relu_bwd(double x, double g, const double *p);
+double ref_leaky_relu_fwd(double x, const double *p);
+double ref_leaky_relu_bwd(double x, double g, const double *p);
+double ref_relu6_fwd(double x, const double *p);
+double ref_relu6_bwd(double x, double g, const double *p);
+double ref_hardtanh_fwd(double x, const double *p);
+double ref_hardtanh_bwd(double x, double g, const double *p);
+double ref_elu_fwd(double x, const double *p);
+double ref_elu_bwd(double x, double g, const double *p);
+double ref_selu_fwd(double x, const double *p);
+double ref_selu_bwd(double x, double g, const double *p);
+double ref_gelu_fwd(double x, const double *p);
+double ref_gelu_bwd(double x, double g, const double *p);
+double ref_gelu_tanh_fwd(double x, const double *p);
+double ref_gelu_tanh_bwd(double x, double g, const double *p);
+double ref_silu_fwd(double x, const double *p);
+double ref_silu_bwd(double x, double g, const double *p);
+double ref_softplus_fwd(double x, const double *p);
+double ref_softplus_bwd(double x, double g, const double *p);
+double ref_sigmoid_fwd(double x, const double *p);
+double ref_sigmoid_bwd(double x, double g, const double *p);
+double ref_tanh_fwd(double x, const double *p);
+double ref_tanh_bwd(double x, double g, const double *p);
+double ref_prelu_fwd(double x, const double *p);
+double ref_prelu_bwd(double x, double g, const double *p);
+
+#define SELU_ALPHA 1.6732632423543772848170429916717
+#define SELU_SCALE 1.0507009873554804934193349852946
+
+#endif

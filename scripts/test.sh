@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# test.sh: install what is missing, build, and run the whole test suite — a warnings-as-errors
+# build and an address+undefined sanitizer build, both on every device (host and PoCL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+echo "== build (warnings as errors)"
+scripts/build.sh build-test -DCLRELU_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== tests"
+ctest --test-dir build-test --output-on-failure -j"$jobs"
+echo "== build (address+undefined sanitizers)"
+scripts/build.sh build-asan -DCLRELU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCLRELU_SANITIZE=address,undefined
+echo "== tests under sanitizers"
+ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE no-sanitizer
