@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# install-deps.sh: install clrelu's build and run dependencies from Debian 12 packages (idempotent).
+# install-deps.sh: install clrelu's dependencies from Debian 12 packages (idempotent).
+# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite needs: a browser,
+# Python venv support, clang for fuzzers)
 set -euo pipefail
 
 packages=(
@@ -8,8 +10,11 @@ packages=(
   pocl-opencl-icd
   libclblast-dev
   libmicrohttpd-dev libcjson-dev zlib1g-dev
-  python3 python3-numpy curl
+  curl
 )
+if [[ ${1:-} == --test ]]; then
+  packages+=(python3 python3-venv python3-pip chromium clang)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,8 @@
 # build and an address+undefined sanitizer build, both on every device (host and PoCL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
+scripts/python-env.sh
 jobs=$(nproc)
 echo "== build (warnings as errors)"
 scripts/build.sh build-test -DCLRELU_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
