@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# run.sh: install what is missing, build, and start the main job: list the devices and run a
-# demo activation on the default device (the server takes over this script once it exists).
+# run.sh: install what is missing, build, and start the main job — the HTTP server on the default
+# device (PoCL CPU when present, else the host backend). Extra arguments go to `clrelu serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
 ./build/cli/clrelu devices
-./build/cli/clrelu demo
+if ./build/cli/clrelu --help | grep -q '^  serve'; then
+  exec ./build/cli/clrelu serve "$@"
+fi
+exec ./build/cli/clrelu demo
