@@ -211,6 +211,8 @@ clrelu_status npy_header_extent(const void *bytes, size_t len, size_t *data_offs
     size_t hlen = (size_t)b[8] | (size_t)b[9] << 8;
     if (field == 4)
         hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
+    if (hlen > SIZE_MAX - 8 - field)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad .npy header: header length overflows");
     *data_offset = 8 + field + hlen;
     return CLRELU_OK;
 }

@@ -268,7 +268,7 @@ static void print_timing(const run_options *o, const clrelu_device_info *dev, cl
     fprintf(stderr, "  %-22s %10.3f ms\n", "kernel", ms(tm->kernel_ns));
     fprintf(stderr, "  %-22s %10.3f ms\n", "transfer from device", ms(tm->transfer_out_ns));
     fprintf(stderr, "  %-22s %10.3f ms\n", "run total (wall)", ms(tm->total_ns));
-    fprintf(stderr, "  %-22s %10.3f ms\n", "write files", ms(write_ns));
+    fprintf(stderr, "  %-22s %10.3f ms\n", "convert + write files", ms(write_ns));
 }
 
 /* Read the inputs, run on the device, convert back and write the outputs. */

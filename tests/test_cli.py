@@ -190,6 +190,12 @@ def test_run_values(tmp):
     check(rc == 0 and read_npy(dst)[0] == "<f4" and read_npy(dst)[2] == [0.0, f32(0.0999755859375), 3.0],
           "--dtype float16 rounds through half: %s %s" % (err, rc == 0 and read_npy(dst)[2]))
 
+    # the output may replace the input: it is read completely before the output is renamed over it
+    inplace = os.path.join(tmp, "inplace.npy")
+    write_npy(inplace, "<f8", [3], [-1.0, 2.0, -3.0])
+    rc, _, err = run("run", "relu", inplace, inplace)
+    check(rc == 0 and read_npy(inplace)[2] == [0.0, 2.0, 0.0], "in-place run: %s" % err)
+
     # --timing
     rc, _, err = run("run", "relu", src, dst, "--timing")
     check(rc == 0 and "kernel" in err and "ms" in err, "--timing output: " + err)
