@@ -1,0 +1,391 @@
+/* http.c: libmicrohttpd glue — per-request state, early checks, capped body accumulation, sending. */
+#include "http.h"
+#include "access_log.h"
+#include "buf.h"
+#include "compress.h"
+#include "metrics.h"
+#include "router.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define COMPRESS_MIN_BYTES 256
+
+static volatile int stopping;
+
+/* Per-request state, in *req_cls from the first call to NOTIFY_COMPLETED. */
+typedef struct {
+    request rq;
+    int route;                  /* index, -1: unmatched */
+    bool responded;
+    unsigned status;
+    buf body;
+    content_encoding enc;
+    uint64_t bytes_out;
+    uint64_t bytes_in;
+    char method[16];
+    char *path;
+    char remote[64];
+} conn_state;
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Queue rp on c (compressing it when the client accepts gzip/deflate), taking its body. */
+static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, response *rp)
+{
+    char *body = rp->body;
+    size_t len = rp->len;
+    rp->body = NULL;
+    const char *ce = NULL;
+    content_encoding want = encoding_accept(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    if (want != ENC_IDENTITY && body && len >= COMPRESS_MIN_BYTES && strcmp(st->method, "HEAD") != 0) {
+        char *z;
+        size_t zlen;
+        if (encode_body(want, body, len, &z, &zlen) == 0) {
+            free(body);
+            body = z;
+            len = zlen;
+            ce = encoding_name(want);
+        }
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"", body ? free : NULL);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    if (rp->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
+    if (rp->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->www_auth)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"clrelu\"");
+    if (rp->header_len >= 0) {
+        char v[32];
+        snprintf(v, sizeof v, "%lld", rp->header_len);
+        MHD_add_response_header(r, "Inference-Header-Content-Length", v);
+    }
+    if (ce)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, ce);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (stopping)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, rp->status, r);
+    MHD_destroy_response(r);
+    st->responded = true;
+    st->status = rp->status;
+    st->bytes_out = len;
+    return ret;
+}
+
+/* Content types a body route takes; parameters after ';' are ignored. */
+static bool content_type_ok(const char *ct, int body)
+{
+    if (!ct || !*ct)
+        return true;
+    size_t n = strcspn(ct, "; \t");
+    /* curl -d labels bodies application/x-www-form-urlencoded; the body is still read as JSON. */
+    if ((n == 16 && !strncasecmp(ct, "application/json", 16)) || (n == 10 && !strncasecmp(ct, "text/plain", 10)) ||
+        (n == 33 && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)))
+        return true;
+    return body == BODY_INFER && n == 24 && !strncasecmp(ct, "application/octet-stream", 24);
+}
+
+static bool api_key_ok(const server *s, struct MHD_Connection *c)
+{
+    const char *key = s->cfg.api_key;
+    const char *x = header(c, "X-API-Key");
+    if (x && !strcmp(x, key))
+        return true;
+    const char *auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+    return auth && !strncasecmp(auth, "Bearer ", 7) && !strcmp(auth + 7, key);
+}
+
+/* Checks made from the headers alone, before any body byte is stored: route (404/405),
+ * API key (401), Content-Type and Content-Encoding (415), Content-Length (413) and the
+ * binary extension's header (400). Returns false with rp filled when the request fails. */
+static bool early_checks(server *s, conn_state *st, struct MHD_Connection *c, response *rp)
+{
+    const char *allow = NULL;
+    route_result rr = router_match(st->method, st->path, &st->route, &st->rq, &allow);
+    if (rr == ROUTE_NOT_FOUND) {
+        st->route = -1;
+        response_error(rp, 404, "no route for %s", st->path);
+        return false;
+    }
+    if (rr == ROUTE_BAD_METHOD) {
+        st->route = -1;
+        response_error(rp, 405, "method %s is not allowed on %s (allowed: %s)", st->method, st->path, allow);
+        rp->allow = allow;
+        return false;
+    }
+    const route *r = router_at(st->route);
+    if (r->auth && s->cfg.api_key && !api_key_ok(s, c)) {
+        response_error(rp, 401, "missing or wrong API key (send Authorization: Bearer KEY or X-API-Key)");
+        rp->www_auth = true;
+        return false;
+    }
+    if (r->body == BODY_NONE)
+        return true;
+    const char *ct = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!content_type_ok(ct, r->body)) {
+        response_error(rp, 415, "unsupported Content-Type '%s' (use application/json%s)", ct,
+                       r->body == BODY_INFER ? " or application/octet-stream" : "");
+        return false;
+    }
+    const char *ce = header(c, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    st->enc = encoding_parse(ce);
+    if (st->enc == ENC_UNSUPPORTED) {
+        response_error(rp, 415, "unsupported Content-Encoding '%s' (use gzip, deflate or identity)", ce);
+        return false;
+    }
+    const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        errno = 0;
+        char *end;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (errno || end == cl || v > s->cfg.max_body) {
+            response_error(rp, 413, "request body of %s bytes exceeds the limit of %zu bytes", cl, s->cfg.max_body);
+            return false;
+        }
+    }
+    const char *ih = header(c, "Inference-Header-Content-Length");
+    if (ih) {
+        if (r->body != BODY_INFER) {
+            st->rq.header_len = -1;
+        } else {
+            char *end;
+            errno = 0;
+            long long v = strtoll(ih, &end, 10);
+            if (errno || end == ih || *end || v < 0) {
+                response_error(rp, 400, "Inference-Header-Content-Length '%s' is not a non-negative integer", ih);
+                return false;
+            }
+            st->rq.header_len = v;
+        }
+    }
+    st->body.limit = s->cfg.max_body;
+    return true;
+}
+
+/* The body is complete: decode it, run the handler, send its response. */
+static enum MHD_Result finish(server *s, conn_state *st, struct MHD_Connection *c)
+{
+    response rp = {.header_len = -1};
+    char *decoded = NULL;
+    size_t dlen = 0;
+    st->rq.body = st->body.data;
+    st->rq.len = st->body.len;
+    if (st->enc != ENC_IDENTITY) {
+        inflate_result ir = decode_body(st->enc, st->body.data, st->body.len, s->cfg.max_body, &decoded, &dlen);
+        if (ir == INFLATE_TOO_LARGE) {
+            response_error(&rp, 413, "decompressed request body exceeds the limit of %zu bytes", s->cfg.max_body);
+            goto send;
+        }
+        if (ir != INFLATE_OK) {
+            response_error(&rp, ir == INFLATE_NO_MEMORY ? 503 : 400, "request body is not valid %s data",
+                           encoding_name(st->enc));
+            goto send;
+        }
+        buf_free(&st->body);
+        st->rq.body = decoded;
+        st->rq.len = dlen;
+    }
+    st->rq.t_body_ns = now_ns();
+    router_at(st->route)->handler(s, &st->rq, &rp);
+send:;
+    enum MHD_Result ret = send_response(st, c, &rp);
+    free(decoded);
+    st->rq.body = NULL;
+    buf_free(&st->body);
+    return ret;
+}
+
+static conn_state *state_new(server *s, struct MHD_Connection *c, const char *url, const char *method)
+{
+    conn_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->path = strdup(url);
+    if (!st->path) {
+        free(st);
+        return NULL;
+    }
+    snprintf(st->method, sizeof st->method, "%s", method);
+    st->route = -1;
+    st->rq.method = st->method;
+    st->rq.path = st->path;
+    st->rq.conn = c;
+    st->rq.header_len = -1;
+    st->rq.t_start_ns = now_ns();
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(st->remote, sizeof st->remote, "-");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, st->remote, sizeof st->remote);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, st->remote, sizeof st->remote);
+    }
+    pthread_mutex_lock(&s->inflight_lock);
+    s->inflight++;
+    pthread_mutex_unlock(&s->inflight_lock);
+    metrics_inflight(s->metrics, 1);
+    return st;
+}
+
+/* MHD access handler: called once with the headers, then per body chunk, then once more with
+ * an empty chunk when the body is complete. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    server *s = cls;
+    conn_state *st = *req_cls;
+    if (!st) {
+        st = state_new(s, c, url, method);
+        if (!st)
+            return MHD_NO;
+        *req_cls = st;
+        response rp = {.header_len = -1};
+        if (!early_checks(s, st, c, &rp))
+            return send_response(st, c, &rp);
+        if (router_at(st->route)->body == BODY_NONE)
+            return finish(s, st, c);
+        return MHD_YES;
+    }
+    if (st->responded) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        st->bytes_in += *upload_data_size;
+        buf_result br = buf_append(&st->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        if (br != BUF_OK) {
+            response rp = {.header_len = -1};
+            if (br == BUF_TOO_LARGE)
+                response_error(&rp, 413, "request body exceeds the limit of %zu bytes", s->cfg.max_body);
+            else
+                response_error(&rp, 503, "out of memory reading the request body");
+            buf_free(&st->body);
+            return send_response(st, c, &rp);
+        }
+        return MHD_YES;
+    }
+    return finish(s, st, c);
+}
+
+/* NOTIFY_COMPLETED: access log, metrics, in-flight count, and the request state is freed. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    server *s = cls;
+    conn_state *st = *req_cls;
+    if (!st)
+        return;
+    *req_cls = NULL;
+    uint64_t dur = now_ns() - st->rq.t_start_ns;
+    unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? st->status : 0;
+    const route *r = router_at(st->route);
+    access_entry e = {st->method, st->path, st->remote, r ? r->name : "unmatched", status,
+                      st->bytes_in, st->bytes_out, dur};
+    access_log_write(&e);
+    if (status)
+        metrics_request_done(s->metrics, st->route, status, dur, st->bytes_in, st->bytes_out);
+    metrics_inflight(s->metrics, -1);
+    buf_free(&st->body);
+    free(st->path);
+    free(st);
+    pthread_mutex_lock(&s->inflight_lock);
+    if (--s->inflight == 0)
+        pthread_cond_broadcast(&s->inflight_zero);
+    pthread_mutex_unlock(&s->inflight_lock);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    server_log(CLRELU_LOG_WARN, "libmicrohttpd: %s", msg);
+}
+
+int http_start(server *s)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%u", s->cfg.port);
+    int gai = getaddrinfo(s->cfg.host, port, &hints, &ai);
+    if (gai != 0) {
+        server_log(CLRELU_LOG_ERROR, "cannot resolve --host %s: %s", s->cfg.host, gai_strerror(gai));
+        return -1;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem opts[12];
+    int n = 0;
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.timeout_s, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.max_connections, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 256, NULL};
+    if (s->cfg.per_ip_limit)
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.per_ip_limit, NULL};
+    if (s->cfg.threads > 1)
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->cfg.threads, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->daemon) {
+        server_log(CLRELU_LOG_ERROR, "cannot listen on %s:%u (address in use or not available?)", s->cfg.host,
+                   s->cfg.port);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->bound_port = di && di->port ? di->port : s->cfg.port;
+    return 0;
+}
+
+unsigned http_stop(server *s, unsigned grace_ms)
+{
+    if (!s->daemon)
+        return 0;
+    stopping = 1;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += grace_ms / 1000;
+    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->inflight_lock);
+    while (s->inflight > 0)
+        if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) == ETIMEDOUT)
+            break;
+    unsigned left = s->inflight;
+    pthread_mutex_unlock(&s->inflight_lock);
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    return left;
+}

@@ -1,0 +1,32 @@
+/* tensor_json.h: JSON tensor data (flat or nested arrays) to typed buffers and back. */
+#ifndef CLRELU_SERVER_TENSOR_JSON_H
+#define CLRELU_SERVER_TENSOR_JSON_H
+
+#include "buf.h"
+#include "clrelu.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TENSOR_MAX_RANK 32
+
+struct cJSON;
+
+/* Read a flat or nested (rectangular) array of numbers into a malloc'd array of doubles.
+ * NaN and infinities are accepted as the strings "NaN", "Infinity", "-Infinity" (also "inf",
+ * "-inf", "nan", any case). On success shape and rank hold the nesting (a flat array is rank 1).
+ * More than max_elements elements, ragged nesting or a non-number fail with a message in err
+ * naming the position (e.g. "data[2][1]"). */
+bool tjson_read(const struct cJSON *data, const char *what, size_t max_elements, double **vals,
+                size_t *count, size_t shape[TENSOR_MAX_RANK], int *rank, char *err, size_t errlen);
+
+/* Append count elements of dtype as a flat JSON array. Each number is the shortest decimal that
+ * reads back to the same value of that dtype; NaN/inf are the strings above. */
+buf_result tjson_write(buf *out, const void *data, clrelu_dtype dtype, size_t count);
+
+/* Read a JSON shape array of non-negative integers. */
+bool tjson_shape(const struct cJSON *arr, size_t shape[TENSOR_MAX_RANK], int *rank, char *err, size_t errlen);
+/* Product of the dims, false on overflow. */
+bool shape_count(const size_t *shape, int rank, size_t *count);
+
+#endif
