@@ -16,11 +16,10 @@
  *   depending on whether dy/dx underflowed to 0, so either is accepted (infs of opposite sign are
  *   not); and when |exp| is within a factor 16 of the compute type's largest value (FLT_MAX, or
  *   DBL_MAX for float64), an inf of the same sign is accepted (an intermediate overflowed).
- *       float32   rtol 1e-5    atol 1e-5   PyTorch's floor is rtol 1.3e-6; OpenCL's built-in
- *                                           exp/erfc/tanh/log1p are allowed 3-16 ulp, and composite
- *                                           ops (gelu, silu, softplus backward) compound that, so
- *                                           1e-5 (about 80 ulp) is the smallest round figure that
- *                                           leaves headroom; the host backend is exact anyway.
+ *       float32   rtol 1.3e-6  atol 1e-5   PyTorch's own float32 tolerance (about 11 ulp). OpenCL
+ *                                           allows exp/tanh/erfc 3-16 ulp; PoCL's CPU device passes
+ *                                           at this floor on every op except gelu_tanh (whose
+ *                                           failures are real errors, not ulps), so it is kept.
  *       float16   rtol 1e-3    atol 1e-5   one half ulp is at most 2^-10 = 9.8e-4 relative
  *       bfloat16  rtol 1.6e-2  atol 1e-5   one bfloat16 ulp is at most 2^-7 = 7.8e-3 relative
  *       float64   rtol 1e-12   atol 1e-12
@@ -43,9 +42,9 @@
 ref_tol ref_tolerance(const clrelu_op_desc *op, clrelu_dtype dtype, bool backward)
 {
     (void)backward;
-    ref_tol t = {false, 1e-5, 1e-5, 1e-4};
+    ref_tol t = {false, 1.3e-6, 1e-5, 1e-4};
     switch (dtype) {
-    case CLRELU_F32: t.rtol = 1e-5; break;
+    case CLRELU_F32: t.rtol = 1.3e-6; break;
     case CLRELU_F16: t.rtol = 1e-3; break;
     case CLRELU_BF16: t.rtol = 1.6e-2; break;
     case CLRELU_F64: t.rtol = 1e-12; t.atol = 1e-12; t.sum_rtol = 1e-12; break;
@@ -243,12 +242,16 @@ const char *ref_format(char *out, size_t size, const void *buf, clrelu_dtype t, 
     return out;
 }
 
-/* Mismatch lines printed per process: enough to diagnose, not a flood. */
-static int reports_left = 40000;
+/* Mismatch lines printed per process: enough to diagnose, not a flood ($REF_MAX_REPORTS overrides). */
+static int reports_left = -1;
 
 static void report(const char *label, const clrelu_op_args *a, const clrelu_device *dev, const char *what,
                    size_t i, const void *x, const void *g, const void *got, const void *exp)
 {
+    if (reports_left < 0) {
+        const char *env = getenv("REF_MAX_REPORTS");
+        reports_left = env ? atoi(env) + 1 : 41;
+    }
     if (reports_left <= 0)
         return;
     if (--reports_left == 0)
