@@ -1,0 +1,285 @@
+/* activation.cl: every op's forward/backward math once, instantiated per storage type and vector width. */
+
+/* Build options (set by backend/opencl/ocl_program.c):
+ *   -DCLRELU_STORE_F32 | -DCLRELU_STORE_F16 | -DCLRELU_STORE_BF16 | -DCLRELU_STORE_F64  storage type
+ *   -DVW=2|4|8|16             elements per vector load/store
+ *   -DCLRELU_ACC_F64          accumulate prelu's dL/dweight in double (device has fp64)
+ *   -DCLRELU_LAYOUT_BLOCKED   each work-item walks one contiguous block (CPU devices)
+ *   -DCLRELU_FPGA             single work-item kernels looping over fixed-width vectors
+ * Compute type: float for float32/float16/bfloat16 storage, double for float64. Comparisons,
+ * never fmax/fmin, so NaN propagates and relu(-0.0) stays -0.0 (see backend/reference.c). */
+
+#pragma OPENCL FP_CONTRACT OFF
+
+#if defined(CLRELU_STORE_F64) || defined(CLRELU_ACC_F64)
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+
+#ifndef VW
+#define VW 4
+#endif
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+/* ---- storage type: loads widen to the compute type, stores round to nearest even ---------- */
+#if defined(CLRELU_STORE_F64)
+#define REAL double
+#define K_(c) c
+#define ST double
+#define LOAD1(i, p) ((p)[i])
+#define STORE1(v, i, p) ((p)[i] = (v))
+#define LOADV(i, p) CAT(vload, VW)(i, p)
+#define STOREV(v, i, p) CAT(vstore, VW)(v, i, p)
+
+#elif defined(CLRELU_STORE_F16)
+#define REAL float
+#define K_(c) c##f
+#define ST half
+#define LOAD1(i, p) vload_half(i, p)
+#define STORE1(v, i, p) vstore_half_rte(v, i, p)
+#define LOADV(i, p) CAT(vload_half, VW)(i, p)
+#define STOREV(v, i, p) CAT(CAT(vstore_half, VW), _rte)(v, i, p)
+
+#elif defined(CLRELU_STORE_BF16)
+#define REAL float
+#define K_(c) c##f
+#define ST ushort
+#define UINTV CAT(uint, VW)
+#define LOAD1(i, p) as_float((uint)(p)[i] << 16)
+#define STORE1(v, i, p) ((p)[i] = bf16_round(v))
+#define LOADV(i, p) CAT(as_float, VW)(CAT(convert_uint, VW)(CAT(vload, VW)(i, p)) << 16)
+#define STOREV(v, i, p) CAT(vstore, VW)(bf16_roundv(v), i, p)
+
+#else /* CLRELU_STORE_F32 */
+#define REAL float
+#define K_(c) c##f
+#define ST float
+#define LOAD1(i, p) ((p)[i])
+#define STORE1(v, i, p) ((p)[i] = (v))
+#define LOADV(i, p) CAT(vload, VW)(i, p)
+#define STOREV(v, i, p) CAT(vstore, VW)(v, i, p)
+#endif
+
+#define REALV CAT(REAL, VW)
+#define K(c) K_(c)
+#define ZERO K(0.0)
+#define ONE K(1.0)
+
+#if defined(CLRELU_STORE_F64) || defined(CLRELU_ACC_F64)
+#define ACC double
+#else
+#define ACC float
+#endif
+
+#if defined(CLRELU_STORE_BF16)
+/* float -> bfloat16, round to nearest even; NaN stays NaN (quiet bit set), overflow gives inf. */
+ushort bf16_round(float f)
+{
+    uint u = as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+        return (ushort)((u >> 16) | 0x40u);
+    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+CAT(ushort, VW) bf16_roundv(REALV f)
+{
+    UINTV u = CAT(as_uint, VW)(f);
+    UINTV rounded = (u + (UINTV)0x7fffu + ((u >> 16) & (UINTV)1u)) >> 16;
+    UINTV quiet = (u >> 16) | (UINTV)0x40u;
+    return CAT(convert_ushort, VW)(select(rounded, quiet, isnan(f)));
+}
+#endif
+
+/* ---- the math: one expression per op and direction, valid for scalars and vectors --------- */
+#define SQRT1_2 0.70710678118654752440
+#define INV_SQRT_2PI 0.39894228040143267794
+#define SQRT_2_OVER_PI 0.79788456080286535588
+#define SELU_ALPHA 1.6732632423543772848170429916717
+#define SELU_SCALE 1.0507009873554804934193349852946
+#define GELU_C 0.044715
+
+#define SIGMOID(x) (ONE / (ONE + exp(-(x))))
+#define CLAMP(x, lo, hi) ((x) < (lo) ? (lo) : ((x) > (hi) ? (hi) : (x)))
+#define CLAMP_GRAD(x, g, lo, hi) (((x) <= (lo) || (x) >= (hi)) ? ZERO : (g))
+#define ELU_FWD(x, alpha, scale) ((x) <= ZERO ? (alpha) * expm1(x) * (scale) : (x) * (scale))
+#if defined(CLRELU_STORE_F64)
+#define ELU_BWD(x, g, alpha, scale) ((x) <= ZERO ? (g) * (alpha) * (scale) * exp(x) : (g) * (scale))
+#else
+/* float: g * (alpha * scale * exp(x)), the factor first, so a huge g does not overflow early */
+#define ELU_BWD(x, g, alpha, scale) ((x) <= ZERO ? (g) * ((alpha) * (scale) * exp(x)) : (g) * (scale))
+#endif
+#define GELU_TANH_INNER(x) (K(SQRT_2_OVER_PI) * ((x) + K(GELU_C) * (x) * (x) * (x)))
+
+#define MATH_relu_fwd(x, p0, p1) ((x) < ZERO ? ZERO : (x))
+#define MATH_relu_bwd(x, g, p0, p1) ((x) <= ZERO ? ZERO : (g))
+#define MATH_leaky_relu_fwd(x, p0, p1) ((x) > ZERO ? (x) : (x) * (p0))
+#define MATH_leaky_relu_bwd(x, g, p0, p1) ((x) > ZERO ? (g) : (g) * (p0))
+#define MATH_relu6_fwd(x, p0, p1) CLAMP(x, ZERO, K(6.0))
+#define MATH_relu6_bwd(x, g, p0, p1) CLAMP_GRAD(x, g, ZERO, K(6.0))
+#define MATH_hardtanh_fwd(x, p0, p1) CLAMP(x, p0, p1)
+#define MATH_hardtanh_bwd(x, g, p0, p1) CLAMP_GRAD(x, g, p0, p1)
+#define MATH_elu_fwd(x, p0, p1) ELU_FWD(x, p0, ONE)
+#define MATH_elu_bwd(x, g, p0, p1) ELU_BWD(x, g, p0, ONE)
+#define MATH_selu_fwd(x, p0, p1) ELU_FWD(x, K(SELU_ALPHA), K(SELU_SCALE))
+#define MATH_selu_bwd(x, g, p0, p1) ELU_BWD(x, g, K(SELU_ALPHA), K(SELU_SCALE))
+#define MATH_gelu_fwd(x, p0, p1) (K(0.5) * (x) * erfc(-(x) * K(SQRT1_2)))
+#define MATH_gelu_bwd(x, g, p0, p1)                                                                \
+    ((g) * (K(0.5) * erfc(-(x) * K(SQRT1_2)) + (x) * (K(INV_SQRT_2PI) * exp(K(-0.5) * (x) * (x)))))
+#if defined(CLRELU_STORE_F64)
+/* double: the reference's own formula */
+#define MATH_gelu_tanh_fwd(x, p0, p1) (K(0.5) * (x) * (ONE + tanh(GELU_TANH_INNER(x))))
+#define MATH_gelu_tanh_bwd(x, g, p0, p1)                                                           \
+    ((g) * (K(0.5) * (ONE + tanh(GELU_TANH_INNER(x))) +                                            \
+            K(0.5) * (x) * (ONE - tanh(GELU_TANH_INNER(x)) * tanh(GELU_TANH_INNER(x))) *           \
+                (K(SQRT_2_OVER_PI) * (ONE + K(3.0) * K(GELU_C) * (x) * (x)))))
+#else
+/* float: gelu_tanh via 0.5 * (1 + tanh(u)) = sigmoid(2u) and 1 - tanh(u)^2 = 4 sigmoid(2u) sigmoid(-2u):
+ * saturates to exactly 0 or 1 like the double reference (float tanh may stop one ulp short of 1,
+ * which x^3 then amplifies). Where |u| > 15 the derivative term is below float resolution and is
+ * x - x: 0, or NaN for infinite x as in the reference. */
+#define MATH_gelu_tanh_fwd(x, p0, p1) ((x) * SIGMOID(K(2.0) * GELU_TANH_INNER(x)))
+#define MATH_gelu_tanh_bwd(x, g, p0, p1)                                                           \
+    ((g) * (SIGMOID(K(2.0) * GELU_TANH_INNER(x)) +                                                 \
+            (fabs(GELU_TANH_INNER(x)) > K(15.0)                                                    \
+                 ? (x) - (x)                                                                       \
+                 : K(2.0) * (x) * SIGMOID(K(2.0) * GELU_TANH_INNER(x)) *                           \
+                       SIGMOID(K(-2.0) * GELU_TANH_INNER(x)) *                                     \
+                       (K(SQRT_2_OVER_PI) * (ONE + K(3.0) * K(GELU_C) * (x) * (x))))))
+#endif
+#define MATH_silu_fwd(x, p0, p1) ((x) * SIGMOID(x))
+#define MATH_silu_bwd(x, g, p0, p1) ((g) * SIGMOID(x) * (ONE + (x) * (ONE - SIGMOID(x))))
+#define MATH_softplus_fwd(x, p0, p1) ((x) * (p0) > (p1) ? (x) : log1p(exp((x) * (p0))) / (p0))
+#define MATH_softplus_bwd(x, g, p0, p1) ((x) * (p0) > (p1) ? (g) : (g) * SIGMOID((x) * (p0)))
+#define MATH_sigmoid_fwd(x, p0, p1) SIGMOID(x)
+#define MATH_sigmoid_bwd(x, g, p0, p1) ((g) * SIGMOID(x) * (ONE - SIGMOID(x)))
+#define MATH_tanh_fwd(x, p0, p1) tanh(x)
+#define MATH_tanh_bwd(x, g, p0, p1) ((g) * (ONE - tanh(x) * tanh(x)))
+/* prelu: leaky_relu with the element's channel slope a */
+#define MATH_prelu_fwd(x, a) ((x) > ZERO ? (x) : (x) * (a))
+#define MATH_prelu_bwd(x, g, a) ((x) > ZERO ? (g) : (g) * (a))
+
+/* ---- work distribution ------------------------------------------------------------------- */
+#if defined(CLRELU_FPGA)
+#define KERNEL __attribute__((reqd_work_group_size(1, 1, 1))) kernel
+#else
+#define KERNEL kernel
+#endif
+
+/* The items [*begin, *end) step *step that this work-item handles out of total. */
+void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
+{
+#if defined(CLRELU_FPGA)
+    *begin = 0;
+    *end = total;
+    *step = 1;
+#elif defined(CLRELU_LAYOUT_BLOCKED)
+    ulong items = get_global_size(0);
+    ulong per = (total + items - 1) / items;
+    *begin = min(get_global_id(0) * per, total);
+    *end = min(*begin + per, total);
+    *step = 1;
+#else
+    *begin = get_global_id(0);
+    *end = total;
+    *step = get_global_size(0);
+#endif
+}
+
+/* Elementwise kernels <name>_fwd(x, y, n, p0, p1) and <name>_bwd(x, g, dx, n, p0, p1): a loop
+ * over whole vectors, then the n % VW tail element by element. y may alias x (or g). */
+#define DEFINE_ELEMENTWISE(NAME)                                                                   \
+    KERNEL void NAME##_fwd(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)            \
+    {                                                                                              \
+        ulong nv = n / VW, b, e, s;                                                                \
+        work_range(nv, &b, &e, &s);                                                                \
+        for (ulong v = b; v < e; v += s) {                                                         \
+            REALV xv = LOADV(v, x);                                                                \
+            STOREV(MATH_##NAME##_fwd(xv, p0, p1), v, y);                                           \
+        }                                                                                          \
+        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
+            REAL xs = LOAD1(i, x);                                                                 \
+            STORE1(MATH_##NAME##_fwd(xs, p0, p1), i, y);                                           \
+        }                                                                                          \
+    }                                                                                              \
+    KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
+                           REAL p1)                                                                \
+    {                                                                                              \
+        ulong nv = n / VW, b, e, s;                                                                \
+        work_range(nv, &b, &e, &s);                                                                \
+        for (ulong v = b; v < e; v += s) {                                                         \
+            REALV xv = LOADV(v, x);                                                                \
+            REALV gv = LOADV(v, g);                                                                \
+            STOREV(MATH_##NAME##_bwd(xv, gv, p0, p1), v, dx);                                      \
+        }                                                                                          \
+        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
+            REAL xs = LOAD1(i, x);                                                                 \
+            REAL gs = LOAD1(i, g);                                                                 \
+            STORE1(MATH_##NAME##_bwd(xs, gs, p0, p1), i, dx);                                      \
+        }                                                                                          \
+    }
+
+DEFINE_ELEMENTWISE(relu)
+DEFINE_ELEMENTWISE(leaky_relu)
+DEFINE_ELEMENTWISE(relu6)
+DEFINE_ELEMENTWISE(hardtanh)
+DEFINE_ELEMENTWISE(elu)
+DEFINE_ELEMENTWISE(selu)
+DEFINE_ELEMENTWISE(gelu)
+DEFINE_ELEMENTWISE(gelu_tanh)
+DEFINE_ELEMENTWISE(silu)
+DEFINE_ELEMENTWISE(softplus)
+DEFINE_ELEMENTWISE(sigmoid)
+DEFINE_ELEMENTWISE(tanh)
+
+/* ---- prelu: element i of this chunk is element offset + i of the tensor, whose channel is
+ * ((offset + i) / inner) % channels. ------------------------------------------------------- */
+#define PRELU_SLOPE(i) LOAD1(((offset + (i)) / inner) % channels, w)
+
+KERNEL void prelu_fwd(global const ST *x, global ST *y, ulong n, global const ST *w, ulong offset,
+                      ulong channels, ulong inner)
+{
+    ulong b, e, s;
+    work_range(n, &b, &e, &s);
+    for (ulong i = b; i < e; i += s) {
+        REAL xs = LOAD1(i, x);
+        STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
+    }
+}
+
+KERNEL void prelu_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, global const ST *w,
+                      ulong offset, ulong channels, ulong inner)
+{
+    ulong b, e, s;
+    work_range(n, &b, &e, &s);
+    for (ulong i = b; i < e; i += s) {
+        REAL xs = LOAD1(i, x);
+        REAL gs = LOAD1(i, g);
+        STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
+    }
+}
+
+/* Partial sums of dL/dweight over this chunk: item w = c * parts + part sums x*g over the
+ * non-positive x of channel c, visiting every parts-th element of that channel in the chunk.
+ * The host adds the parts (and the chunks) up. Must run before prelu_bwd when dx aliases x or g. */
+KERNEL void prelu_dw(global const ST *x, global const ST *g, ulong n, ulong offset, ulong channels,
+                     ulong inner, ulong parts, global ACC *partial)
+{
+    ulong b, e, s;
+    work_range(channels * parts, &b, &e, &s);
+    ulong plane = channels * inner, end = offset + n;
+    ulong row0 = offset / plane, rows = (end - 1) / plane - row0 + 1;
+    for (ulong item = b; item < e; item += s) {
+        ulong c = item / parts, part = item % parts;
+        ACC acc = 0;
+        for (ulong m = part; m < rows * inner; m += parts) {
+            ulong i = (row0 + m / inner) * plane + c * inner + m % inner;
+            if (i >= offset && i < end) {
+                REAL xs = LOAD1(i - offset, x);
+                if (!(xs > ZERO))
+                    acc += (ACC)xs * (ACC)LOAD1(i - offset, g);
+            }
+        }
+        partial[item] = acc;
+    }
+}
