@@ -17,8 +17,8 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = "clrelu:test"
 # The runtime image carries PoCL, and PoCL brings its kernel compiler (clang-15 + LLVM 15 as
-# Debian packages it): that is most of the size. Budget stated here and asserted.
-IMAGE_BUDGET_MB = 600
+# Debian packages it): ~460 MB of the ~590 MB measured. Budget stated here and asserted.
+IMAGE_BUDGET_MB = 650
 STOP_BUDGET_S = 10.0      # docker stop's own grace period
 STOP_TARGET_S = 5.0       # "well within": half of it
 HEALTH_TIMEOUT_S = 120    # first start builds the OpenCL programs on PoCL
@@ -124,8 +124,6 @@ def check_image():
     check(cfg.get("User", "").split(":")[0] not in ("", "0", "root"), f"runs as non-root ({cfg.get('User')!r})")
     check("CLRELU_HOST=0.0.0.0" in (cfg.get("Env") or []), "CLRELU_HOST=0.0.0.0 in the image env")
     check("/var/lib/clrelu/results" in (cfg.get("Volumes") or {}), "declares the results volume")
-    hc = (cfg.get("Healthcheck") or {}).get("Test") or []
-    check("clrelu-healthcheck" in " ".join(hc), f"image HEALTHCHECK runs clrelu-healthcheck ({hc})")
 
     devices = docker("run", "--rm", "--entrypoint", "clrelu", TAG, "devices", timeout=120)
     out = devices.stdout + devices.stderr
@@ -253,12 +251,15 @@ def check_compose(project):
 
 def run_container(name, volume):
     """Start the image as users would, plus the hardening the Kubernetes manifests apply
-    (read-only root, writable cache and /tmp mounts, no capabilities)."""
+    (read-only root, writable caches (an anonymous volume) and /tmp, no capabilities)."""
     docker("run", "-d", "--name", name, "-p", "127.0.0.1::8000",
-           "-v", f"{volume}:/var/lib/clrelu/results",
-           "--read-only", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/clrelu/kernels:uid=10001,gid=10001",
-           "--tmpfs", "/var/cache/clrelu/pocl:exec,uid=10001,gid=10001",
+           "-v", f"{volume}:/var/lib/clrelu/results", "-v", "/var/cache/clrelu",
+           "--read-only", "--tmpfs", "/tmp",
            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", TAG, timeout=120, check_rc=True)
+    # The image's HEALTHCHECK, as the engine applies it to the container.
+    hc = json.loads(docker("inspect", "-f", "{{json .Config.Healthcheck}}", name, timeout=30).stdout or "null")
+    check("clrelu-healthcheck" in " ".join((hc or {}).get("Test") or []),
+          f"the image's HEALTHCHECK runs clrelu-healthcheck ({hc})")
 
 
 def main():
@@ -312,7 +313,7 @@ def main():
         check_stop(name)
         check_compose(project)
     finally:
-        docker("rm", "-f", name, timeout=60)
+        docker("rm", "-f", "-v", name, timeout=60)
         docker("compose", "-p", project, "-f", "docker/compose.yaml", "down", "-v", "--timeout", "5",
                timeout=120, env=dict(os.environ, CLRELU_IMAGE=TAG))
         docker("volume", "rm", "-f", volume, timeout=60)
