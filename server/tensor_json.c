@@ -187,7 +187,9 @@ static int print_number(char *out, size_t n, double v, clrelu_dtype t)
         return snprintf(out, n, "\"NaN\"");
     if (isinf(v))
         return snprintf(out, n, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    int lo = t == CLRELU_F64 ? 15 : t == CLRELU_F32 ? 6 : 3;
+    /* float64 tries 15..17 digits (shortest for most values, exact always); the narrower types
+     * search from 1 digit, so the text is the shortest that reads back to the same value. */
+    int lo = t == CLRELU_F64 ? 15 : 1;
     int hi = t == CLRELU_F64 ? 17 : t == CLRELU_F32 ? 9 : 5;
     int len = 0;
     for (int p = lo; p <= hi; p++) {
