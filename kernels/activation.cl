@@ -153,8 +153,14 @@ CAT(ushort, VW) bf16_roundv(REALV f)
 #define MATH_softplus_bwd(x, g, p0, p1) ((x) * (p0) > (p1) ? (g) : (g) * SIGMOID((x) * (p0)))
 #define MATH_sigmoid_fwd(x, p0, p1) SIGMOID(x)
 #define MATH_sigmoid_bwd(x, g, p0, p1) ((g) * SIGMOID(x) * (ONE - SIGMOID(x)))
-#define MATH_tanh_fwd(x, p0, p1) tanh(x)
-#define MATH_tanh_bwd(x, g, p0, p1) ((g) * (ONE - tanh(x) * tanh(x)))
+#if defined(CLRELU_STORE_F64)
+#define TANH(x) tanh(x)
+#else
+/* float: beyond |x| > 9.1 tanh rounds to exactly +-1; some libraries stop one ulp short */
+#define TANH(x) (fabs(x) > K(9.1) ? ((x) > ZERO ? ONE : -ONE) : tanh(x))
+#endif
+#define MATH_tanh_fwd(x, p0, p1) TANH(x)
+#define MATH_tanh_bwd(x, g, p0, p1) ((g) * (ONE - TANH(x) * TANH(x)))
 /* prelu: leaky_relu with the element's channel slope a */
 #define MATH_prelu_fwd(x, a) ((x) > ZERO ? (x) : (x) * (a))
 #define MATH_prelu_bwd(x, g, a) ((x) > ZERO ? (g) : (g) * (a))
