@@ -371,20 +371,21 @@ unsigned http_stop(server *s, unsigned grace_ms)
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += grace_ms / 1000;
-    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&s->inflight_lock);
-    while (s->inflight > 0)
-        if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) == ETIMEDOUT)
+    /* Wait until no request is in flight and no connection is open: connections accepted
+     * before the quiesce are still read and answered (with Connection: close). */
+    uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000u;
+    unsigned left;
+    for (;;) {
+        pthread_mutex_lock(&s->inflight_lock);
+        left = s->inflight;
+        pthread_mutex_unlock(&s->inflight_lock);
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        unsigned conns = di ? di->num_connections : 0;
+        if ((left == 0 && conns == 0) || now_ns() >= deadline)
             break;
-    unsigned left = s->inflight;
-    pthread_mutex_unlock(&s->inflight_lock);
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     return left;
