@@ -1,0 +1,75 @@
+"""test_web_page.py: headless Chromium loads the embedded page, lists devices and ops, round-trips the form, logs no console errors."""
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from server_harness import Checks, Server  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def load(url, profile):
+    """DOM after the page's scripts ran (virtual time waits for its fetches), and console lines."""
+    p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
+                        "--virtual-time-budget=15000", "--dump-dom", url],
+                       capture_output=True, text=True, timeout=120)
+    console = [line for line in p.stderr.splitlines() if ":CONSOLE" in line]
+    return p.stdout, console
+
+
+def element(dom, ident):
+    m = re.search(r'<(\w+)[^>]*\bid="%s"[^>]*>(.*?)</\1>' % re.escape(ident), dom, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", m.group(2))) if m else None
+
+
+def attr(dom, ident, name):
+    m = re.search(r'id="%s"[^>]*\b%s="([^"]*)"' % (re.escape(ident), name), dom)
+    return m.group(1) if m else None
+
+
+def main():
+    c = Checks()
+    if not c.check(CHROMIUM is not None, "chromium is installed (scripts/install-deps.sh --test)"):
+        c.finish()
+    profile = tempfile.mkdtemp(prefix="clrelu-chromium-")
+    try:
+        with Server(device="auto") as s:
+            base = "http://127.0.0.1:%d/" % s.port
+            dom, console = load(base, profile)
+            c.check(console == [], "no console output on load: %r" % console)
+            devices = element(dom, "devices") or ""
+            c.check("host" in devices and "float32" in devices, "devices table lists the devices: %r" % devices[:200])
+            ops = re.findall(r'<option value="([a-z_0-9]+)"', dom)
+            c.check(ops[:2] == ["relu", "leaky_relu"] and "prelu" in ops, "op list %r" % ops)
+            c.check(attr(dom, "result", "data-status") == "idle", "no request without autorun")
+
+            dom, console = load(base + "?autorun=1&op=leaky_relu&negative_slope=0.5&data=-1,2,0,-4&device=host", profile)
+            c.check(console == [], "no console output on a run: %r" % console)
+            c.check(attr(dom, "result", "data-status") == "200", "form round trip status %r" % attr(dom, "result", "data-status"))
+            c.check((element(dom, "output") or "").strip() == "[-0.5,2,0,-2]", "result values %r" % element(dom, "output"))
+            timing = element(dom, "timing") or ""
+            c.check(all(k in timing for k in ("parse", "queue", "kernel", "serialize", "total")), "timing table %r" % timing)
+            sp = element(dom, "sparsity") or ""
+            c.check("1 of 4 outputs are zero (25.0%)" in sp and "negatives 2" in sp, "sparsity %r" % sp)
+            c.check("on host" in (element(dom, "result") or ""), "device choice honoured")
+
+            dom, console = load(base + "?autorun=1&op=relu&data=-1,3&backward=1", profile)
+            c.check((element(dom, "output") or "").strip() == "[0,1]", "backward via the form %r" % element(dom, "output"))
+
+            dom, console = load(base + "?autorun=1&op=elu&alpha=-1&data=1", profile)
+            c.check(attr(dom, "result", "data-status") == "400" and "out of range" in (element(dom, "result") or ""),
+                    "server error shown on the page")
+            c.check((element(dom, "errors") or "").strip() == "", "no script errors on the page")
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
