@@ -13,7 +13,7 @@ typedef enum { CMP_OUT_OF_PLACE, CMP_IN_PLACE_X, CMP_IN_PLACE_G } cmp_placement;
 
 /* The OpenCL CPU device (PoCL is installed wherever these tests run); exits with a failure if
  * there is none, or skips (77) when OpenCL was switched off for the whole test run. */
-static const clrelu_device *cmp_opencl_device(clrelu_context *ctx)
+static inline const clrelu_device *cmp_opencl_device(clrelu_context *ctx)
 {
     const clrelu_device *dev = NULL;
     if (clrelu_device_select(ctx, "cpu:0", &dev) != CLRELU_OK || !dev) {
@@ -32,9 +32,9 @@ static const clrelu_device *cmp_opencl_device(clrelu_context *ctx)
  * `where`; CHECK every element (bit for bit for the bit-exact ops, else the reference
  * tolerances) and prelu's dL/dweight. timing (optional) receives dev's timing. Returns the
  * number of mismatches. */
-static long cmp_with_host(clrelu_context *ctx, const clrelu_device *dev, const char *op_name, clrelu_dtype t,
-                          const size_t *shape, int rank, size_t count, bool backward, cmp_placement where,
-                          uint64_t seed, const char *label, clrelu_timing *timing)
+static inline long cmp_with_host(clrelu_context *ctx, const clrelu_device *dev, const char *op_name, clrelu_dtype t,
+                                 const size_t *shape, int rank, size_t count, bool backward, cmp_placement where,
+                                 uint64_t seed, const char *label, clrelu_timing *timing)
 {
     const clrelu_op_desc *op = clrelu_op_find(op_name);
     const clrelu_device *host = NULL;
