@@ -384,8 +384,29 @@ def check_images(images):
         check(img and img.split("/")[-1].split(":")[0] == "clrelu", f"{where}: image is clrelu (got {img})")
 
 
+def check_server_defaults():
+    """The server's own documented default port and variable names agree with the files here
+    (needs the built binary from ctest's CLRELU_BIN; its `serve` command may not be built)."""
+    binary = os.environ.get("CLRELU_BIN")
+    if not binary or not os.path.exists(binary):
+        print("note: CLRELU_BIN not set; server defaults not compared")
+        return
+    out = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        print("note: this clrelu has no `serve`; server defaults not compared")
+        return
+    text = out.stdout + out.stderr
+    port_line = [l for l in text.splitlines() if "CLRELU_PORT" in l]
+    check(port_line and f"default {SERVER_DEFAULT_PORT}" in port_line[0],
+          f"`clrelu serve --help`: CLRELU_PORT defaults to {SERVER_DEFAULT_PORT} ({port_line})")
+    for var in ("CLRELU_HOST", "CLRELU_DEVICE", "CLRELU_API_KEY", "CLRELU_LOG_LEVEL", "CLRELU_THREADS",
+                "CLRELU_MAX_BODY"):
+        check(var in text, f"`clrelu serve --help` documents {var} (used by the manifests and docs)")
+
+
 def main():
     df = dockerfile_facts()
+    check_server_defaults()
     uid = check_dockerfile(df)
     check_dockerignore()
     check_healthcheck_script()

@@ -16,6 +16,7 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = "clrelu:test"
+BUILD_TAG = "clrelu:test-build"  # the Dockerfile's build stage
 # The runtime image carries PoCL, and PoCL brings its kernel compiler (clang-15 + LLVM 15 as
 # Debian packages it): ~460 MB of the ~590 MB measured. Budget stated here and asserted.
 IMAGE_BUDGET_MB = 650
@@ -106,6 +107,11 @@ def published_port(container):
     return int(hostport[0].rsplit(":", 1)[1])
 
 
+def f32(v):
+    """v rounded to float32 (JSON carries the shortest decimal of the float32 result)."""
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
 def relu_expected(xs):
     """PyTorch relu in float32: negatives -> +0, NaN and -0.0 pass through."""
     return [0.0 if x < 0 else x for x in xs]
@@ -127,8 +133,9 @@ def check_image():
 
     devices = docker("run", "--rm", "--entrypoint", "clrelu", TAG, "devices", timeout=120)
     out = devices.stdout + devices.stderr
-    check(devices.returncode == 0 and "pocl" in out.lower() and "cpu:0" in out,
-          f"`clrelu devices` in the image lists the PoCL CPU device:\n{out.strip()}")
+    cpu = [l.strip() for l in out.splitlines() if l.startswith("cpu:0")]
+    check(devices.returncode == 0 and "portable computing language" in out.lower() and cpu,
+          f"`clrelu devices` in the image lists the PoCL CPU device ({cpu or out[-500:]})")
     icd = docker("run", "--rm", "--entrypoint", "cat", TAG, "/etc/OpenCL/vendors/nvidia.icd", timeout=60)
     check(icd.stdout.strip() == "libnvidia-opencl.so.1", f"nvidia.icd -> libnvidia-opencl.so.1 ({icd.stdout.strip()!r})")
     help_ = docker("run", "--rm", "--entrypoint", "clrelu", TAG, "--help", timeout=60)
@@ -150,11 +157,10 @@ def check_inference(base):
                              {"inputs": [{"name": inp, "shape": [len(xs)], "datatype": "FP32", "data": xs}]})
     ok = status == 200 and isinstance(body, dict) and body.get("model_name") == "relu"
     data = body["outputs"][0].get("data") if ok and body.get("outputs") else None
-    check(ok and data == [struct.unpack("<f", struct.pack("<f", v))[0] for v in relu_expected(xs)],
+    check(ok and isinstance(data, list) and [f32(v) for v in data] == [f32(v) for v in relu_expected(xs)],
           f"v2 JSON infer relu -> exact values ({status}, {str(body)[:300]})")
 
     status, body = post_json(f"{base}/v1/activate", {"op": "leaky_relu", "params": {"negative_slope": 0.5},
-                                                     "parameters": {"negative_slope": 0.5},
                                                      "dtype": "float32", "shape": [2, 2], "data": [[-4, 2], [0, -1]]})
     flat = body.get("data") if isinstance(body, dict) else None
     if isinstance(flat, list) and flat and isinstance(flat[0], list):
@@ -270,11 +276,15 @@ def main():
         return 77
     suffix = uuid.uuid4().hex[:8]
     name, volume, project = f"clrelu-test-{suffix}", f"clrelu-test-results-{suffix}", f"clrelutest{suffix}"
-    built = False
     try:
         t0 = time.monotonic()
-        b = docker("build", "-f", "docker/Dockerfile", "-t", TAG, ".", timeout=BUILD_TIMEOUT_S)
+        # The build stage gets its own tag so that removing it leaves no dangling image behind.
+        b = docker("build", "--force-rm", "-f", "docker/Dockerfile", "--target", "build", "-t", BUILD_TAG, ".",
+                   timeout=BUILD_TIMEOUT_S)
         built = b.returncode == 0
+        if built:
+            b = docker("build", "--force-rm", "-f", "docker/Dockerfile", "-t", TAG, ".", timeout=BUILD_TIMEOUT_S)
+            built = b.returncode == 0
         print(f"docker build: {time.monotonic() - t0:.0f} s")
         if not check(built, f"docker build -f docker/Dockerfile -t {TAG} . ({(b.stdout + b.stderr)[-3000:]})"):
             return 1
@@ -317,8 +327,8 @@ def main():
         docker("compose", "-p", project, "-f", "docker/compose.yaml", "down", "-v", "--timeout", "5",
                timeout=120, env=dict(os.environ, CLRELU_IMAGE=TAG))
         docker("volume", "rm", "-f", volume, timeout=60)
-        if built:
-            docker("rmi", TAG, timeout=120)
+        docker("rmi", TAG, timeout=120)
+        docker("rmi", BUILD_TAG, timeout=120)
     for s in SKIPPED:
         print(f"SKIP (sub-check): {s}")
     print(f"{PASSED} passed, {FAILED} failed, {len(SKIPPED)} sub-checks not available")
