@@ -307,8 +307,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     free(st->path);
     free(st);
     pthread_mutex_lock(&s->inflight_lock);
-    if (--s->inflight == 0)
-        pthread_cond_broadcast(&s->inflight_zero);
+    s->inflight--;
     pthread_mutex_unlock(&s->inflight_lock);
 }
 

@@ -264,7 +264,6 @@ static void teardown(server *s)
     stats_destroy(s->stats);
     clrelu_context_destroy(s->ctx);
     pthread_mutex_destroy(&s->inflight_lock);
-    pthread_cond_destroy(&s->inflight_zero);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -277,7 +276,6 @@ int cmd_serve(int argc, char **argv)
         return rc;
     server_log_set_level(s.cfg.log_level);
     pthread_mutex_init(&s.inflight_lock, NULL);
-    pthread_cond_init(&s.inflight_zero, NULL);
 
     /* Block the stop signals in every thread (the library's and libmicrohttpd's inherit the
      * mask); the main thread takes them with sigwait. */

@@ -54,7 +54,6 @@ typedef struct server {
     struct metrics *metrics;
     struct model_stats *stats;
     pthread_mutex_t inflight_lock;
-    pthread_cond_t inflight_zero;
     unsigned inflight;
 } server;
 
