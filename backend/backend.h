@@ -27,6 +27,9 @@ typedef struct {
     clrelu_timing *timing;      /* never NULL: dispatch supplies one */
 } op_call;
 
+struct bench_ceiling_call;
+struct dense_call;
+
 /* Backend interface (ggml style): a table of functions; optional ones may be NULL and the
  * core then answers CLRELU_ERR_UNSUPPORTED. Calls must be blocking and thread-safe: the context
  * may be used from many threads at once. */
@@ -36,6 +39,11 @@ typedef struct backend_iface {
     void (*destroy)(clrelu_device *dev);                           /* free dev->impl */
     clrelu_status (*program_export)(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size); /* (optional) */
     clrelu_status (*program_import)(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size); /* (optional) */
+    /* (optional) reference ceilings for the benchmark engine (copy, add, empty launch, ...);
+     * struct bench_ceiling_call is defined in bench_ceiling.h */
+    clrelu_status (*bench_ceiling)(clrelu_device *dev, struct bench_ceiling_call *call);
+    /* (optional) dense layer y = act(x W^T + b); struct dense_call is defined in dense.h */
+    clrelu_status (*dense)(clrelu_device *dev, const struct dense_call *call);
 } backend_iface;
 
 struct clrelu_device {
