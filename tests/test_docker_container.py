@@ -15,8 +15,11 @@ import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAG = "clrelu:test"
-BUILD_TAG = "clrelu:test-build"  # the Dockerfile's build stage
+# Per-run tags (clrelu:test-RUN, clrelu:test-RUN-build for the build stage), so that test runs in
+# parallel trees never remove each other's image.
+RUN_ID = uuid.uuid4().hex[:8]
+TAG = f"clrelu:test-{RUN_ID}"
+BUILD_TAG = f"clrelu:test-{RUN_ID}-build"
 # The runtime image carries PoCL, and PoCL brings its kernel compiler (clang-15 + LLVM 15 as
 # Debian packages it): ~460 MB of the ~590 MB measured. Budget stated here and asserted.
 IMAGE_BUDGET_MB = 650
@@ -226,7 +229,7 @@ def start_sweep(base):
 
 def check_stop(container):
     t0 = time.monotonic()
-    docker("stop", "-t", str(int(STOP_BUDGET_S)), container, timeout=60)
+    docker("stop", container, timeout=60)  # as documented: the container's --stop-timeout applies
     took = time.monotonic() - t0
     state = json.loads(docker("inspect", "-f", "{{json .State}}", container, check_rc=True).stdout)
     print(f"docker stop took {took:.2f} s, exit code {state.get('ExitCode')}")
@@ -251,6 +254,9 @@ def check_compose(project):
     check(status == 200, f"compose service: /v2/health/live -> 200 ({status})")
     hc = docker("exec", cid, "clrelu-healthcheck", timeout=30)
     check(hc.returncode == 0, f"compose service: clrelu-healthcheck exits 0 ({hc.stderr.strip()})")
+    stop = docker(*base_args, "stop", "-t", "10", timeout=60, env=env)
+    code = docker("inspect", "-f", "{{.State.ExitCode}}", cid, timeout=30).stdout.strip()
+    check(stop.returncode == 0 and code == "0", f"docker-compose stop: exit code 0 (got {code})")
     down = docker(*base_args, "down", "-v", "--timeout", "10", timeout=120, env=env)
     check(down.returncode == 0, f"docker-compose down -v ({down.stderr.strip()[-500:]})")
 
@@ -258,7 +264,7 @@ def check_compose(project):
 def run_container(name, volume):
     """Start the image as users would, plus the hardening the Kubernetes manifests apply
     (read-only root, writable caches (an anonymous volume) and /tmp, no capabilities)."""
-    docker("run", "-d", "--name", name, "-p", "127.0.0.1::8000",
+    docker("run", "-d", "--name", name, "--stop-timeout", str(int(STOP_BUDGET_S)), "-p", "127.0.0.1::8000",
            "-v", f"{volume}:/var/lib/clrelu/results", "-v", "/var/cache/clrelu",
            "--read-only", "--tmpfs", "/tmp",
            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", TAG, timeout=120, check_rc=True)
@@ -274,7 +280,7 @@ def main():
         print(f"SKIP: no Docker API answers (`docker info`: {info.stderr.strip()[:200]}); "
               "start one with ../shared/tools/docker-engine.sh")
         return 77
-    suffix = uuid.uuid4().hex[:8]
+    suffix = RUN_ID
     name, volume, project = f"clrelu-test-{suffix}", f"clrelu-test-results-{suffix}", f"clrelutest{suffix}"
     try:
         t0 = time.monotonic()
