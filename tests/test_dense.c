@@ -1,0 +1,301 @@
+/* test_dense.c: dense forward/backward on every device against an independent double-precision reference, many shapes and every activation. */
+#include "check.h"
+#include "clrelu_dense.h"
+#include "ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tolerances. Inputs are multiples of 1/8 (biases of 1/16), so every GEMM product and partial sum
+ * is exact in float and double: z is bit-exact on every device and the only error left is the
+ * activation's, bounded by REL * |ref| + ABS (float: the OpenCL built-ins' ulp limits for
+ * exp/erfc/tanh composed; double: the same with double ulps). The random-float case bounds the
+ * GEMM's accumulation error by 2 * (in + 2) * eps * (sum |x w| + |b|). */
+#define REL_F32 2e-6
+#define ABS_F32 1e-6
+#define REL_F64 1e-13
+#define ABS_F64 1e-13
+
+typedef struct {
+    size_t n, in, out;
+} shape;
+
+static unsigned rng_state = 12345u;
+static double qrand(int denom)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    int k = (int)((rng_state >> 16) % (unsigned)(2 * denom + 1)) - denom;
+    return (double)k / denom;
+}
+static double frand(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return ((rng_state >> 8) & 0xffffff) / (double)0x800000 - 1.0;
+}
+
+/* Expected z, y (forward) and dz (backward) in double from ops.h's reference functions. */
+static void reference(const struct op_entry *op, const double *p, size_t n, size_t in, size_t out, const double *x,
+                      const double *w, const double *b, const double *slope, const double *g, double *z, double *y,
+                      double *dz, double *mag)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < out; j++) {
+            double acc = 0, m = 0;
+            for (size_t k = 0; k < in; k++) {
+                acc += x[i * in + k] * w[j * in + k];
+                m += fabs(x[i * in + k] * w[j * in + k]);
+            }
+            double v = acc + (b ? b[j] : 0);
+            double pp[CLRELU_MAX_PARAMS];
+            memcpy(pp, p, sizeof pp);
+            if (slope)
+                pp[0] = slope[j];
+            size_t e = i * out + j;
+            z[e] = v;
+            mag[e] = m + (b ? fabs(b[j]) : 0);
+            y[e] = op ? op->forward(v, pp) : v;
+            if (g)
+                dz[e] = op ? op->backward(v, g[e], pp) : g[e];
+        }
+}
+
+static bool close_to(double got, double want, double tol) { return fabs(got - want) <= tol || (isnan(got) && isnan(want)); }
+
+static double *to_double(const void *src, clrelu_dtype t, size_t count)
+{
+    double *d = malloc((count ? count : 1) * sizeof *d);
+    clrelu_convert(src, t, d, CLRELU_F64, count);
+    return d;
+}
+
+static void *from_double(const double *src, clrelu_dtype t, size_t count)
+{
+    void *d = malloc((count ? count : 1) * clrelu_dtype_size(t));
+    clrelu_convert(src, CLRELU_F64, d, t, count);
+    return d;
+}
+
+/* One forward (and, unless prelu, backward) case on dev; returns false if the device refused. */
+static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t, shape s, const char *act, bool bias,
+                     bool quantized)
+{
+    const char *id = clrelu_device_get_info(dev)->id;
+    const clrelu_op_desc *desc = act ? clrelu_op_find(act) : NULL;
+    const struct op_entry *op = desc ? op_entry_of(desc) : NULL;
+    double p[CLRELU_MAX_PARAMS] = {0};
+    if (desc)
+        clrelu_op_default_params(desc, p);
+    if (act && strcmp(act, "leaky_relu") == 0)
+        p[0] = 0.125;
+    size_t nx = s.n * s.in, nw = s.out * s.in, nz = s.n * s.out;
+    double *x = malloc((nx + 1) * sizeof *x), *w = malloc(nw * sizeof *w), *b = malloc(s.out * sizeof *b);
+    double *sl = malloc(s.out * sizeof *sl), *g = malloc((nz + 1) * sizeof *g);
+    for (size_t i = 0; i < nx; i++)
+        x[i] = quantized ? qrand(8) : frand();
+    for (size_t i = 0; i < nw; i++)
+        w[i] = quantized ? qrand(8) : frand() / sqrt((double)s.in);
+    for (size_t i = 0; i < s.out; i++) {
+        b[i] = quantized ? qrand(16) : frand();
+        sl[i] = qrand(4) * 0.5;
+    }
+    for (size_t i = 0; i < nz; i++)
+        g[i] = qrand(8);
+    bool prelu = desc && desc->per_channel;
+    double *z = malloc((nz + 1) * sizeof *z), *y = malloc((nz + 1) * sizeof *y), *dz = malloc((nz + 1) * sizeof *dz);
+    double *mag = malloc((nz + 1) * sizeof *mag);
+    reference(op, p, s.n, s.in, s.out, x, w, bias ? b : NULL, prelu ? sl : NULL, prelu ? NULL : g, z, y, dz, mag);
+
+    void *tx = from_double(x, t, nx), *tw = from_double(w, t, nw), *tb = from_double(b, t, s.out);
+    void *tsl = from_double(sl, t, s.out), *tg = from_double(g, t, nz);
+    size_t es = clrelu_dtype_size(t);
+    void *ty = malloc(nz * es + 1), *tpre = malloc(nz * es + 1);
+    clrelu_dense_args a = {.dtype = t, .n = s.n, .in = s.in, .out = s.out, .x = tx, .w = tw, .b = bias ? tb : NULL,
+                           .act = act, .params = p, .act_weight = prelu ? tsl : NULL, .y = ty, .pre = tpre};
+    clrelu_status st = clrelu_dense_forward(ctx, dev, &a);
+    CHECK(st == CLRELU_OK, "%s %s forward %s n=%zu in=%zu out=%zu: %s", id, clrelu_dtype_name(t), act ? act : "none", s.n,
+          s.in, s.out, clrelu_last_error());
+    double eps = t == CLRELU_F64 ? 2.2e-16 : 1.19e-7, rel = t == CLRELU_F64 ? REL_F64 : REL_F32;
+    double abs_tol = t == CLRELU_F64 ? ABS_F64 : ABS_F32;
+    int bad = 0;
+    if (st == CLRELU_OK) {
+        double *gy = to_double(ty, t, nz), *gp = to_double(tpre, t, nz);
+        for (size_t e = 0; e < nz && bad < 3; e++) {
+            double gemm = quantized ? 0 : 2 * (double)(s.in + 2) * eps * mag[e];
+            double dmax = 2.0; /* largest |act'| of the family's defaults (selu: 1.76) */
+            double tol_y = gemm * dmax + rel * fabs(y[e]) + abs_tol, tol_z = gemm + eps * fabs(z[e]);
+            if (!close_to(gy[e], y[e], tol_y) || !close_to(gp[e], z[e], tol_z)) {
+                bad++;
+                CHECK(false, "%s %s %s n=%zu in=%zu out=%zu bias=%d [%zu]: y %.9g want %.9g (tol %.2g), pre %.9g want %.9g",
+                      id, clrelu_dtype_name(t), act ? act : "none", s.n, s.in, s.out, bias, e, gy[e], y[e], tol_y, gp[e],
+                      z[e]);
+            }
+        }
+        if (!bad)
+            CHECK(true, "forward ok");
+        free(gy);
+        free(gp);
+    }
+    if (!prelu && quantized) {
+        void *gx = malloc(nx * es + 1), *gw = malloc(nw * es), *gb = malloc(s.out * es);
+        memset(gw, 0x7f, nw * es);
+        memset(gb, 0x7f, s.out * es);
+        clrelu_dense_args bw = a;
+        bw.grad_y = tg;
+        bw.grad_x = gx;
+        bw.grad_w = gw;
+        bw.grad_b = bias ? gb : NULL;
+        st = clrelu_dense_backward(ctx, dev, &bw);
+        CHECK(st == CLRELU_OK, "%s backward %s: %s", id, act ? act : "none", clrelu_last_error());
+        if (st == CLRELU_OK) {
+            double *dgx = to_double(gx, t, nx), *dgw = to_double(gw, t, nw), *dgb = to_double(gb, t, s.out);
+            /* analytic: dx = dz W, dW = dz^T x, db = sum_i dz; tolerance from |dz| sums */
+            bad = 0;
+            for (size_t i = 0; i < s.n; i++)
+                for (size_t k = 0; k < s.in && bad < 3; k++) {
+                    double want = 0, m = 0;
+                    for (size_t j = 0; j < s.out; j++) {
+                        want += dz[i * s.out + j] * w[j * s.in + k];
+                        m += fabs(dz[i * s.out + j] * w[j * s.in + k]);
+                    }
+                    double tol = (rel + 2 * (double)(s.out + 2) * eps) * m + abs_tol;
+                    if (!close_to(dgx[i * s.in + k], want, tol)) {
+                        bad++;
+                        CHECK(false, "%s %s dx[%zu,%zu] %.9g want %.9g", id, act ? act : "none", i, k, dgx[i * s.in + k], want);
+                    }
+                }
+            for (size_t j = 0; j < s.out; j++) {
+                double sb = 0, mb = 0;
+                for (size_t k = 0; k < s.in && bad < 6; k++) {
+                    double want = 0, m = 0;
+                    for (size_t i = 0; i < s.n; i++) {
+                        want += dz[i * s.out + j] * x[i * s.in + k];
+                        m += fabs(dz[i * s.out + j] * x[i * s.in + k]);
+                    }
+                    double tol = (rel + 2 * (double)(s.n + 2) * eps) * m + abs_tol;
+                    if (!close_to(dgw[j * s.in + k], want, tol)) {
+                        bad++;
+                        CHECK(false, "%s %s dW[%zu,%zu] %.9g want %.9g", id, act ? act : "none", j, k, dgw[j * s.in + k], want);
+                    }
+                }
+                for (size_t i = 0; i < s.n; i++) {
+                    sb += dz[i * s.out + j];
+                    mb += fabs(dz[i * s.out + j]);
+                }
+                double want = s.n ? sb : 0.0;
+                if (bias && !close_to(dgb[j], want, (rel + 2 * (double)(s.n + 2) * eps) * mb + abs_tol) && bad < 9) {
+                    bad++;
+                    CHECK(false, "%s %s db[%zu] %.9g want %.9g", id, act ? act : "none", j, dgb[j], want);
+                }
+            }
+            if (!bad)
+                CHECK(true, "backward ok");
+            free(dgx);
+            free(dgw);
+            free(dgb);
+        }
+        free(gx);
+        free(gw);
+        free(gb);
+    }
+    free(x), free(w), free(b), free(sl), free(g), free(z), free(y), free(dz), free(mag);
+    free(tx), free(tw), free(tb), free(tsl), free(tg), free(ty), free(tpre);
+}
+
+static void expect_status(clrelu_status got, clrelu_status want, const char *what, const char *needle)
+{
+    CHECK(got == want, "%s: got %s, want %s (%s)", what, clrelu_status_name(got), clrelu_status_name(want),
+          clrelu_last_error());
+    if (needle)
+        CHECK(strstr(clrelu_last_error(), needle) != NULL, "%s: message '%s' mentions '%s'", what, clrelu_last_error(), needle);
+}
+
+/* Argument checks: every refusal carries a message. */
+static void validation(clrelu_context *ctx, const clrelu_device *dev)
+{
+    float x[6] = {1, 2, 3, 4, 5, 6}, w[6] = {1, 0, 0, 0, 1, 0}, y[4];
+    clrelu_dense_args a = {.dtype = CLRELU_F32, .n = 2, .in = 3, .out = 2, .x = x, .w = w, .y = y, .act = "relu"};
+    expect_status(clrelu_dense_forward(ctx, dev, &a), CLRELU_OK, "valid call", NULL);
+    CHECK(y[0] == 1 && y[1] == 2 && y[2] == 4 && y[3] == 5, "identity-like W picks columns: %g %g %g %g", (double)y[0],
+          (double)y[1], (double)y[2], (double)y[3]);
+    clrelu_dense_args b = a;
+    b.in = 0;
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "in = 0", "in");
+    b = a;
+    b.act = "reluu";
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_NOT_FOUND, "unknown activation", "reluu");
+    b = a;
+    b.act = "hardtanh";
+    double bad_p[2] = {1.0, -1.0};
+    b.params = bad_p;
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "hardtanh min > max", NULL);
+    b = a;
+    b.act = "prelu";
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "prelu without slopes", "slope");
+    float sl[2] = {0.5f, 0.5f}, g[4] = {1, 1, 1, 1}, dx[6];
+    b.act_weight = sl;
+    b.grad_y = g;
+    b.grad_x = dx;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_ERR_UNSUPPORTED, "prelu backward", "prelu");
+    b = a;
+    b.y = NULL;
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "y NULL", NULL);
+    b = a;
+    b.n = 0;
+    b.x = NULL;
+    b.y = NULL;
+    expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_OK, "empty batch with NULL x/y", NULL);
+    float gw[6], gb[2];
+    memset(gw, 0x7f, sizeof gw);
+    memset(gb, 0x7f, sizeof gb);
+    b.grad_w = gw;
+    b.grad_b = gb;
+    b.grad_y = NULL;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_OK, "empty batch backward", NULL);
+    CHECK(gw[0] == 0 && gw[5] == 0 && gb[0] == 0 && gb[1] == 0, "empty batch: zero dW and db");
+    expect_status(clrelu_dense_forward(ctx, dev, NULL), CLRELU_ERR_INVALID_ARG, "NULL args", NULL);
+
+    const clrelu_device_info *in = clrelu_device_get_info(dev);
+    uint16_t hx[6] = {0x3c00, 0, 0, 0, 0x3c00, 0}, hw[6] = {0x3c00, 0, 0, 0, 0x3c00, 0}, hy[4];
+    clrelu_dense_args h = {.dtype = CLRELU_F16, .n = 2, .in = 3, .out = 2, .x = hx, .w = hw, .y = hy, .act = "relu"};
+    clrelu_status st = clrelu_dense_forward(ctx, dev, &h);
+    if (strcmp(in->backend, "opencl") == 0 && !in->fp16) {
+        expect_status(st, CLRELU_ERR_UNSUPPORTED, "float16 without cl_khr_fp16", "cl_khr_fp16");
+    } else {
+        expect_status(st, CLRELU_OK, "float16", NULL);
+        CHECK(hy[0] == 0x3c00 && hy[1] == 0 && hy[2] == 0 && hy[3] == 0x3c00, "float16 result %04x %04x %04x %04x", hy[0],
+              hy[1], hy[2], hy[3]);
+    }
+}
+
+int main(void)
+{
+    clrelu_context *ctx = check_context(NULL);
+    static const shape shapes[] = {{1, 1, 1}, {1, 7, 3}, {3, 1, 5},   {5, 9, 1},  {0, 4, 3},
+                                   {17, 33, 65}, {33, 67, 129}, {64, 128, 96}, {2, 300, 7}};
+    static const shape big[] = {{1, 1, 1}, {17, 33, 65}, {65, 257, 33}, {4, 300, 9}};
+    for (int d = 0; d < clrelu_device_count(ctx); d++) {
+        const clrelu_device *dev = clrelu_device_at(ctx, d);
+        const clrelu_device_info *in = clrelu_device_get_info(dev);
+        validation(ctx, dev);
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+            clrelu_dtype dt = (clrelu_dtype)t;
+            if (dt == CLRELU_F16 || dt == CLRELU_BF16 || !in->dtype_supported[dt])
+                continue;
+            /* every activation (and none) on a few shapes; every shape with relu, with and without bias */
+            for (int o = -1; o < clrelu_op_count(); o++) {
+                const char *act = o < 0 ? NULL : clrelu_op_get(o)->name;
+                one_case(ctx, dev, dt, shapes[1], act, true, true);
+                one_case(ctx, dev, dt, shapes[5], act, o % 2 == 0, true);
+            }
+            for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+                one_case(ctx, dev, dt, shapes[s], "relu", true, true);
+                one_case(ctx, dev, dt, shapes[s], "leaky_relu", false, true);
+            }
+            for (size_t s = 0; s < sizeof big / sizeof big[0]; s++)
+                one_case(ctx, dev, dt, big[s], "relu", true, false);
+        }
+    }
+    clrelu_context_destroy(ctx);
+    return check_summary("test_dense");
+}
