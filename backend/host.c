@@ -1,5 +1,6 @@
 /* host.c: the "host" backend — every op in plain C on the calling thread, straight from the reference math. */
 #include "backend.h"
+#include "dense.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ static const backend_iface host_iface = {
     .destroy = NULL,
     .program_export = NULL,
     .program_import = NULL,
+    .dense = host_dense,
 };
 
 /* Describe the machine itself: online cores as compute units, physical memory as global memory. */

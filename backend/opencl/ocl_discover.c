@@ -1,6 +1,8 @@
 /* ocl_discover.c: find every OpenCL platform and device, describe it, and register it with the context. */
 #include "ocl.h"
 
+#include "dense.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@ static const backend_iface opencl_iface = {
     .destroy = ocl_destroy,
     .program_export = ocl_program_export,
     .program_import = ocl_program_import,
+    .dense = ocl_dense,
 };
 
 /* Read a string property into buf (always NUL-terminated; "" if the query fails). */
