@@ -1,6 +1,7 @@
 /* host.c: the "host" backend — every op in plain C on the calling thread, straight from the reference math. */
 #include "backend.h"
 #include "dense.h"
+#include "bench_ceiling.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,7 @@ static const backend_iface host_iface = {
     .destroy = NULL,
     .program_export = NULL,
     .program_import = NULL,
+    .bench_ceiling = host_bench_ceiling,
     .dense = host_dense,
 };
 

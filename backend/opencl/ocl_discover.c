@@ -1,6 +1,7 @@
 /* ocl_discover.c: find every OpenCL platform and device, describe it, and register it with the context. */
 #include "ocl.h"
 
+#include "bench_ceiling.h"
 #include "dense.h"
 
 #include <stdio.h>
@@ -15,6 +16,7 @@ static const backend_iface opencl_iface = {
     .destroy = ocl_destroy,
     .program_export = ocl_program_export,
     .program_import = ocl_program_import,
+    .bench_ceiling = ocl_bench_ceiling,
     .dense = ocl_dense,
 };
 
