@@ -114,8 +114,8 @@ void bench_case_run(bench_sweep *sw, bench_group *g, clrelu_bench_case *c)
     }
     double measured_ns = 0;
     while (s.n < p->max_samples && (s.n < p->min_samples || measured_ns < p->min_time_s * 1e9)) {
-        if (s.n > 0 && bench_out_of_time(sw))
-            break;
+        if (s.n > 0 && (bench_out_of_time(sw) || bench_cancelled(sw)))
+            break; /* keep the samples so far */
         if (!run_once(sw, g, c, &t))
             goto out;
         validate(g, c, op);

@@ -28,6 +28,8 @@ typedef struct {
 /* Seconds since the sweep started; whether the sweep's time cap has passed. */
 double bench_elapsed(const bench_sweep *sw);
 bool bench_out_of_time(const bench_sweep *sw);
+/* Whether the caller's cancel callback says stop (polled between cases and between samples). */
+bool bench_cancelled(const bench_sweep *sw);
 
 /* bench_case.c: time one case (first run, warm-up, samples, validation of every result) into c,
  * whose identity fields (device, op, dtype, direction, placement, elements) are already set. */

@@ -161,7 +161,7 @@ static bool group_alloc(const bench_plan *p, bench_group *g)
     return true;
 }
 
-static bool cancelled(const bench_sweep *sw)
+bool bench_cancelled(const bench_sweep *sw)
 {
     return sw->opts->cancelled && sw->opts->cancelled(sw->opts->user);
 }
@@ -196,7 +196,7 @@ static void run_group(bench_sweep *sw, int dev_index, clrelu_dtype dtype, int k,
     const clrelu_device_info *info = clrelu_device_get_info(g.dev);
     char why[256] = "";
     uint64_t need = group_bytes(p, g.n, dtype);
-    if (cancelled(sw))
+    if (bench_cancelled(sw))
         r->cancelled = true;
     if (r->cancelled || bench_out_of_time(sw))
         ; /* every case below is skipped; no buffers */
@@ -214,7 +214,7 @@ static void run_group(bench_sweep *sw, int dev_index, clrelu_dtype dtype, int k,
         snprintf(label, sizeof label, "%s %s %s %s %s n=%zu", info->id, c->op, clrelu_dtype_name(dtype),
                  c->backward ? "backward" : "forward", c->in_place ? "in-place" : "out-of-place", c->elements);
         report(sw, *done, label);
-        if (cancelled(sw)) {
+        if (bench_cancelled(sw)) {
             r->cancelled = true;
             skip_case(c, "cancelled");
         } else if (r->cancelled) {
@@ -256,7 +256,7 @@ clrelu_status clrelu_bench_run(clrelu_context *ctx, const clrelu_bench_options *
         goto out;
     int per_group = p.n_ops * p.n_directions * p.n_placements, k = 0, done = 0;
     for (int d = 0; d < p.n_devices; d++) {
-        if (!opts->no_ceilings && !cancelled(&sw) && !bench_out_of_time(&sw))
+        if (!opts->no_ceilings && !bench_cancelled(&sw) && !bench_out_of_time(&sw))
             bench_empty_ceiling(&sw, p.devices[d], d);
         for (int t = 0; t < p.n_dtypes; t++)
             for (int s = 0; s < p.n_sizes; s++, k += per_group)

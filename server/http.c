@@ -70,6 +70,8 @@ static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, r
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rp->allow);
     if (rp->www_auth)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"clrelu\"");
+    if (rp->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rp->location);
     if (rp->header_len >= 0) {
         char v[32];
         snprintf(v, sizeof v, "%lld", rp->header_len);

@@ -12,6 +12,10 @@ static const route routes[] = {
     {"GET", "/v1/devices", "/v1/devices", h_devices, BODY_NONE, false},
     {"GET", "/v1/ops", "/v1/ops", h_ops, BODY_NONE, false},
     {"POST", "/v1/activate", "/v1/activate", h_activate, BODY_JSON, true},
+    {"GET", "/v1/benchmarks", "/v1/benchmarks", h_bench_list, BODY_NONE, false},
+    {"POST", "/v1/benchmarks", "/v1/benchmarks", h_bench_submit, BODY_JSON, true},
+    {"GET", "/v1/benchmarks/{id}", "/v1/benchmarks/{id}", h_bench_get, BODY_NONE, false},
+    {"DELETE", "/v1/benchmarks/{id}", "/v1/benchmarks/{id}", h_bench_cancel, BODY_NONE, true},
     {"GET", "/v2", "/v2", h_v2_server, BODY_NONE, false},
     {"GET", "/v2/health/live", "/v2/health/live", h_v2_live, BODY_NONE, false},
     {"GET", "/v2/health/ready", "/v2/health/ready", h_v2_ready, BODY_NONE, false},
@@ -102,14 +106,16 @@ route_result router_match(const char *method, const char *path, int *index, requ
     if (un < 0)
         return ROUTE_NOT_FOUND;
     const bool head = strcmp(method, "HEAD") == 0;
-    bool any_path = false, get_ok = false, post_ok = false;
+    bool any_path = false, get_ok = false, post_ok = false, delete_ok = false;
     for (int i = 0; i < N_ROUTES; i++) {
         if (!match(routes[i].pattern, useg, un, NULL))
             continue;
         any_path = true;
         bool is_get = !strcmp(routes[i].method, "GET");
+        bool is_delete = !strcmp(routes[i].method, "DELETE");
         get_ok |= is_get;
-        post_ok |= !is_get;
+        post_ok |= !is_get && !is_delete;
+        delete_ok |= is_delete;
         if (!strcmp(routes[i].method, method) || (head && is_get)) {
             match(routes[i].pattern, useg, un, rq);
             *index = i;
@@ -118,6 +124,9 @@ route_result router_match(const char *method, const char *path, int *index, requ
     }
     if (!any_path)
         return ROUTE_NOT_FOUND;
-    *allow = get_ok && post_ok ? "GET, HEAD, POST" : get_ok ? "GET, HEAD" : "POST";
+    *allow = get_ok && delete_ok ? "GET, HEAD, DELETE"
+             : get_ok && post_ok ? "GET, HEAD, POST"
+             : get_ok            ? "GET, HEAD"
+                                 : "POST";
     return ROUTE_BAD_METHOD;
 }

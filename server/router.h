@@ -42,5 +42,9 @@ void h_v2_model_ready(server *s, request *rq, response *rp);
 void h_v2_infer(server *s, request *rq, response *rp);
 void h_v2_config(server *s, request *rq, response *rp);
 void h_v2_stats(server *s, request *rq, response *rp);
+void h_bench_submit(server *s, request *rq, response *rp); /* routes_bench.c */
+void h_bench_list(server *s, request *rq, response *rp);
+void h_bench_get(server *s, request *rq, response *rp);
+void h_bench_cancel(server *s, request *rq, response *rp);
 
 #endif

@@ -1,5 +1,6 @@
 /* serve_main.c: `clrelu serve` — flags and environment, start-up, signal handling, graceful stop. */
 #include "access_log.h"
+#include "bench_jobs.h"
 #include "commands.h"
 #include "http.h"
 #include "metrics.h"
@@ -43,8 +44,12 @@ static void usage(FILE *out)
             "  --log-level LEVEL    debug, info (access log), warn, error [CLRELU_LOG_LEVEL] (default info)\n"
             "  --no-opencl          only the host device\n"
             "  --no-warmup          skip the warm-up run on the default device before listening\n"
+            "  --results-dir DIR    where benchmark jobs (/v1/benchmarks) are saved and reloaded from\n"
+            "                       [CLRELU_RESULTS_DIR] (default $XDG_STATE_HOME/clrelu/benchmarks, else\n"
+            "                       ./clrelu-results); POST/DELETE /v1/benchmarks also need --api-key\n"
             "  -h, --help           this text\n\n"
-            "SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish (at most 9 s)\n"
+            "SIGTERM or SIGINT cancels a running benchmark between cases (its results so far are saved),\n"
+            "stops accepting connections, lets in-flight requests finish (at most 9 s)\n"
             "and exits 0. See docs/server.md for the endpoints.\n");
 }
 
@@ -102,7 +107,8 @@ static bool parse_level(const char *s, clrelu_log_level *out)
 }
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DEVICE, OPT_MAX_BODY, OPT_MAX_ELEMENTS, OPT_THREADS, OPT_MAX_CONN,
-       OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP };
+       OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP,
+       OPT_RESULTS_DIR };
 
 /* Apply one setting (from a flag or an environment variable); false with a message on bad input. */
 static bool apply(server_config *c, int opt, const char *v, const char *from)
@@ -121,6 +127,7 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_SLOTS: ok = parse_uint(v, 1024, &c->device_slots) && c->device_slots > 0; break;
     case OPT_API_KEY: c->api_key = *v ? v : NULL; break;
     case OPT_LOG_LEVEL: ok = parse_level(v, &c->log_level); break;
+    case OPT_RESULTS_DIR: c->results_dir = v; break;
     default: ok = false;
     }
     if (!ok)
@@ -143,6 +150,7 @@ static const struct option long_opts[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"no-opencl", no_argument, NULL, OPT_NO_OPENCL},
     {"no-warmup", no_argument, NULL, OPT_NO_WARMUP},
+    {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -156,6 +164,7 @@ static const struct {
     {"CLRELU_THREADS", OPT_THREADS}, {"CLRELU_MAX_CONNECTIONS", OPT_MAX_CONN},
     {"CLRELU_PER_IP_LIMIT", OPT_PER_IP}, {"CLRELU_TIMEOUT", OPT_TIMEOUT},
     {"CLRELU_DEVICE_SLOTS", OPT_SLOTS}, {"CLRELU_API_KEY", OPT_API_KEY}, {"CLRELU_LOG_LEVEL", OPT_LOG_LEVEL},
+    {"CLRELU_RESULTS_DIR", OPT_RESULTS_DIR},
 };
 
 /* Defaults, then the environment, then the flags. Returns -1 to continue, else an exit code. */
@@ -312,6 +321,10 @@ int cmd_serve(int argc, char **argv)
     }
     if (warmup)
         warm_up(&s);
+    if (!(s.bench = bench_jobs_start(&s))) {
+        server_log(CLRELU_LOG_ERROR, "cannot start the benchmark worker");
+        goto out;
+    }
     if (http_start(&s) != 0)
         goto out;
     bool v6 = strchr(s.cfg.host, ':') != NULL;
@@ -323,6 +336,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     server_log(CLRELU_LOG_INFO, "%s: stopping (no new connections; finishing in-flight requests)",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
+    bench_jobs_cancel_all(s.bench); /* the running sweep stops between cases */
     unsigned left = http_stop(&s, 9000);
     if (left)
         server_log(CLRELU_LOG_WARN, "stopped with %u requests still in flight after 9 s", left);
@@ -330,6 +344,7 @@ int cmd_serve(int argc, char **argv)
         server_log(CLRELU_LOG_INFO, "stopped");
     rc = 0;
 out:
+    bench_jobs_stop(s.bench); /* waits for the worker; saves what finished */
     teardown(&s);
     return rc;
 }

@@ -13,6 +13,7 @@ struct MHD_Daemon;
 struct MHD_Connection;
 struct metrics;
 struct model_stats;
+struct bench_jobs;
 
 /* Everything the command line and the environment configure. */
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     unsigned device_slots;      /* concurrent runs per device */
     bool no_opencl;
     bool access_log;
+    const char *results_dir;    /* benchmark results (bench_jobs.c); NULL: the default */
 } server_config;
 
 /* A device as the server sees it: the library device plus a small semaphore that bounds
@@ -55,6 +57,7 @@ typedef struct server {
     struct model_stats *stats;
     pthread_mutex_t inflight_lock;
     unsigned inflight;
+    struct bench_jobs *bench;   /* benchmark job queue (bench_jobs.c) */
 } server;
 
 /* A response under construction. Handlers fill it; http.c sends it (compressing if the client
@@ -67,6 +70,7 @@ typedef struct {
     const char *allow;          /* static; set for 405 */
     long long header_len;       /* Inference-Header-Content-Length, -1: none */
     bool www_auth;              /* add WWW-Authenticate for 401 */
+    char location[128];         /* Location header when non-empty (202/201) */
 } response;
 
 /* A parsed request as handlers see it. */

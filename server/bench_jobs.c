@@ -1,0 +1,339 @@
+/* bench_jobs.c: the benchmark job queue — submit, one worker thread running sweeps in order, cancel, stop. */
+#include "bench_jobs.h"
+
+#include "access_log.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define JOB_MAX_CASES 20000
+#define JOB_DEFAULT_MAX_SECONDS 600.0
+
+const char *job_state_name(job_state s)
+{
+    static const char *const names[] = {"queued", "running", "done", "cancelled", "failed"};
+    return s <= JOB_FAILED ? names[s] : "unknown";
+}
+
+bench_job *bench_jobs_find(bench_jobs *j, const char *id)
+{
+    for (bench_job *b = j->jobs; b; b = b->next)
+        if (!strcmp(b->id, id))
+            return b;
+    return NULL;
+}
+
+static void job_free(bench_job *b)
+{
+    if (!b)
+        return;
+    free(b->request);
+    for (int i = 0; i < 6; i++)
+        free(b->opt_strings[i]);
+    free(b->result_json);
+    free(b->result_csv);
+    free(b);
+}
+
+/* mkdir -p */
+static bool make_dirs(const char *path)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return false;
+            *p = '/';
+        }
+    return mkdir(buf, 0755) == 0 || errno == EEXIST;
+}
+
+static void resolve_dir(bench_jobs *j)
+{
+    const char *cfg = j->srv->cfg.results_dir, *env = getenv("CLRELU_RESULTS_DIR"), *xdg = getenv("XDG_STATE_HOME");
+    if (cfg && *cfg)
+        snprintf(j->dir, sizeof j->dir, "%s", cfg);
+    else if (env && *env)
+        snprintf(j->dir, sizeof j->dir, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(j->dir, sizeof j->dir, "%s/clrelu/benchmarks", xdg);
+    else
+        snprintf(j->dir, sizeof j->dir, "clrelu-results");
+    if (!make_dirs(j->dir)) {
+        server_log(CLRELU_LOG_WARN, "benchmarks: cannot create the results directory %s (%s); results are kept in memory only",
+                   j->dir, strerror(errno));
+        j->dir[0] = '\0';
+    } else {
+        server_log(CLRELU_LOG_INFO, "benchmarks: results directory %s", j->dir);
+    }
+}
+
+/* Progress from the engine (worker thread, between cases). */
+static void on_progress(const clrelu_bench_progress *p, void *user)
+{
+    bench_job *b = user;
+    pthread_mutex_lock(&b->owner->lock);
+    b->done = p->done;
+    b->total = p->total;
+    b->elapsed_s = p->elapsed_s;
+    b->eta_s = p->eta_s;
+    snprintf(b->current, sizeof b->current, "%s", p->current);
+    pthread_mutex_unlock(&b->owner->lock);
+}
+
+static bool is_cancelled(void *user) { return atomic_load(&((bench_job *)user)->cancel); }
+
+/* Run one job to the end and save it. */
+static void run_job(bench_jobs *j, bench_job *b)
+{
+    clrelu_bench_result *r = NULL;
+    clrelu_status st = clrelu_bench_run(j->srv->ctx, &b->opts, &r);
+    char *json = r ? clrelu_bench_to_json(r) : NULL, *csv = r ? clrelu_bench_to_csv(r) : NULL;
+    pthread_mutex_lock(&j->lock);
+    b->result_json = json;
+    b->result_csv = csv;
+    b->finished_ms = wall_ms();
+    if (r)
+        b->elapsed_s = r->elapsed_s;
+    if (st == CLRELU_ERR_CANCELLED) {
+        b->state = JOB_CANCELLED;
+    } else if (st != CLRELU_OK || (r && (!json || !csv))) {
+        b->state = JOB_FAILED;
+        snprintf(b->error, sizeof b->error, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
+    } else {
+        b->state = JOB_DONE;
+        b->done = b->total;
+    }
+    b->current[0] = '\0';
+    pthread_mutex_unlock(&j->lock);
+    clrelu_bench_result_free(r);
+    server_log(CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(b->state), b->elapsed_s);
+    if (j->dir[0] && !bench_store_save(j, b))
+        server_log(CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", b->id, j->dir);
+}
+
+/* The worker: oldest queued job first, one at a time, so no two sweeps share a device. */
+static void *worker_main(void *arg)
+{
+    bench_jobs *j = arg;
+    pthread_mutex_lock(&j->lock);
+    for (;;) {
+        bench_job *next = NULL;
+        for (bench_job *b = j->jobs; b && !next; b = b->next)
+            if (b->state == JOB_QUEUED)
+                next = b;
+        if (j->stopping)
+            break;
+        if (!next) {
+            pthread_cond_wait(&j->wake, &j->lock);
+            continue;
+        }
+        next->state = JOB_RUNNING;
+        next->started_ms = wall_ms();
+        pthread_mutex_unlock(&j->lock);
+        run_job(j, next);
+        pthread_mutex_lock(&j->lock);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+bench_jobs *bench_jobs_start(server *s)
+{
+    bench_jobs *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->srv = s;
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->wake, NULL);
+    resolve_dir(j);
+    if (j->dir[0])
+        bench_store_load(j);
+    if (pthread_create(&j->worker, NULL, worker_main, j) != 0) {
+        bench_jobs_stop(j);
+        return NULL;
+    }
+    j->worker_started = true;
+    return j;
+}
+
+void bench_jobs_cancel_all(bench_jobs *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->lock);
+    j->stopping = true;
+    for (bench_job *b = j->jobs; b; b = b->next)
+        atomic_store(&b->cancel, true);
+    pthread_cond_broadcast(&j->wake);
+    pthread_mutex_unlock(&j->lock);
+}
+
+void bench_jobs_stop(bench_jobs *j)
+{
+    if (!j)
+        return;
+    bench_jobs_cancel_all(j);
+    if (j->worker_started)
+        pthread_join(j->worker, NULL);
+    /* sweeps that never started are recorded as cancelled */
+    for (bench_job *b = j->jobs; b; b = b->next)
+        if (b->state == JOB_QUEUED) {
+            b->state = JOB_CANCELLED;
+            b->finished_ms = wall_ms();
+            snprintf(b->error, sizeof b->error, "the server stopped before the sweep started");
+            if (j->dir[0])
+                bench_store_save(j, b);
+        }
+    while (j->jobs) {
+        bench_job *b = j->jobs;
+        j->jobs = b->next;
+        job_free(b);
+    }
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->wake);
+    free(j);
+}
+
+/* A request field as a comma list: a string as is, an array of strings joined. NULL when
+ * absent; sets *bad when present with another type. */
+static char *list_field(const cJSON *req, const char *key, bool *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+    if (!v || cJSON_IsNull(v))
+        return NULL;
+    if (cJSON_IsString(v))
+        return strdup(v->valuestring);
+    if (!cJSON_IsArray(v)) {
+        *bad = true;
+        return NULL;
+    }
+    size_t len = 1;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, v)
+    {
+        if (!cJSON_IsString(it)) {
+            *bad = true;
+            return NULL;
+        }
+        len += strlen(it->valuestring) + 1;
+    }
+    char *out = calloc(1, len);
+    if (!out)
+        return NULL;
+    cJSON_ArrayForEach(it, v)
+    {
+        if (*out)
+            strcat(out, ",");
+        strcat(out, it->valuestring);
+    }
+    return out;
+}
+
+/* A number field; false when present and not a number in [lo, hi]. */
+static bool num_field(const cJSON *req, const char *key, double lo, double hi, double *out, char *err, size_t errlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+    if (!v)
+        return true;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi)) {
+        snprintf(err, errlen, "'%s' must be a number in [%g, %g]", key, lo, hi);
+        return false;
+    }
+    *out = v->valuedouble;
+    return true;
+}
+
+/* Record a message for the client and evaluate to the status. */
+#define SET_ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), (code))
+
+clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out, char *err, size_t errlen)
+{
+    static const char *const keys[6] = {"devices", "ops", "dtypes", "sizes", "directions", "placements"};
+    if (!cJSON_IsObject(req))
+        return SET_ERR(CLRELU_ERR_INVALID_ARG, "the body must be a JSON object");
+    bench_job *b = calloc(1, sizeof *b);
+    if (!b)
+        return SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
+    clrelu_status st = CLRELU_OK;
+    bool bad = false;
+    for (int i = 0; i < 6 && !bad; i++) {
+        b->opt_strings[i] = list_field(req, keys[i], &bad);
+        if (bad)
+            st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'%s' must be a string or an array of strings", keys[i]);
+    }
+    if (st != CLRELU_OK)
+        goto out;
+    clrelu_bench_options *o = &b->opts;
+    o->devices = b->opt_strings[0];
+    o->ops = b->opt_strings[1];
+    o->dtypes = b->opt_strings[2];
+    o->sizes = b->opt_strings[3];
+    o->directions = b->opt_strings[4];
+    o->placements = b->opt_strings[5];
+    double repeats = 0, max_samples = 0, warmup = 0, min_time = 0, max_seconds = JOB_DEFAULT_MAX_SECONDS, max_bytes = 0;
+    if (!num_field(req, "repeats", 1, 100000, &repeats, err, errlen) || !num_field(req, "max_samples", 1, 100000, &max_samples, err, errlen) ||
+        !num_field(req, "warmup", 0, 1000, &warmup, err, errlen) || !num_field(req, "min_time_s", 0, 60, &min_time, err, errlen) ||
+        !num_field(req, "max_seconds", 0.001, 86400, &max_seconds, err, errlen) ||
+        !num_field(req, "max_bytes", 1, 1e15, &max_bytes, err, errlen)) {
+        st = CLRELU_ERR_INVALID_ARG;
+        goto out;
+    }
+    const cJSON *ceil = cJSON_GetObjectItemCaseSensitive(req, "ceilings");
+    if (ceil && !cJSON_IsBool(ceil)) {
+        st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'ceilings' must be true or false");
+        goto out;
+    }
+    o->no_ceilings = ceil && cJSON_IsFalse(ceil);
+    o->min_samples = (int)repeats;
+    o->max_samples = (int)max_samples;
+    o->warmup = cJSON_GetObjectItemCaseSensitive(req, "warmup") && warmup == 0 ? -1 : (int)warmup;
+    o->min_time_s = cJSON_GetObjectItemCaseSensitive(req, "min_time_s") && min_time == 0 ? -1 : min_time;
+    o->max_seconds = max_seconds;
+    o->max_bytes = (uint64_t)max_bytes;
+    o->progress = on_progress;
+    o->cancelled = is_cancelled;
+    o->user = b;
+    b->owner = j;
+    int total = 0;
+    if ((st = clrelu_bench_count(j->srv->ctx, o, &total)) != CLRELU_OK) {
+        snprintf(err, errlen, "%s", clrelu_last_error());
+        goto out;
+    }
+    if (total > JOB_MAX_CASES) {
+        st = SET_ERR(CLRELU_ERR_INVALID_ARG, "%d cases is more than a job may run (%d)", total, JOB_MAX_CASES);
+        goto out;
+    }
+    if (!(b->request = cJSON_PrintUnformatted(req))) {
+        st = SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
+        goto out;
+    }
+    b->total = total;
+    b->eta_s = -1;
+    b->created_ms = wall_ms();
+    pthread_mutex_lock(&j->lock);
+    if (j->stopping) {
+        pthread_mutex_unlock(&j->lock);
+        st = SET_ERR(CLRELU_ERR_DEVICE, "the server is stopping");
+        goto out;
+    }
+    snprintf(b->id, sizeof b->id, "b%llx-%u", (unsigned long long)b->created_ms, ++j->counter);
+    bench_job **tail = &j->jobs;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = b;
+    pthread_cond_broadcast(&j->wake);
+    pthread_mutex_unlock(&j->lock);
+    server_log(CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, total);
+    *out = b;
+    b = NULL;
+out:
+    job_free(b);
+    return st;
+}
