@@ -1,5 +1,6 @@
 /* routes_v2.c: KServe v2 / Open Inference Protocol REST routes with Triton's extensions; every op is a model. */
 #include "binary_ext.h"
+#include "models.h"
 #include "request_json.h"
 #include "router.h"
 #include "stats.h"
@@ -69,6 +70,8 @@ static cJSON *tensor_meta(const char *name, const char *dt_key, const char *dt, 
 
 void h_v2_model(server *s, request *rq, response *rp)
 {
+    if (mlp_v2_metadata(s, rq, rp))
+        return;
     const clrelu_op_desc *op = model_of(rq, rp);
     if (!op)
         return;
@@ -88,6 +91,8 @@ void h_v2_model(server *s, request *rq, response *rp)
 
 void h_v2_model_ready(server *s, request *rq, response *rp)
 {
+    if (mlp_v2_ready(s, rq, rp))
+        return;
     const clrelu_op_desc *op = model_of(rq, rp);
     if (!op)
         return;
@@ -101,6 +106,8 @@ void h_v2_model_ready(server *s, request *rq, response *rp)
  * with their defaults under "parameters" (string values, as Triton's config has them). */
 void h_v2_config(server *s, request *rq, response *rp)
 {
+    if (mlp_v2_config(s, rq, rp))
+        return;
     const clrelu_op_desc *op = model_of(rq, rp);
     if (!op)
         return;
@@ -404,6 +411,8 @@ static bool read_request(server *s, v2_call *c, const v2_body *b, cJSON **root_o
 /* POST /v2/models/{m}[/versions/{v}]/infer. */
 void h_v2_infer(server *s, request *rq, response *rp)
 {
+    if (mlp_v2_infer(s, rq, rp))
+        return;
     v2_call c;
     memset(&c, 0, sizeof c);
     cJSON *root = NULL;

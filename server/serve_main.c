@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "http.h"
 #include "metrics.h"
+#include "models.h"
 #include "router.h"
 #include "server.h"
 #include "stats.h"
@@ -47,6 +48,8 @@ static void usage(FILE *out)
             "  --results-dir DIR    where benchmark jobs (/v1/benchmarks) are saved and reloaded from\n"
             "                       [CLRELU_RESULTS_DIR] (default $XDG_STATE_HOME/clrelu/benchmarks, else\n"
             "                       ./clrelu-results); POST/DELETE /v1/benchmarks also need --api-key\n"
+            "  --model-repository DIR  serve each subfolder of DIR holding a config.json as an MLP model\n"
+            "                       (docs/models.md) [CLRELU_MODEL_REPOSITORY]\n"
             "  -h, --help           this text\n\n"
             "SIGTERM or SIGINT cancels a running benchmark between cases (its results so far are saved),\n"
             "stops accepting connections, lets in-flight requests finish (at most 9 s)\n"
@@ -108,7 +111,7 @@ static bool parse_level(const char *s, clrelu_log_level *out)
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DEVICE, OPT_MAX_BODY, OPT_MAX_ELEMENTS, OPT_THREADS, OPT_MAX_CONN,
        OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP,
-       OPT_RESULTS_DIR };
+       OPT_RESULTS_DIR, OPT_MODEL_REPO };
 
 /* Apply one setting (from a flag or an environment variable); false with a message on bad input. */
 static bool apply(server_config *c, int opt, const char *v, const char *from)
@@ -128,6 +131,7 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_API_KEY: c->api_key = *v ? v : NULL; break;
     case OPT_LOG_LEVEL: ok = parse_level(v, &c->log_level); break;
     case OPT_RESULTS_DIR: c->results_dir = v; break;
+    case OPT_MODEL_REPO: models_set_repository(v); break;
     default: ok = false;
     }
     if (!ok)
@@ -151,6 +155,7 @@ static const struct option long_opts[] = {
     {"no-opencl", no_argument, NULL, OPT_NO_OPENCL},
     {"no-warmup", no_argument, NULL, OPT_NO_WARMUP},
     {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
+    {"model-repository", required_argument, NULL, OPT_MODEL_REPO},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -165,6 +170,7 @@ static const struct {
     {"CLRELU_PER_IP_LIMIT", OPT_PER_IP}, {"CLRELU_TIMEOUT", OPT_TIMEOUT},
     {"CLRELU_DEVICE_SLOTS", OPT_SLOTS}, {"CLRELU_API_KEY", OPT_API_KEY}, {"CLRELU_LOG_LEVEL", OPT_LOG_LEVEL},
     {"CLRELU_RESULTS_DIR", OPT_RESULTS_DIR},
+    {"CLRELU_MODEL_REPOSITORY", OPT_MODEL_REPO},
 };
 
 /* Defaults, then the environment, then the flags. Returns -1 to continue, else an exit code. */
@@ -271,6 +277,7 @@ static void teardown(server *s)
     free(s->devices);
     metrics_destroy(s->metrics);
     stats_destroy(s->stats);
+    models_unload();
     clrelu_context_destroy(s->ctx);
     pthread_mutex_destroy(&s->inflight_lock);
 }
@@ -319,6 +326,8 @@ int cmd_serve(int argc, char **argv)
         server_log(CLRELU_LOG_ERROR, "out of memory");
         goto out;
     }
+    if (!models_load())
+        goto out;
     if (warmup)
         warm_up(&s);
     if (!(s.bench = bench_jobs_start(&s))) {

@@ -1,0 +1,162 @@
+/* models.c: load the MLP model repository at start (one subfolder per model) and describe analysis results as JSON. */
+#include "models.h"
+
+#include "access_log.h"
+#include "request_json.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_MODELS 256
+
+typedef struct {
+    char name[128];
+    clrelu_model *model;
+} repo_entry;
+
+static const char *repo_dir;
+static repo_entry *entries;
+static int n_entries;
+
+void models_set_repository(const char *dir) { repo_dir = dir && *dir ? dir : NULL; }
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Subfolder names holding a config.json, sorted (malloc'd array of malloc'd names). */
+static int list_models(char ***out)
+{
+    DIR *d = opendir(repo_dir);
+    if (!d) {
+        server_log(CLRELU_LOG_ERROR, "--model-repository %s: cannot open the folder", repo_dir);
+        return -1;
+    }
+    char **names = calloc(MAX_MODELS, sizeof *names);
+    int n = 0;
+    struct dirent *e;
+    while (names && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[2048];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s/config.json", repo_dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == MAX_MODELS) {
+            server_log(CLRELU_LOG_ERROR, "--model-repository %s: more than %d models", repo_dir, MAX_MODELS);
+            n = -1;
+            break;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            n = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n < 0 || !names) {
+        for (int i = 0; names && i < MAX_MODELS; i++)
+            free(names[i]);
+        free(names);
+        return -1;
+    }
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    *out = names;
+    return n;
+}
+
+bool models_load(void)
+{
+    if (!repo_dir)
+        return true;
+    char **names = NULL;
+    int n = list_models(&names);
+    if (n < 0)
+        return false;
+    bool ok = true;
+    entries = calloc((size_t)(n ? n : 1), sizeof *entries);
+    if (!entries)
+        ok = false;
+    for (int i = 0; ok && i < n; i++) {
+        char dir[2048];
+        snprintf(dir, sizeof dir, "%s/%s", repo_dir, names[i]);
+        if (strlen(names[i]) >= sizeof entries[0].name || clrelu_op_find(names[i])) {
+            server_log(CLRELU_LOG_ERROR, "model folder '%s': the name is %s", dir,
+                       clrelu_op_find(names[i]) ? "an op's name (ops are models too); rename the folder" : "too long");
+            ok = false;
+            break;
+        }
+        clrelu_model *m = NULL;
+        if (clrelu_model_load(dir, &m) != CLRELU_OK) {
+            server_log(CLRELU_LOG_ERROR, "cannot load model '%s': %s", names[i], clrelu_last_error());
+            ok = false;
+            break;
+        }
+        snprintf(entries[n_entries].name, sizeof entries[0].name, "%s", names[i]);
+        entries[n_entries++].model = m;
+        server_log(CLRELU_LOG_INFO, "model %s: %d layers, %zu -> %zu, %s", names[i], clrelu_model_layer_count(m),
+                   clrelu_model_input_size(m), clrelu_model_output_size(m), clrelu_dtype_name(clrelu_model_dtype(m)));
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (!ok)
+        models_unload();
+    return ok;
+}
+
+void models_unload(void)
+{
+    for (int i = 0; i < n_entries; i++)
+        clrelu_model_free(entries[i].model);
+    free(entries);
+    entries = NULL;
+    n_entries = 0;
+}
+
+int models_count(void) { return n_entries; }
+const char *models_name_at(int i) { return i >= 0 && i < n_entries ? entries[i].name : NULL; }
+const clrelu_model *models_at(int i) { return i >= 0 && i < n_entries ? entries[i].model : NULL; }
+
+const clrelu_model *models_find(const char *name)
+{
+    for (int i = 0; i < n_entries; i++)
+        if (strcmp(entries[i].name, name) == 0)
+            return entries[i].model;
+    return NULL;
+}
+
+cJSON *models_stats_json(const clrelu_model *m, const clrelu_layer_stats *stats)
+{
+    cJSON *layers = cJSON_CreateArray();
+    for (int i = 0; i < clrelu_model_layer_count(m); i++) {
+        const clrelu_layer_info *L = clrelu_model_layer(m, i);
+        const clrelu_layer_stats *st = &stats[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(layers, o);
+        cJSON_AddNumberToObject(o, "index", i);
+        cJSON_AddNumberToObject(o, "in", (double)L->in);
+        cJSON_AddNumberToObject(o, "out", (double)L->out);
+        cJSON_AddStringToObject(o, "activation", L->activation);
+        cJSON_AddNumberToObject(o, "samples", (double)st->samples);
+        cJSON_AddNumberToObject(o, "zero_fraction", st->zero_fraction);
+        cJSON *dead = cJSON_AddArrayToObject(o, "dead_units");
+        for (size_t d = 0; d < st->n_dead; d++)
+            cJSON_AddItemToArray(dead, cJSON_CreateNumber((double)st->dead[d]));
+        cJSON *rate = cJSON_AddArrayToObject(o, "active_rate");
+        for (size_t u = 0; u < st->units; u++)
+            cJSON_AddItemToArray(rate, cJSON_CreateNumber(st->active_rate[u]));
+        cJSON *pre = cJSON_AddObjectToObject(o, "pre_activation");
+        cJSON_AddItemToObject(pre, "min", json_number_ext(st->pre_min));
+        cJSON_AddItemToObject(pre, "max", json_number_ext(st->pre_max));
+        cJSON_AddItemToObject(pre, "mean", json_number_ext(st->pre_mean));
+        cJSON_AddNumberToObject(pre, "nan_count", (double)st->nan_count);
+        cJSON *hist = cJSON_AddArrayToObject(pre, "histogram");
+        for (int b = 0; b < CLRELU_HIST_BINS; b++)
+            cJSON_AddItemToArray(hist, cJSON_CreateNumber((double)st->hist[b]));
+    }
+    return layers;
+}
