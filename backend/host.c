@@ -1,5 +1,7 @@
-/* host.c: the "host" backend — every op in plain C on the calling thread, straight from the reference math. */
+/* host.c: the "host" backend — every op in plain C: vectorised loops, a thread pool for large tensors. */
 #include "backend.h"
+#include "host_kernels.h"
+#include "host_pool.h"
 #include "dense.h"
 #include "bench_ceiling.h"
 
@@ -8,7 +10,49 @@
 #include <string.h>
 #include <unistd.h>
 
-static double load(const void *p, clrelu_dtype t, size_t i)
+/* dev->impl of the host device: the thread pool, started on the first large tensor. */
+typedef struct {
+    pthread_mutex_t lock;
+    host_pool *pool;
+    bool tried;
+} host_state;
+
+static host_pool *pool_of(clrelu_device *dev)
+{
+    host_state *hs = dev->impl;
+    if (!hs)
+        return NULL;
+    pthread_mutex_lock(&hs->lock);
+    if (!hs->tried) {
+        hs->pool = host_pool_create();
+        hs->tried = true;
+        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "host: %d threads for large tensors", host_pool_threads(hs->pool));
+    }
+    host_pool *p = hs->pool;
+    pthread_mutex_unlock(&hs->lock);
+    return p;
+}
+
+typedef struct {
+    const op_call *call;
+} split_job;
+
+/* Part `part` of n: whole multiples of HOST_SPLIT_ALIGN elements, the last part takes the rest. */
+static int run_part(void *arg, int part, int n_parts)
+{
+    const op_call *c = ((split_job *)arg)->call;
+    size_t per = (c->count / (size_t)n_parts + HOST_SPLIT_ALIGN - 1) / HOST_SPLIT_ALIGN * HOST_SPLIT_ALIGN;
+    size_t b = per * (size_t)part, e = part == n_parts - 1 ? c->count : b + per;
+    if (b > c->count)
+        b = c->count;
+    if (e > c->count)
+        e = c->count;
+    if (b < e)
+        host_kernel_range(c, b, e);
+    return 0;
+}
+
+static double load_one(const void *p, clrelu_dtype t, size_t i)
 {
     switch (t) {
     case CLRELU_F32: return ((const float *)p)[i];
@@ -20,68 +64,69 @@ static double load(const void *p, clrelu_dtype t, size_t i)
     return 0.0;
 }
 
-/* Store a computed value the way a device does: float64 keeps the double, every other dtype is
- * rounded to float (the compute type) and then to its storage format. */
-static void store(void *p, clrelu_dtype t, size_t i, double v)
+/* prelu dL/dweight: x*g summed in double over each channel's non-positive x, in element order,
+ * stored rounded like every other result. Runs before dL/dx, which may overwrite x or g. */
+static clrelu_status prelu_grad_weight(const op_call *c)
 {
-    switch (t) {
-    case CLRELU_F32: ((float *)p)[i] = (float)v; break;
-    case CLRELU_F16: ((uint16_t *)p)[i] = clrelu_float_to_half((float)v); break;
-    case CLRELU_BF16: ((uint16_t *)p)[i] = clrelu_float_to_bf16((float)v); break;
-    case CLRELU_F64: ((double *)p)[i] = v; break;
-    case CLRELU_DTYPE_COUNT: break;
+    double *gw = calloc(c->channels, sizeof *gw);
+    if (!gw)
+        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "host: cannot allocate %zu channel sums", c->channels);
+    for (size_t i = 0; i < c->count; i++) {
+        double x = load_one(c->x, c->dtype, i);
+        if (!(x > 0))
+            gw[(i / c->inner) % c->channels] += x * load_one(c->grad_output, c->dtype, i);
     }
+    for (size_t ch = 0; ch < c->channels; ch++) {
+        float f = (float)gw[ch];
+        switch (c->dtype) {
+        case CLRELU_F32: ((float *)c->grad_weight)[ch] = f; break;
+        case CLRELU_F16: ((uint16_t *)c->grad_weight)[ch] = clrelu_float_to_half(f); break;
+        case CLRELU_BF16: ((uint16_t *)c->grad_weight)[ch] = clrelu_float_to_bf16(f); break;
+        case CLRELU_F64: ((double *)c->grad_weight)[ch] = gw[ch]; break;
+        case CLRELU_DTYPE_COUNT: break;
+        }
+    }
+    free(gw);
+    return CLRELU_OK;
 }
 
-/* One elementwise pass. Each element's inputs are read before its output is written, so y may
- * alias x or grad_output. prelu backward also sums x*g over each channel's non-positive
- * elements into a double accumulator and stores dL/dweight at the end. */
+/* One elementwise pass (see host_kernels.c), split over the device's thread pool when the tensor
+ * has HOST_PARALLEL_MIN elements or more; small tensors stay on the calling thread. */
 static clrelu_status host_run(clrelu_device *dev, const op_call *c)
 {
-    (void)dev;
     uint64_t t0 = clrelu_now_ns();
-    const struct op_entry *op = c->op;
-    bool per_channel = op->desc.per_channel;
-    double *gw = NULL;
-    if (per_channel && c->grad_output && c->grad_weight) {
-        gw = calloc(c->channels, sizeof *gw);
-        if (!gw)
-            return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "host: cannot allocate %zu channel sums",
-                                    c->channels);
+    if (c->op->desc.per_channel && c->grad_output && c->grad_weight) {
+        clrelu_status st = prelu_grad_weight(c);
+        if (st != CLRELU_OK)
+            return st;
     }
-    double p[CLRELU_MAX_PARAMS];
-    memcpy(p, c->params, sizeof p);
-    for (size_t i = 0; i < c->count; i++) {
-        double x = load(c->x, c->dtype, i);
-        size_t ch = 0;
-        if (per_channel) {
-            ch = (i / c->inner) % c->channels;
-            p[0] = load(c->weight, c->dtype, ch);
-        }
-        double r;
-        if (c->grad_output) {
-            double g = load(c->grad_output, c->dtype, i);
-            r = op->backward(x, g, p);
-            if (gw && !(x > 0))
-                gw[ch] += x * g;
-        } else {
-            r = op->forward(x, p);
-        }
-        store(c->y, c->dtype, i, r);
+    host_pool *pool = c->count >= HOST_PARALLEL_MIN ? pool_of(dev) : NULL;
+    if (pool) {
+        split_job job = {c};
+        host_pool_run(pool, run_part, &job, host_pool_threads(pool));
+    } else {
+        host_kernel_range(c, 0, c->count);
     }
-    if (gw)
-        for (size_t ch = 0; ch < c->channels; ch++)
-            store(c->grad_weight, c->dtype, ch, gw[ch]);
-    free(gw);
     c->timing->kernel_ns = clrelu_now_ns() - t0;
     c->timing->chunks = 1;
     return CLRELU_OK;
 }
 
+static void host_destroy(clrelu_device *dev)
+{
+    host_state *hs = dev->impl;
+    if (!hs)
+        return;
+    host_pool_destroy(hs->pool);
+    pthread_mutex_destroy(&hs->lock);
+    free(hs);
+    dev->impl = NULL;
+}
+
 static const backend_iface host_iface = {
     .name = "host",
     .run = host_run,
-    .destroy = NULL,
+    .destroy = host_destroy,
     .program_export = NULL,
     .program_import = NULL,
     .bench_ceiling = host_bench_ceiling,
@@ -94,6 +139,11 @@ clrelu_status host_backend_discover(clrelu_context *ctx)
     clrelu_device *dev = context_add_device(ctx, &host_iface);
     if (!dev)
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "host: cannot allocate the device");
+    host_state *hs = calloc(1, sizeof *hs);
+    if (!hs)
+        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "host: cannot allocate the device");
+    pthread_mutex_init(&hs->lock, NULL);
+    dev->impl = hs;
     clrelu_device_info *info = &dev->info;
     info->backend = "host";
     info->type = CLRELU_DEVICE_HOST;

@@ -239,15 +239,44 @@ DEFINE_ELEMENTWISE(sigmoid)
 DEFINE_ELEMENTWISE(tanh)
 
 /* ---- prelu: element i of this chunk is element offset + i of the tensor, whose channel is
- * ((offset + i) / inner) % channels. ------------------------------------------------------- */
+ * ((offset + i) / inner) % channels. Whole vectors inside one channel run vectorised with that
+ * channel's slope; the channel is tracked incrementally (one division per channel crossed, not
+ * per element), so inner >= VW runs at the elementwise kernels' speed. A vector straddling a
+ * channel boundary (inner not a multiple of VW, or inner < VW) and the n % VW tail go element
+ * by element. offset is a multiple of VW (chunks are whole multiples of 64 elements). -------- */
 #define PRELU_SLOPE(i) LOAD1(((offset + (i)) / inner) % channels, w)
+
+/* Channel bookkeeping for element e of the tensor: [*start, *start + inner) is its channel run. */
+#define PRELU_SEEK(e, start, slope)                                                                \
+    do {                                                                                           \
+        start = (e) - (e) % inner;                                                                 \
+        slope = LOAD1(((e) / inner) % channels, w);                                                \
+    } while (0)
 
 KERNEL void prelu_fwd(global const ST *x, global ST *y, ulong n, global const ST *w, ulong offset,
                       ulong channels, ulong inner)
 {
-    ulong b, e, s;
-    work_range(n, &b, &e, &s);
-    for (ulong i = b; i < e; i += s) {
+    ulong nv = n / VW, b, e, s;
+    work_range(nv, &b, &e, &s);
+    ulong start = ~(ulong)0, stop = 0; /* no channel yet: the first vector seeks */
+    REAL a = ZERO;
+    for (ulong v = b; v < e; v += s) {
+        ulong el = offset + v * VW;
+        if (el < start || el >= start + inner) {
+            PRELU_SEEK(el, start, a);
+        }
+        stop = start + inner;
+        if (el + VW <= stop) {
+            REALV xv = LOADV(v, x);
+            STOREV(MATH_prelu_fwd(xv, (REALV)a), v, y);
+        } else {
+            for (ulong i = v * VW; i < v * VW + VW; i++) {
+                REAL xs = LOAD1(i, x);
+                STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
+            }
+        }
+    }
+    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
         REAL xs = LOAD1(i, x);
         STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
     }
@@ -256,9 +285,29 @@ KERNEL void prelu_fwd(global const ST *x, global ST *y, ulong n, global const ST
 KERNEL void prelu_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, global const ST *w,
                       ulong offset, ulong channels, ulong inner)
 {
-    ulong b, e, s;
-    work_range(n, &b, &e, &s);
-    for (ulong i = b; i < e; i += s) {
+    ulong nv = n / VW, b, e, s;
+    work_range(nv, &b, &e, &s);
+    ulong start = ~(ulong)0, stop = 0; /* no channel yet: the first vector seeks */
+    REAL a = ZERO;
+    for (ulong v = b; v < e; v += s) {
+        ulong el = offset + v * VW;
+        if (el < start || el >= start + inner) {
+            PRELU_SEEK(el, start, a);
+        }
+        stop = start + inner;
+        if (el + VW <= stop) {
+            REALV xv = LOADV(v, x);
+            REALV gv = LOADV(v, g);
+            STOREV(MATH_prelu_bwd(xv, gv, (REALV)a), v, dx);
+        } else {
+            for (ulong i = v * VW; i < v * VW + VW; i++) {
+                REAL xs = LOAD1(i, x);
+                REAL gs = LOAD1(i, g);
+                STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
+            }
+        }
+    }
+    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
         REAL xs = LOAD1(i, x);
         REAL gs = LOAD1(i, g);
         STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);

@@ -3,6 +3,8 @@
 #define CLRELU_OCL_H
 
 #include "backend.h"
+#include "ops.h"
+#include "tune.h"
 
 #include <CL/cl.h>
 
@@ -22,7 +24,29 @@ typedef struct {
     pthread_mutex_t pool_lock;
     cl_command_queue pool[OCL_QUEUE_POOL];
     int n_pool;
+    /* ocl_queue.c/ocl_run.c: queues with their cached kernels, tuning, host crossover
+     * (all guarded by pool_lock) */
+    struct ocl_slot *slots[OCL_QUEUE_POOL];
+    int n_slots;
+    bool tune_loaded;
+    tune_record tune;
+    int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
 } ocl_device;
+
+/* A command queue and the kernels created for it. A call owns its slot exclusively, so setting
+ * kernel arguments cannot race; kernels live until the program they came from is replaced. */
+#define OCL_KERNEL_DW (OP_COUNT * 2)
+#define OCL_KERNELS_PER_DTYPE (OP_COUNT * 2 + 1)
+typedef struct ocl_slot {
+    cl_command_queue q;
+    cl_program prog[CLRELU_DTYPE_COUNT];
+    cl_kernel kernels[CLRELU_DTYPE_COUNT][OCL_KERNELS_PER_DTYPE];
+    /* ocl_pipeline.c (discrete devices): pinned host staging for x, g, y, mapped for the slot's
+     * life, and device buffers of the same stage_bytes each */
+    cl_mem pin[3], devbuf[3];
+    void *pin_ptr[3];
+    size_t stage_bytes;
+} ocl_slot;
 
 /* ocl_errors.c: name of an OpenCL error code, and the status + message for a failed call. */
 const char *ocl_error_name(cl_int err);
@@ -69,8 +93,34 @@ clrelu_status ocl_cache_store(const char *dir, const char *key, const void *data
 clrelu_status ocl_queue_acquire(ocl_device *od, cl_command_queue *out);
 void ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken);
 void ocl_queue_pool_destroy(ocl_device *od);
+/* The same for a slot (queue + kernel cache); ocl_slot_kernel gives the slot's kernel `index`
+ * (op * 2 + backward, or OCL_KERNEL_DW) named `name` of program prog for dtype. */
+clrelu_status ocl_slot_acquire(ocl_device *od, ocl_slot **out);
+void ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken);
+void ocl_slot_drop_staging(ocl_slot *s);
+clrelu_status ocl_slot_kernel(ocl_slot *s, cl_program prog, clrelu_dtype dtype, int index, const char *name,
+                              cl_kernel *out);
 
-/* ocl_run.c */
+/* ocl_program.c: the program for dtype built with an explicit vector width (the tuner's
+ * candidates; vw 0 = the device's configured width). Caller owns one reference. */
+clrelu_status ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
+                                 uint64_t *build_ns);
+/* The device's tuning record (loaded from the cache directory on first use). */
+void ocl_tune_get(clrelu_device *dev, tune_record *out);
+/* Install a new record: configs take effect for programs built from now on (the dtype's
+ * program is dropped when its vector width changes). */
+void ocl_tune_set(clrelu_device *dev, const tune_record *rec);
+/* The vector width / work-group / items per work-item in use for dtype (tuned or default). */
+tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
+
+/* ocl_run.c: ocl_run_cfg runs with an explicit config (the tuner), ocl_run with the active one;
+ * ocl_run also hands tensors below the device's crossover to the host backend. */
 clrelu_status ocl_run(clrelu_device *dev, const op_call *call);
+clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
+/* ocl_pipeline.c: a whole call on a discrete device — pinned staging buffers and chunks spread
+ * over several queues so that upload, kernel and download of different chunks overlap.
+ * prog/weight belong to the caller (weight: the prelu slopes on the device, else NULL). */
+clrelu_status ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog,
+                               cl_mem weight, ocl_slot *first);
 
 #endif

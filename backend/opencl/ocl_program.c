@@ -64,7 +64,7 @@ static unsigned pow2_clamp(unsigned v, unsigned lo, unsigned hi)
 
 /* Vector width per storage type: the device's preferred width within sensible bounds; the FPGA
  * variant always uses 16 floats (8 doubles) per iteration. */
-static unsigned vector_width(const clrelu_device *dev, clrelu_dtype dtype, bool fpga)
+static unsigned default_vector_width(const clrelu_device *dev, clrelu_dtype dtype, bool fpga)
 {
     const clrelu_device_info *in = &dev->info;
     if (dtype == CLRELU_F64)
@@ -76,7 +76,80 @@ static unsigned vector_width(const clrelu_device *dev, clrelu_dtype dtype, bool 
     return pow2_clamp(in->pref_vector_width_float * 2, 8, 16);
 }
 
-static void build_options(const clrelu_device *dev, clrelu_dtype dtype, char *buf, size_t size)
+static bool valid_vw(unsigned vw) { return vw == 2 || vw == 4 || vw == 8 || vw == 16; }
+
+void ocl_tune_get(clrelu_device *dev, tune_record *out)
+{
+    ocl_device *od = dev->impl;
+    pthread_mutex_lock(&od->pool_lock);
+    if (!od->tune_loaded) {
+        const char *dir = dev->ctx->cache_dir;
+        char fp[33];
+        tune_fingerprint(&dev->info, fp);
+        memset(&od->tune, 0, sizeof od->tune);
+        clrelu_status st = dir[0] ? tune_load(dir, fp, &od->tune) : CLRELU_ERR_NOT_FOUND;
+        if (st == CLRELU_OK)
+            clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s uses tuned parameters from %s/%s.tune", dev->info.id,
+                       dir, fp);
+        else if (st != CLRELU_ERR_NOT_FOUND)
+            clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: ignoring tuning file: %s", clrelu_last_error());
+        if (st != CLRELU_OK)
+            memset(&od->tune, 0, sizeof od->tune);
+        od->crossover_state = od->tune.have_crossover ? 2 : 0;
+        od->tune_loaded = true;
+    }
+    *out = od->tune;
+    pthread_mutex_unlock(&od->pool_lock);
+}
+
+/* The configured width: the tuned one when valid (never for the FPGA variant), else the default. */
+static unsigned vector_width(clrelu_device *dev, clrelu_dtype dtype, bool fpga)
+{
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    if (!fpga && rec.have[dtype] && valid_vw(rec.cfg[dtype].vw))
+        return rec.cfg[dtype].vw;
+    return default_vector_width(dev, dtype, fpga);
+}
+
+tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype)
+{
+    ocl_device *od = dev->impl;
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    tune_cfg c = {0, 0, 0};
+    if (rec.have[dtype] && !od->fpga)
+        c = rec.cfg[dtype];
+    c.vw = vector_width(dev, dtype, od->fpga);
+    return c;
+}
+
+void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
+{
+    ocl_device *od = dev->impl;
+    unsigned before[CLRELU_DTYPE_COUNT];
+    for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
+        before[t] = vector_width(dev, (clrelu_dtype)t, od->fpga);
+    pthread_mutex_lock(&od->pool_lock);
+    od->tune = *rec;
+    od->tune_loaded = true;
+    if (rec->have_crossover)
+        od->crossover_state = 2;
+    pthread_mutex_unlock(&od->pool_lock);
+    for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+        if (vector_width(dev, (clrelu_dtype)t, od->fpga) == before[t])
+            continue;
+        /* calls in flight keep their reference; the next call builds with the new width */
+        pthread_mutex_lock(&od->prog_lock[t]);
+        cl_program old = od->prog[t];
+        od->prog[t] = NULL;
+        pthread_mutex_unlock(&od->prog_lock[t]);
+        if (old)
+            clReleaseProgram(old);
+    }
+}
+
+static void build_options(const clrelu_device *dev, clrelu_dtype dtype, unsigned vw, char *buf, size_t size)
 {
     static const char *const store[CLRELU_DTYPE_COUNT] = {"F32", "F16", "BF16", "F64"};
     const ocl_device *od = dev->impl;
@@ -86,7 +159,7 @@ static void build_options(const clrelu_device *dev, clrelu_dtype dtype, char *bu
                          : (od->cl_type & CL_DEVICE_TYPE_CPU) ? " -DCLRELU_LAYOUT_BLOCKED"
                                                               : "";
     snprintf(buf, size, "%s-DCLRELU_STORE_%s -DVW=%u%s%s", major * 10 + minor >= 12 ? "-cl-std=CL1.2 " : "",
-             store[dtype], vector_width(dev, dtype, od->fpga), ocl_acc_is_double(dev) ? " -DCLRELU_ACC_F64" : "",
+             store[dtype], vw, ocl_acc_is_double(dev) ? " -DCLRELU_ACC_F64" : "",
              layout);
 }
 
@@ -181,7 +254,7 @@ out:
 
 /* Load from the cache when a valid entry exists, else build from source and (re)write the entry.
  * The cache key covers platform, device, driver, options and source, so any change misses. */
-static clrelu_status load_or_build(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
+static clrelu_status load_or_build(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out)
 {
     const clrelu_context *ctx = dev->ctx;
     const clrelu_device_info *in = &dev->info;
@@ -192,7 +265,7 @@ static clrelu_status load_or_build(clrelu_device *dev, clrelu_dtype dtype, cl_pr
     clrelu_status st = kernel_source_text(&src, &owned);
     if (st != CLRELU_OK)
         return st;
-    build_options(dev, dtype, opts, sizeof opts);
+    build_options(dev, dtype, vw, opts, sizeof opts);
     const char *parts[] = {CLRELU_VERSION, in->platform, in->name, in->vendor, in->driver_version,
                            in->device_version, opts, src};
     ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
@@ -241,7 +314,7 @@ clrelu_status ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program
     uint64_t t0 = clrelu_now_ns();
     pthread_mutex_lock(&od->prog_lock[dtype]);
     if (!od->prog[dtype]) {
-        st = load_or_build(dev, dtype, &od->prog[dtype]);
+        st = load_or_build(dev, dtype, vector_width(dev, dtype, od->fpga), &od->prog[dtype]);
         if (build_ns)
             *build_ns += clrelu_now_ns() - t0;
     }
@@ -250,6 +323,21 @@ clrelu_status ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program
         *out = od->prog[dtype];
     }
     pthread_mutex_unlock(&od->prog_lock[dtype]);
+    return st;
+}
+
+clrelu_status ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
+                                 uint64_t *build_ns)
+{
+    ocl_device *od = dev->impl;
+    if (!vw || vw == vector_width(dev, dtype, od->fpga))
+        return ocl_program_get(dev, dtype, out, build_ns);
+    if (!valid_vw(vw))
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "vector width %u is not 2, 4, 8 or 16", vw);
+    uint64_t t0 = clrelu_now_ns();
+    clrelu_status st = load_or_build(dev, dtype, vw, out);
+    if (build_ns)
+        *build_ns += clrelu_now_ns() - t0;
     return st;
 }
 

@@ -1,5 +1,6 @@
 /* ocl_run.c: one blocking activation call on an OpenCL device — buffers, chunking, launches, timing. */
 #include "ocl.h"
+#include "tune_measure.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,9 @@ typedef struct {
     const op_call *call;
     size_t esize;
     bool zero_copy, backward, prelu, want_dw;
+    tune_cfg cfg;                 /* vector width, work-group size, vectors per work-item */
     cl_program prog;
+    ocl_slot *slot;
     cl_command_queue q;
     cl_kernel kmain, kdw;
     bool single_main, single_dw;  /* single work-item (FPGA) kernels */
@@ -94,21 +97,23 @@ static clrelu_status fetch_buffer(run_state *rs, cl_mem b, void *host, size_t by
     cl_event ev = NULL;
     if (rs->zero_copy) {
         void *p = NULL;
-        OCL_CREATE(p, clEnqueueMapBuffer(rs->q, b, CL_TRUE, CL_MAP_READ, 0, bytes, 0, NULL, &ev, &err_));
+        /* non-blocking: the unmap queues behind it and the caller's one clFinish waits for both */
+        OCL_CREATE(p, clEnqueueMapBuffer(rs->q, b, CL_FALSE, CL_MAP_READ, 0, bytes, 0, NULL, &ev, &err_));
         if ((st = track_event(rs, ev, EV_OUT)) != CLRELU_OK)
             goto out;
         OCL_CHECK(clEnqueueUnmapMemObject(rs->q, b, p, 0, NULL, NULL));
     } else {
-        OCL_CHECK(clEnqueueReadBuffer(rs->q, b, CL_TRUE, 0, bytes, host, 0, NULL, &ev));
+        OCL_CHECK(clEnqueueReadBuffer(rs->q, b, CL_FALSE, 0, bytes, host, 0, NULL, &ev));
         st = track_event(rs, ev, EV_OUT);
     }
 out:
     return st;
 }
 
-/* Global/local sizes for `items` units of work: one work-item for the FPGA variant, one
- * work-group per compute unit on CPUs, enough groups to fill the device elsewhere (kernels
- * loop, so any global size is correct). */
+/* Global/local sizes for `items` vectors of work: one work-item for the FPGA variant; else the
+ * tuned work-group size and vectors per work-item when set, and by default one work-group per
+ * compute unit on CPUs, enough groups to fill the device elsewhere, 16 vectors per item at least
+ * (kernels loop, so any global size is correct). */
 static void launch_size(const run_state *rs, cl_kernel k, bool single, size_t items, size_t *global, size_t *local)
 {
     if (single) {
@@ -121,10 +126,17 @@ static void launch_size(const run_state *rs, cl_kernel k, bool single, size_t it
         kwg = 1;
     size_t cu = rs->dev->info.compute_units ? rs->dev->info.compute_units : 1;
     bool cpu = (rs->od->cl_type & CL_DEVICE_TYPE_CPU) != 0;
-    size_t l = kwg < (cpu ? 64u : 256u) ? kwg : (cpu ? 64u : 256u);
-    size_t want = (items + l - 1) / l;
-    size_t cap = cpu ? cu : cu * 8;
-    size_t groups = want < cap ? want : cap;
+    size_t l = rs->cfg.wg ? rs->cfg.wg : (cpu ? 64u : 256u);
+    if (l > kwg)
+        l = kwg;
+    size_t groups;
+    if (rs->cfg.ept) {
+        size_t per_group = (size_t)rs->cfg.ept * l;
+        groups = (items + per_group - 1) / per_group;
+    } else {
+        size_t want = ((items + 15) / 16 + l - 1) / l, cap = cpu ? cu : cu * 8;
+        groups = want < cap ? want : cap;
+    }
     if (groups == 0)
         groups = 1;
     *global = groups * l;
@@ -214,24 +226,25 @@ static clrelu_status run_chunk(run_state *rs, size_t offset, size_t n)
         OCL_CHECK(set_real_arg(rs, k, a++, c->params[0]));
         OCL_CHECK(set_real_arg(rs, k, a++, c->params[1]));
     }
-    /* elementwise kernels take 16 elements per work-item at most; prelu one */
-    if ((st = enqueue(rs, k, rs->single_main, rs->prelu ? n : (n + 15) / 16)) != CLRELU_OK)
+    /* work in whole vectors (the tail is spread over the work-items) */
+    if ((st = enqueue(rs, k, rs->single_main, (n + rs->cfg.vw - 1) / rs->cfg.vw)) != CLRELU_OK)
         goto out;
 
     if (rs->want_dw) {
         cl_event ev = NULL;
         size_t pbytes = c->channels * rs->parts * rs->acc_size;
-        OCL_CHECK(clEnqueueReadBuffer(rs->q, rs->partial, CL_TRUE, 0, pbytes, rs->partial_host, 0, NULL, &ev));
+        OCL_CHECK(clEnqueueReadBuffer(rs->q, rs->partial, CL_FALSE, 0, pbytes, rs->partial_host, 0, NULL, &ev));
         if ((st = track_event(rs, ev, EV_OUT)) != CLRELU_OK)
             goto out;
-        for (size_t i = 0; i < c->channels * rs->parts; i++)
-            rs->dw_sum[i / rs->parts] += rs->acc_size == sizeof(double) ? ((const double *)rs->partial_host)[i]
-                                                                         : ((const float *)rs->partial_host)[i];
     }
     if ((st = fetch_buffer(rs, by, y, bytes)) != CLRELU_OK)
         goto out;
     OCL_CHECK(clFinish(rs->q));
     collect_events(rs);
+    if (rs->want_dw)
+        for (size_t i = 0; i < c->channels * rs->parts; i++)
+            rs->dw_sum[i / rs->parts] += rs->acc_size == sizeof(double) ? ((const double *)rs->partial_host)[i]
+                                                                         : ((const float *)rs->partial_host)[i];
 out:
     if (bx)
         clReleaseMemObject(bx);
@@ -242,19 +255,23 @@ out:
     return st;
 }
 
-/* Kernels, queue and per-call buffers (prelu slopes, dL/dweight partial sums). */
+/* Program, queue slot with its cached kernels, and per-call buffers (prelu slopes, dL/dweight
+ * partial sums). rs->prog may be preset (the tuner's candidate program). */
 static clrelu_status run_setup(run_state *rs)
 {
     const op_call *c = rs->call;
     clrelu_status st = CLRELU_OK;
     char name[64];
-    if ((st = ocl_program_get(rs->dev, c->dtype, &rs->prog, &c->timing->build_ns)) != CLRELU_OK)
+    if (!rs->prog && (st = ocl_program_get(rs->dev, c->dtype, &rs->prog, &c->timing->build_ns)) != CLRELU_OK)
         goto out;
+    if ((st = ocl_slot_acquire(rs->od, &rs->slot)) != CLRELU_OK)
+        goto out;
+    rs->q = rs->slot->q;
     snprintf(name, sizeof name, "%s_%s", c->op->kernel, rs->backward ? "bwd" : "fwd");
-    OCL_CREATE(rs->kmain, clCreateKernel(rs->prog, name, &err_));
-    rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
-    if ((st = ocl_queue_acquire(rs->od, &rs->q)) != CLRELU_OK)
+    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, (int)c->op->id * 2 + rs->backward, name, &rs->kmain)) !=
+        CLRELU_OK)
         goto out;
+    rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
     if (!rs->prelu)
         goto out;
 
@@ -269,7 +286,8 @@ static clrelu_status run_setup(run_state *rs)
     if (!rs->want_dw)
         goto out;
 
-    OCL_CREATE(rs->kdw, clCreateKernel(rs->prog, "prelu_dw", &err_));
+    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_DW, "prelu_dw", &rs->kdw)) != CLRELU_OK)
+        goto out;
     rs->single_dw = is_single_work_item(rs->kdw, rs->od->id);
     rs->acc_size = ocl_acc_is_double(rs->dev) ? sizeof(double) : sizeof(float);
     /* enough channel slices to occupy the device, fewer when there are many channels */
@@ -307,13 +325,9 @@ static void run_release(run_state *rs, bool failed)
         clReleaseMemObject(rs->weight);
     if (rs->partial)
         clReleaseMemObject(rs->partial);
-    if (rs->kmain)
-        clReleaseKernel(rs->kmain);
-    if (rs->kdw)
-        clReleaseKernel(rs->kdw);
     if (rs->prog)
         clReleaseProgram(rs->prog);
-    ocl_queue_release(rs->od, rs->q, failed);
+    ocl_slot_release(rs->od, rs->slot, failed); /* the kernels stay with the slot */
     free(rs->partial_host);
     free(rs->dw_sum);
 }
@@ -347,7 +361,17 @@ static size_t chunk_elements(const clrelu_device *dev, size_t esize)
     return n ? n : 1;
 }
 
-clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
+/* Whether tensors go through host memory directly (CL_MEM_USE_HOST_PTR). CLRELU_FORCE_DISCRETE=1
+ * treats every device as discrete (pinned staging + pipeline), so that path is testable on PoCL. */
+static bool use_zero_copy(const clrelu_device *dev)
+{
+    const char *e = getenv("CLRELU_FORCE_DISCRETE");
+    if (e && strcmp(e, "1") == 0)
+        return false;
+    return dev->info.host_unified_memory;
+}
+
+clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog)
 {
     run_state rs;
     memset(&rs, 0, sizeof rs);
@@ -355,12 +379,23 @@ clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
     rs.od = dev->impl;
     rs.call = call;
     rs.esize = clrelu_dtype_size(call->dtype);
-    rs.zero_copy = dev->info.host_unified_memory;
+    rs.zero_copy = use_zero_copy(dev);
     rs.backward = call->grad_output != NULL;
     rs.prelu = call->op->desc.per_channel;
     rs.want_dw = rs.prelu && rs.backward && call->grad_weight;
+    rs.cfg = *cfg;
+    if (prog) {
+        clRetainProgram(prog);
+        rs.prog = prog;
+    }
 
     clrelu_status st = run_setup(&rs);
+    if (st == CLRELU_OK && !rs.zero_copy && !rs.want_dw && !rs.single_main) {
+        /* discrete device: transfers overlap the kernels over several queues */
+        st = ocl_pipeline_run(dev, call, &rs.cfg, rs.prog, rs.weight, rs.slot);
+        run_release(&rs, st != CLRELU_OK);
+        return st;
+    }
     size_t chunk = chunk_elements(dev, rs.esize);
     for (size_t off = 0; st == CLRELU_OK && off < call->count; off += chunk) {
         size_t n = call->count - off < chunk ? call->count - off : chunk;
@@ -371,4 +406,70 @@ clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
         store_grad_weight(call, rs.dw_sum);
     run_release(&rs, st != CLRELU_OK);
     return st;
+}
+
+/* The host backend device of the context (always discovered first). */
+static clrelu_device *host_device(const clrelu_context *ctx)
+{
+    for (int i = 0; i < ctx->n_devices; i++)
+        if (ctx->devices[i]->info.type == CLRELU_DEVICE_HOST)
+            return ctx->devices[i];
+    return NULL;
+}
+
+/* Device calls for the crossover measurement: the active config, never delegated. */
+static clrelu_status run_on_device(clrelu_device *dev, const op_call *call)
+{
+    tune_cfg cfg = ocl_active_cfg(dev, call->dtype);
+    return ocl_run_cfg(dev, call, &cfg, NULL);
+}
+
+/* Tensors below the device's crossover run on the host backend (the launch alone costs more than
+ * the host's whole loop). The crossover comes from the tuning file, or is measured once on first
+ * use; while another thread measures it, calls stay on the device. Off with CLRELU_AUTO_HOST=0,
+ * and for contexts that pin device behaviour (force_fpga_variant, max_chunk_bytes). */
+static bool delegate_to_host(clrelu_device *dev, const op_call *call, clrelu_device *host)
+{
+    const clrelu_context_options *o = &dev->ctx->opts;
+    if (!host || o->force_fpga_variant || o->max_chunk_bytes || !tune_auto_host_enabled())
+        return false;
+    ocl_device *od = dev->impl;
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    pthread_mutex_lock(&od->pool_lock);
+    int state = od->crossover_state;
+    if (state == 0)
+        od->crossover_state = 1;
+    uint64_t crossover = od->tune.crossover;
+    pthread_mutex_unlock(&od->pool_lock);
+    if (state == 0) {
+        uint64_t measured = 0;
+        if (tune_measure_crossover(dev, host, run_on_device, call->dtype, &call->timing->build_ns, &measured) ==
+            CLRELU_OK) {
+            crossover = measured;
+            clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: tensors below %llu elements run on the host",
+                       dev->info.id, (unsigned long long)crossover);
+        } else {
+            clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: %s: crossover measurement failed: %s", dev->info.id,
+                       clrelu_last_error());
+            crossover = 0;
+        }
+        pthread_mutex_lock(&od->pool_lock);
+        od->tune.crossover = crossover;
+        od->tune.have_crossover = true;
+        od->crossover_state = 2;
+        pthread_mutex_unlock(&od->pool_lock);
+        clrelu_clear_error();
+    } else if (state == 1) {
+        return false;
+    }
+    return call->count < crossover;
+}
+
+clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
+{
+    clrelu_device *host = host_device(dev->ctx);
+    if (delegate_to_host(dev, call, host))
+        return host->iface->run(host, call);
+    return run_on_device(dev, call);
 }

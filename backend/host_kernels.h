@@ -1,0 +1,14 @@
+/* host_kernels.h: the host backend's loops — vectorisable float/double paths for the piecewise-linear ops, reference math for the rest. */
+#ifndef CLRELU_HOST_KERNELS_H
+#define CLRELU_HOST_KERNELS_H
+
+#include "backend.h"
+
+/* Elements [begin, end) of the call (y may alias x or grad_output). relu, leaky_relu, relu6,
+ * hardtanh and prelu compute in the dtype's compute type (float, or double for float64) in
+ * simple loops the compiler vectorises; their results equal the double reference rounded, bit
+ * for bit, since each is a comparison or one product of two floats. Every other op goes through
+ * the double reference. prelu's dL/dweight is not computed here. */
+void host_kernel_range(const op_call *c, size_t begin, size_t end);
+
+#endif

@@ -1,0 +1,27 @@
+/* host_pool.h: a small persistent thread pool for the host backend (one per host device). */
+#ifndef CLRELU_HOST_POOL_H
+#define CLRELU_HOST_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Tensors with at least this many elements are split over the pool's threads. */
+#define HOST_PARALLEL_MIN ((size_t)1 << 17)
+/* Split points are multiples of this many elements (whole cache lines, whole vectors). */
+#define HOST_SPLIT_ALIGN ((size_t)64)
+
+typedef struct host_pool host_pool;
+/* part i of n_parts; returns nonzero on failure (the job then fails). */
+typedef int (*host_job_fn)(void *arg, int part, int n_parts);
+
+/* Threads: CLRELU_HOST_THREADS when set (1..256), else the online cores. n - 1 workers are
+ * started; the calling thread is the n-th. NULL when threads cannot be created. */
+host_pool *host_pool_create(void);
+void host_pool_destroy(host_pool *p);
+int host_pool_threads(const host_pool *p);
+/* Run fn for parts 0..n_parts-1 (n_parts <= threads) and wait for all. A pool busy with another
+ * caller's job is not waited for: this caller runs every part itself. Returns the first nonzero
+ * result of fn, else 0. */
+int host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts);
+
+#endif

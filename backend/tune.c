@@ -1,0 +1,148 @@
+/* tune.c: the tuning file per device fingerprint — text, checksummed, written atomically, validated on load. */
+#include "tune.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TUNE_MAGIC "clrelu-tune 1"
+#define TUNE_MAX_BYTES 4096
+
+static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+void tune_fingerprint(const clrelu_device_info *info, char out[33])
+{
+    const char *parts[] = {info->platform, info->name, info->vendor, info->driver_version, info->device_version};
+    uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t len = strlen(parts[i]) + 1; /* the NUL separates the parts */
+        a = fnv1a(parts[i], len, a);
+        b = fnv1a(parts[i], len, b ^ (uint64_t)i);
+    }
+    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, a, b);
+}
+
+static void tune_path(const char *dir, const char *fingerprint, const char *suffix, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s.tune%s", dir, fingerprint, suffix);
+}
+
+static bool plausible(const tune_cfg *c)
+{
+    bool vw_ok = c->vw == 0 || c->vw == 2 || c->vw == 4 || c->vw == 8 || c->vw == 16;
+    return vw_ok && c->wg <= 4096 && c->ept <= (1u << 20);
+}
+
+/* Parse the body (everything before the checksum line) into rec; false on any unexpected line. */
+static bool parse_body(char *body, const char *fingerprint, tune_record *rec)
+{
+    char *save = NULL;
+    char *line = strtok_r(body, "\n", &save);
+    if (!line || strcmp(line, TUNE_MAGIC) != 0)
+        return false;
+    line = strtok_r(NULL, "\n", &save);
+    char fp[64];
+    if (!line || sscanf(line, "device %63s", fp) != 1 || strcmp(fp, fingerprint) != 0)
+        return false;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char name[32];
+        unsigned vw, wg, ept;
+        unsigned long long cross;
+        clrelu_dtype t;
+        if (sscanf(line, "crossover %llu", &cross) == 1) {
+            rec->crossover = cross;
+            rec->have_crossover = true;
+        } else if (sscanf(line, "%31s %u %u %u", name, &vw, &wg, &ept) == 4 &&
+                   clrelu_dtype_parse(name, &t) == CLRELU_OK) {
+            tune_cfg c = {vw, wg, ept};
+            if (!plausible(&c))
+                return false;
+            rec->cfg[t] = c;
+            rec->have[t] = true;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *out)
+{
+    char path[1200];
+    char buf[TUNE_MAX_BYTES + 1];
+    memset(out, 0, sizeof *out);
+    tune_path(dir, fingerprint, "", path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return clrelu_set_error(CLRELU_ERR_NOT_FOUND, "no tuning file %s", path);
+    size_t len = fread(buf, 1, TUNE_MAX_BYTES + 1, f);
+    fclose(f);
+    if (len > TUNE_MAX_BYTES)
+        return clrelu_set_error(CLRELU_ERR_IO, "tuning file %s is too large", path);
+    buf[len] = '\0';
+    if (strlen(buf) != len)
+        return clrelu_set_error(CLRELU_ERR_IO, "tuning file %s contains NUL bytes", path);
+    /* the last line is "end <hash of everything before it>" */
+    char *end = len >= 2 ? buf + len - 2 : buf;
+    while (end > buf && *end != '\n')
+        end--;
+    uint64_t want = 0;
+    if (end == buf || sscanf(end + 1, "end %" SCNx64, &want) != 1 ||
+        fnv1a(buf, (size_t)(end + 1 - buf), 0xcbf29ce484222325ull) != want)
+        return clrelu_set_error(CLRELU_ERR_IO, "tuning file %s is corrupt or truncated (checksum)", path);
+    end[1] = '\0';
+    tune_record rec;
+    memset(&rec, 0, sizeof rec);
+    if (!parse_body(buf, fingerprint, &rec))
+        return clrelu_set_error(CLRELU_ERR_IO, "tuning file %s is malformed or for another device", path);
+    *out = rec;
+    return CLRELU_OK;
+}
+
+clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_record *rec)
+{
+    char body[TUNE_MAX_BYTES], path[1200], tmp[1300];
+    int len = snprintf(body, sizeof body, TUNE_MAGIC "\ndevice %s\n", fingerprint);
+    for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
+        if (rec->have[t])
+            len += snprintf(body + len, sizeof body - (size_t)len, "%s %u %u %u\n", clrelu_dtype_name((clrelu_dtype)t),
+                            rec->cfg[t].vw, rec->cfg[t].wg, rec->cfg[t].ept);
+    if (rec->have_crossover)
+        len += snprintf(body + len, sizeof body - (size_t)len, "crossover %llu\n",
+                        (unsigned long long)rec->crossover);
+    len += snprintf(body + len, sizeof body - (size_t)len, "end %016" PRIx64 "\n",
+                    fnv1a(body, (size_t)len, 0xcbf29ce484222325ull));
+
+    mkdir(dir, 0755); /* one level, like the program cache; an existing directory is fine */
+    tune_path(dir, fingerprint, "", path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return clrelu_set_error(CLRELU_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    bool ok = fwrite(body, 1, (size_t)len, f) == (size_t)len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return clrelu_set_error(CLRELU_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    return CLRELU_OK;
+}
+
+bool tune_auto_host_enabled(void)
+{
+    const char *e = getenv("CLRELU_AUTO_HOST");
+    return !(e && (strcmp(e, "0") == 0 || strcmp(e, "off") == 0 || strcmp(e, "no") == 0));
+}

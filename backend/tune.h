@@ -1,0 +1,35 @@
+/* tune.h: per-device tuned launch parameters (vector width, work-group size, work per item) and the host crossover. */
+#ifndef CLRELU_TUNE_H
+#define CLRELU_TUNE_H
+
+#include "backend.h"
+
+/* One kernel configuration; a 0 field means "the backend's default". */
+typedef struct {
+    unsigned vw;        /* elements per vector load/store (build option -DVW) */
+    unsigned wg;        /* work-group size */
+    unsigned ept;       /* vectors per work-item (global size = vectors / ept); 0: one group per CU */
+} tune_cfg;
+
+/* What is stored per device fingerprint: the best config per dtype (have[t]) and the element
+ * count below which the host backend beats the device (0: not measured). */
+typedef struct {
+    bool have[CLRELU_DTYPE_COUNT];
+    tune_cfg cfg[CLRELU_DTYPE_COUNT];
+    uint64_t crossover;
+    bool have_crossover;
+} tune_record;
+
+/* 32 hex digits naming the device: platform, name, vendor, driver and device versions. */
+void tune_fingerprint(const clrelu_device_info *info, char out[33]);
+/* Load dir/<fingerprint>.tune. CLRELU_ERR_NOT_FOUND when absent; CLRELU_ERR_IO with the reason when
+ * the file is corrupt, truncated or for another device (the caller then ignores it). */
+clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *out);
+/* Write the record atomically (temporary file + rename). */
+clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_record *rec);
+
+/* Whether running `count` elements on dev should go to the host backend instead
+ * (CLRELU_AUTO_HOST=0 in the environment turns delegation off). */
+bool tune_auto_host_enabled(void);
+
+#endif

@@ -1,0 +1,366 @@
+/* kernels.c: bench_kernels — every op's kernel bandwidth next to a copy/add kernel on the same host buffers, same run. */
+#include "clrelu.h"
+
+#include <CL/cl.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The ceilings: a 64-byte-vector copy (forward: read N, write N) and an add (backward: read 2N,
+ * write N) on 32-bit integers over the same bytes as the op, so any dtype's bytes fit and no
+ * float pattern (denormal, NaN) can slow them down. Each work-item walks one contiguous block
+ * (`per` vectors), the shape PoCL's CPU device runs best (BabelStream-style copy). */
+static const char *ceiling_src =
+    "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
+    "{ ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) b[i] = a[i]; }\n"
+    "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
+    "{ ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) b[i] = a[i] + g[i]; }\n";
+
+typedef struct {
+    cl_context ctx;
+    cl_command_queue q;
+    cl_program prog;
+    cl_kernel copy, add;
+    cl_device_id dev;
+    size_t groups;   /* work-groups of 64: one per compute unit */
+} ceiling;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_u64);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Open the OpenCL device whose platform and name match the library's device. */
+static int ceiling_open(const clrelu_device_info *info, ceiling *c)
+{
+    cl_platform_id plats[16];
+    cl_uint np = 0;
+    memset(c, 0, sizeof *c);
+    if (clGetPlatformIDs(16, plats, &np) != CL_SUCCESS)
+        return -1;
+    for (cl_uint p = 0; p < np && !c->dev; p++) {
+        char pname[128] = "";
+        clGetPlatformInfo(plats[p], CL_PLATFORM_NAME, sizeof pname, pname, NULL);
+        cl_device_id devs[16];
+        cl_uint nd = 0;
+        if (strcmp(pname, info->platform) || clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 16, devs, &nd) != CL_SUCCESS)
+            continue;
+        for (cl_uint d = 0; d < nd && !c->dev; d++) {
+            char dname[128] = "";
+            clGetDeviceInfo(devs[d], CL_DEVICE_NAME, sizeof dname, dname, NULL);
+            if (!strcmp(dname, info->name))
+                c->dev = devs[d];
+        }
+    }
+    if (!c->dev)
+        return -1;
+    cl_uint cu = 1;
+    clGetDeviceInfo(c->dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+    c->groups = cu ? cu : 1;
+    cl_int err;
+    c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &err);
+    if (err != CL_SUCCESS)
+        return -1;
+    c->q = clCreateCommandQueue(c->ctx, c->dev, CL_QUEUE_PROFILING_ENABLE, &err);
+    c->prog = clCreateProgramWithSource(c->ctx, 1, &ceiling_src, NULL, &err);
+    if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS)
+        return -1;
+    c->copy = clCreateKernel(c->prog, "copy", &err);
+    c->add = clCreateKernel(c->prog, "add", &err);
+    return err == CL_SUCCESS ? 0 : -1;
+}
+
+static void ceiling_close(ceiling *c)
+{
+    if (c->copy)
+        clReleaseKernel(c->copy);
+    if (c->add)
+        clReleaseKernel(c->add);
+    if (c->prog)
+        clReleaseProgram(c->prog);
+    if (c->q)
+        clReleaseCommandQueue(c->q);
+    if (c->ctx)
+        clReleaseContext(c->ctx);
+}
+
+/* Device time of one copy (g == NULL) or add over `bytes` of the given host arrays (zero-copy). */
+static uint64_t ceiling_run(ceiling *c, void *a, void *g, void *b, size_t bytes)
+{
+    cl_int err;
+    cl_mem ma = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, a, &err);
+    cl_mem mg = g ? clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, g, &err) : NULL;
+    cl_mem mb = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, b, &err);
+    cl_kernel k = g ? c->add : c->copy;
+    cl_uint i = 0;
+    clSetKernelArg(k, i++, sizeof ma, &ma);
+    if (g)
+        clSetKernelArg(k, i++, sizeof mg, &mg);
+    clSetKernelArg(k, i++, sizeof mb, &mb);
+    size_t local = 64, global = c->groups * local;
+    cl_ulong n = bytes / 64, per = (n + global - 1) / global; /* 64 bytes per uint16 */
+    clSetKernelArg(k, i++, sizeof n, &n);
+    clSetKernelArg(k, i++, sizeof per, &per);
+    cl_event ev = NULL;
+    uint64_t ns = 0;
+    if (clEnqueueNDRangeKernel(c->q, k, 1, NULL, &global, &local, 0, NULL, &ev) == CL_SUCCESS) {
+        clWaitForEvents(1, &ev);
+        cl_ulong s = 0, e = 0;
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof s, &s, NULL);
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof e, &e, NULL);
+        ns = e - s;
+        clReleaseEvent(ev);
+    }
+    clReleaseMemObject(ma);
+    if (mg)
+        clReleaseMemObject(mg);
+    clReleaseMemObject(mb);
+    return ns;
+}
+
+static void fill(void *p, clrelu_dtype t, size_t n, unsigned seed)
+{
+    float *tmp = malloc(n * sizeof *tmp);
+    srand(seed);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (float)rand() / (float)RAND_MAX * 8.0f - 4.0f;
+    clrelu_convert(tmp, CLRELU_F32, p, t, n);
+    free(tmp);
+}
+
+typedef struct {
+    clrelu_context *ctx;
+    const clrelu_device *dev, *host;
+    ceiling ceil;
+    int reps;
+    int failures;
+} bench;
+
+/* One case: `reps` interleaved pairs of (ceiling kernel, library call) on the same arrays. */
+static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t n, bool backward, bool in_place,
+                     void *x, void *g, void *y, void *ref)
+{
+    size_t es = clrelu_dtype_size(t), bytes = n * es;
+    size_t shape[3] = {4, 16, n / 64};
+    double wraw[16]; /* 16 slopes in any dtype */
+    float wf[16];
+    for (int i = 0; i < 16; i++)
+        wf[i] = 0.05f * (float)(i + 1);
+    clrelu_convert(wf, CLRELU_F32, wraw, t, 16);
+    clrelu_op_args a = {.op = op->name, .dtype = t, .count = n, .x = x, .y = y};
+    if (op->per_channel) {
+        a.shape = shape;
+        a.rank = 3;
+        a.weight = wraw;
+    }
+    if (backward)
+        a.grad_output = g;
+    uint64_t *kern = calloc((size_t)b->reps, sizeof *kern), *tot = calloc((size_t)b->reps, sizeof *tot),
+             *cei = calloc((size_t)b->reps, sizeof *cei);
+    clrelu_timing tm;
+    a.timing = &tm;
+    /* warm-up (program build, first-launch specialisation) */
+    if (clrelu_run(b->ctx, b->dev, &a) != CLRELU_OK) {
+        printf("%-10s %-8s %-3s %-6s %5zuM  FAILED: %s\n", op->name, clrelu_dtype_name(t), backward ? "bwd" : "fwd",
+               in_place ? "inpl" : "out", n >> 20, clrelu_last_error());
+        b->failures++;
+        goto out;
+    }
+    for (int r = 0; r < b->reps; r++) {
+        cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes);
+        if (in_place) {
+            /* the op overwrites its input (x, or g for backward): start from fresh data each time */
+            memcpy(y, backward ? g : x, bytes);
+            if (backward)
+                a.grad_output = y;
+            else
+                a.x = y;
+        }
+        clrelu_run(b->ctx, b->dev, &a);
+        kern[r] = tm.kernel_ns;
+        tot[r] = tm.total_ns;
+    }
+    /* validate the last result against the host device */
+    clrelu_op_args h = a;
+    h.x = x;
+    h.grad_output = backward ? g : NULL;
+    h.y = ref;
+    h.timing = NULL;
+    if (clrelu_run(b->ctx, b->host, &h) == CLRELU_OK) {
+        size_t bad = 0;
+        if (op->bit_exact)
+            bad = memcmp(ref, y, bytes) != 0;
+        else {
+            float *fr = malloc(n * sizeof *fr), *fy = malloc(n * sizeof *fy);
+            clrelu_convert(ref, t, fr, CLRELU_F32, n);
+            clrelu_convert(y, t, fy, CLRELU_F32, n);
+            double tol = t == CLRELU_F32 ? 1e-4 : 2e-2;
+            for (size_t i = 0; i < n && !bad; i++)
+                bad = fabsf(fr[i] - fy[i]) > tol * (1.0 + fabsf(fr[i])) && !(isnan(fr[i]) && isnan(fy[i]));
+            free(fr);
+            free(fy);
+        }
+        if (bad) {
+            b->failures++;
+            printf("%-10s %s: result differs from the host device\n", op->name, clrelu_dtype_name(t));
+        }
+    }
+    double moved = (double)bytes * (backward ? 3.0 : 2.0);
+    uint64_t mk = median(kern, b->reps), mt = median(tot, b->reps), mc = median(cei, b->reps);
+    double gk = moved / (double)mk, gc = moved / (double)mc;
+    printf("%-10s %-8s %-3s %-4s %5zuM %8.1f %8.1f %7.3f %8.3f  %s\n", op->name, clrelu_dtype_name(t),
+           backward ? "bwd" : "fwd", in_place ? "in" : "out", n >> 20, gk, gc, gk / gc, (double)mt / (double)mk,
+           op->flops_per_element > 4 ? "(transcendental)" : "");
+    fflush(stdout);
+out:
+    free(kern);
+    free(tot);
+    free(cei);
+}
+
+/* 1K-element relu through the library on `auto` against a plain C loop, interleaved batches. */
+static void small_tensor(bench *b)
+{
+    enum { N = 1024, BATCH = 200, ROUNDS = 31 };
+    static float x[N], y[N], z[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)(i % 17) - 8.0f;
+    const clrelu_device *dev = NULL;
+    clrelu_device_select(b->ctx, "auto", &dev);
+    clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = N, .x = x, .y = y};
+    uint64_t lib[ROUNDS], loop[ROUNDS];
+    for (int w = 0; w < 50; w++)
+        clrelu_run(b->ctx, dev, &a);
+    for (int r = 0; r < ROUNDS; r++) {
+        uint64_t t0 = now_ns();
+        for (int i = 0; i < BATCH; i++)
+            clrelu_run(b->ctx, dev, &a);
+        uint64_t t1 = now_ns();
+        for (int i = 0; i < BATCH; i++) {
+            volatile float *vz = z;
+            for (int j = 0; j < N; j++)
+                z[j] = x[j] < 0 ? 0.0f : x[j];
+            (void)vz[i % N];
+        }
+        uint64_t t2 = now_ns();
+        lib[r] = (t1 - t0) / BATCH;
+        loop[r] = (t2 - t1) / BATCH;
+    }
+    uint64_t ml = median(lib, ROUNDS), mc = median(loop, ROUNDS);
+    printf("\n1K relu on auto (%s): library %.2f us, C loop %.2f us, ratio %.2fx (goal <= 1.5x); results %s\n",
+           clrelu_device_get_info(dev)->id, (double)ml / 1e3, (double)mc / 1e3, (double)ml / (double)mc,
+           memcmp(y, z, sizeof y) ? "DIFFER" : "equal");
+}
+
+static size_t parse_size(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*end == 'K' || *end == 'k')
+        v *= 1024;
+    else if (*end == 'M' || *end == 'm')
+        v *= 1024 * 1024;
+    return (size_t)v;
+}
+
+int main(int argc, char **argv)
+{
+    const char *sel = "cpu", *ops = NULL, *sizes = "16M,64M", *dtypes = "float32,float16,bfloat16";
+    bench b = {.reps = 7};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--device") && i + 1 < argc)
+            sel = argv[++i];
+        else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+            ops = argv[++i];
+        else if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
+            sizes = argv[++i];
+        else if (!strcmp(argv[i], "--dtypes") && i + 1 < argc)
+            dtypes = argv[++i];
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            b.reps = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_kernels [--device SEL] [--ops a,b] [--sizes 16M,64M] "
+                            "[--dtypes float32,...] [--reps N]\n");
+            return 2;
+        }
+    }
+    if (b.reps < 1)
+        b.reps = 1;
+    if (clrelu_context_create(NULL, &b.ctx) != CLRELU_OK || clrelu_device_select(b.ctx, sel, &b.dev) != CLRELU_OK ||
+        clrelu_device_select(b.ctx, "host", &b.host) != CLRELU_OK) {
+        fprintf(stderr, "bench_kernels: %s\n", clrelu_last_error());
+        return 1;
+    }
+    const clrelu_device_info *info = clrelu_device_get_info(b.dev);
+    if (ceiling_open(info, &b.ceil) != 0) {
+        fprintf(stderr, "bench_kernels: cannot open %s through OpenCL for the copy kernel\n", info->name);
+        return 1;
+    }
+    printf("device %s: %s / %s / driver %s, %u compute units; %d interleaved reps, medians\n", info->id,
+           info->platform, info->name, info->driver_version, info->compute_units, b.reps);
+    printf("GB/s counts bytes read + written (fwd 2N, bwd 3N elements); ceiling = copy (fwd) or add (bwd)\n"
+           "kernel of the same bytes on the same host arrays; e2e/kern = clrelu_run wall time / kernel time\n\n");
+    printf("%-10s %-8s %-3s %-4s %6s %8s %8s %7s %8s\n", "op", "dtype", "dir", "plc", "N", "GB/s", "ceil", "ratio",
+           "e2e/kern");
+    char sizes_buf[256];
+    snprintf(sizes_buf, sizeof sizes_buf, "%s", sizes);
+    for (char *ss = NULL, *s = strtok_r(sizes_buf, ",", &ss); s; s = strtok_r(NULL, ",", &ss)) {
+        size_t n = parse_size(s);
+        n -= n % 64;
+        size_t max_bytes = n * 4;
+        void *x = NULL, *g = NULL, *y = NULL, *ref = NULL;
+        if (posix_memalign(&x, 4096, max_bytes) || posix_memalign(&g, 4096, max_bytes) ||
+            posix_memalign(&y, 4096, max_bytes) || posix_memalign(&ref, 4096, max_bytes)) {
+            fprintf(stderr, "bench_kernels: out of memory at %zu elements\n", n);
+            return 1;
+        }
+        char dt_buf[128];
+        snprintf(dt_buf, sizeof dt_buf, "%s", dtypes);
+        for (char *sd = NULL, *d = strtok_r(dt_buf, ",", &sd); d; d = strtok_r(NULL, ",", &sd)) {
+            clrelu_dtype t;
+            if (clrelu_dtype_parse(d, &t) != CLRELU_OK || clrelu_dtype_size(t) > 4)
+                continue;
+            fill(x, t, n, 1);
+            fill(g, t, n, 2);
+            for (int oi = 0; oi < clrelu_op_count(); oi++) {
+                const clrelu_op_desc *op = clrelu_op_get(oi);
+                if (ops && !strstr(ops, op->name))
+                    continue;
+                if (ops) { /* whole-word match */
+                    const char *p = strstr(ops, op->name);
+                    size_t l = strlen(op->name);
+                    if ((p != ops && p[-1] != ',') || (p[l] && p[l] != ','))
+                        continue;
+                }
+                for (int dir = 0; dir < 2; dir++)
+                    for (int inpl = 0; inpl < 2; inpl++)
+                        run_case(&b, op, t, n, dir == 1, inpl == 1, x, g, y, ref);
+            }
+        }
+        free(x);
+        free(g);
+        free(y);
+        free(ref);
+    }
+    small_tensor(&b);
+    ceiling_close(&b.ceil);
+    clrelu_context_destroy(b.ctx);
+    return b.failures ? 1 : 0;
+}
