@@ -27,6 +27,14 @@ struct clrelu_model {
     model_layer *layers;
 };
 
+/* Prefix the current error message (copied first: it is the buffer being rewritten). */
+static clrelu_status wrap_error(clrelu_status st, const char *prefix)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", clrelu_last_error());
+    return clrelu_set_error(st, "%s: %s", prefix, msg);
+}
+
 static clrelu_status read_text(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -76,8 +84,11 @@ static clrelu_status load_tensor(const char *dir, const mj_value *name, const ch
     npy_array a;
     memset(&a, 0, sizeof a);
     clrelu_status st = npy_read(path, &a);
-    if (st != CLRELU_OK)
-        return clrelu_set_error(st, "layer %d %s: %s", i, key, clrelu_last_error());
+    if (st != CLRELU_OK) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "layer %d %s", i, key);
+        return wrap_error(st, prefix);
+    }
     bool ok = a.rank == rank;
     for (int d = 0; ok && d < rank; d++)
         ok = a.shape[d] == shape[d];
@@ -138,10 +149,13 @@ static clrelu_status parse_activation(const mj_value *layer, int i, model_layer 
         L->info.params[idx] = params->items[k].number;
     }
     clrelu_status st = clrelu_op_check_params(op, L->info.params);
-    return st == CLRELU_OK ? st : clrelu_set_error(st, "layer %d: %s", i, clrelu_last_error());
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "layer %d", i);
+    return st == CLRELU_OK ? st : wrap_error(st, prefix);
 }
 
-static clrelu_status parse_layer(const char *dir, const mj_value *layer, int i, clrelu_dtype dtype, model_layer *L)
+static clrelu_status parse_layer(const char *dir, const mj_value *layer, int i, size_t prev_out, clrelu_dtype dtype,
+                                 model_layer *L)
 {
     static const char *const known[] = {"in", "out", "activation", "params", "weight", "bias", "slope", "name"};
     if (layer->type != MJ_OBJECT)
@@ -157,6 +171,9 @@ static clrelu_status parse_layer(const char *dir, const mj_value *layer, int i, 
     if ((st = get_size(layer, "in", i, &L->info.in)) != CLRELU_OK || (st = get_size(layer, "out", i, &L->info.out)) != CLRELU_OK ||
         (st = parse_activation(layer, i, L)) != CLRELU_OK)
         return st;
+    if (prev_out && L->info.in != prev_out)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d has in = %zu but layer %d has out = %zu", i, L->info.in,
+                                i - 1, prev_out);
     size_t wshape[2] = {L->info.out, L->info.in};
     if ((st = load_tensor(dir, mj_get(layer, "weight"), "weight", i, wshape, 2, dtype, &L->w)) != CLRELU_OK)
         return st;
@@ -200,12 +217,13 @@ static clrelu_status parse_model(const char *dir, const mj_value *root, clrelu_m
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "model: out of memory");
     for (size_t i = 0; i < layers->n; i++) {
         m->n_layers = (int)i + 1;
-        clrelu_status st = parse_layer(dir, &layers->items[i], (int)i, m->dtype, &m->layers[i]);
-        if (st != CLRELU_OK)
-            return clrelu_set_error(st, "model %s: %s", dir, clrelu_last_error());
-        if (i && m->layers[i].info.in != m->layers[i - 1].info.out)
-            return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "model %s: layer %zu has in = %zu but layer %zu has out = %zu", dir,
-                                    i, m->layers[i].info.in, i - 1, m->layers[i - 1].info.out);
+        clrelu_status st = parse_layer(dir, &layers->items[i], (int)i, i ? m->layers[i - 1].info.out : 0, m->dtype,
+                                       &m->layers[i]);
+        if (st != CLRELU_OK) {
+            char prefix[1100];
+            snprintf(prefix, sizeof prefix, "model %s", dir);
+            return wrap_error(st, prefix);
+        }
     }
     return CLRELU_OK;
 }
@@ -283,7 +301,10 @@ clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev
     memset(&sum, 0, sizeof sum);
     if (stats)
         memset(stats, 0, sizeof *stats * (size_t)m->n_layers);
-    for (int i = 0; i < m->n_layers; i++) {
+    for (int i = 0; n == 0 && i < m->n_layers; i++) /* empty batch: nothing runs */
+        if (stats && (st = clrelu_layer_stats_compute(m->dtype, NULL, NULL, 0, m->layers[i].info.out, &stats[i])) != CLRELU_OK)
+            goto out;
+    for (int i = 0; n > 0 && i < m->n_layers; i++) {
         const model_layer *L = &m->layers[i];
         bool last = i == m->n_layers - 1;
         size_t bytes = n * L->info.out * es;
@@ -298,7 +319,9 @@ clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev
                                .b = L->b, .act = L->activation, .params = L->info.params, .act_weight = L->slope,
                                .y = next, .pre = pre, .timing = &t};
         if ((st = clrelu_dense_forward(ctx, dev, &a)) != CLRELU_OK) {
-            st = clrelu_set_error(st, "model %s layer %d: %s", m->name, i, clrelu_last_error());
+            char prefix[200];
+            snprintf(prefix, sizeof prefix, "model %s layer %d", m->name, i);
+            st = wrap_error(st, prefix);
             goto out;
         }
         sum.transfer_in_ns += t.transfer_in_ns;
