@@ -6,6 +6,7 @@
 #include "ops.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 
 /* A validated activation call, as a backend receives it. Everything here has been checked by
@@ -51,6 +52,7 @@ struct clrelu_device {
     const backend_iface *iface;
     void *impl;                 /* backend-private state */
     clrelu_context *ctx;        /* owner */
+    atomic_uint faults_left;    /* injected faults still to deliver (fault.c) */
 };
 
 struct clrelu_context {

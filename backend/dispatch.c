@@ -1,5 +1,6 @@
 /* dispatch.c: validate a clrelu_run call once, round parameters, and hand it to the device's backend. */
 #include "backend.h"
+#include "fault.h"
 
 #include <math.h>
 #include <string.h>
@@ -99,7 +100,9 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
     clrelu_timing local;
     memset(&local, 0, sizeof local);
     call.timing = &local;
-    st = a->count ? dev->iface->run((clrelu_device *)dev, &call) : CLRELU_OK;
+    st = fault_take(dev);
+    if (st == CLRELU_OK && a->count)
+        st = dev->iface->run((clrelu_device *)dev, &call);
     local.total_ns = clrelu_now_ns() - t0;
     if (a->timing)
         *a->timing = local;

@@ -185,6 +185,12 @@ typedef struct {
 
 clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const clrelu_op_args *args);
 
+/* Fault injection for reliability tests: the next `count` clrelu_run calls on dev that pass
+ * validation fail with CLRELU_ERR_DEVICE, as a lost or failing device would (count 0 clears).
+ * clrelu_device_faults_pending tells how many are left. Both are thread-safe. */
+clrelu_status clrelu_device_inject_fault(clrelu_context *ctx, const clrelu_device *dev, unsigned count);
+unsigned clrelu_device_faults_pending(const clrelu_device *dev);
+
 /* ---- program binaries (FPGA flow) -------------------------------------------------------- */
 /* Export the device's compiled program for dtype (builds it if needed). *data is malloc'd;
  * the caller frees it. Host device: CLRELU_ERR_UNSUPPORTED. */

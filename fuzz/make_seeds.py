@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""make_seeds.py: write the seed corpora under fuzz/corpus/<target>/ (small, hand-picked valid and
+near-valid inputs). Crash regressions live beside them as crash-*; this script never touches those."""
+import gzip
+import json
+import os
+import struct
+import zlib
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(HERE, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def npy(descr, shape, payload, fortran=False, major=1):
+    shape_txt = "(" + "".join("%d," % s for s in shape) + ")" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+    hdr = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, "True" if fortran else "False", shape_txt)
+    field = 2 if major == 1 else 4
+    pad = (64 - (8 + field + len(hdr) + 1) % 64) % 64
+    hdr = hdr + " " * pad + "\n"
+    length = struct.pack("<H", len(hdr)) if major == 1 else struct.pack("<I", len(hdr))
+    return b"\x93NUMPY" + bytes([major, 0]) + length + hdr.encode("latin1") + payload
+
+
+def main():
+    put("npy", "f32_2x3", npy("<f4", (2, 3), struct.pack("<6f", -1, 0, 1, 2.5, -3, 4)))
+    put("npy", "f64_1d", npy("<f8", (3,), struct.pack("<3d", 1, -2, 3)))
+    put("npy", "f16_fortran", npy("<f2", (2, 2), struct.pack("<4e", 1, 2, 3, 4), fortran=True))
+    put("npy", "scalar_v2", npy("<f4", (), struct.pack("<f", 7), major=2))
+    put("npy", "empty", npy("<f4", (0, 5), b""))
+    put("npy", "int_unsupported", npy("<i4", (1,), b"\0\0\0\0"))
+    put("npy", "truncated", npy("<f4", (4,), b"\0\0"))
+
+    put("model_json", "config", json.dumps({"name": "mlp", "layers": [
+        {"in": 4, "out": 8, "activation": "relu", "bias": True},
+        {"in": 8, "out": 2, "activation": "leaky_relu", "params": {"negative_slope": 0.1}}],
+        "dtype": "float32", "weights": "mlp.npy"}, indent=1))
+    put("model_json", "escapes", '{"s": "a\\u00e9\\ud83d\\ude00\\n\\t\\"", "n": [-0, 1e-308, 1.5E+3, null, false]}')
+    put("model_json", "nested", "[" * 60 + "]" * 60)
+    put("model_json", "bad", '{"a": [1, 2,], }')
+
+    put("bench_spec", "default", "\n\n\n\n\n\n0\n0\n0\n")
+    put("bench_spec", "full", "host\nrelu,leaky_relu,gelu\nfloat32,float16\n4K..1M x4,100,2MiB\nboth\nboth\n1\n5\n100\n")
+    put("bench_spec", "all", "all\nall\nall\n1,2,3\nforward\nin\n-1\n1\n1\n")
+    put("bench_spec", "bad", "gpu:9\nnope\nint8\n1..0 x0\nsideways\nup\n\n\n\n")
+
+    put("tensor_json", "flat", "[1, -2.5, 3e-5, \"NaN\", \"-Infinity\", \"inf\"]")
+    put("tensor_json", "nested", '{"data": [[1, 2, 3], [4, 5, 6]], "shape": [2, 3]}')
+    put("tensor_json", "ragged", '{"data": [[1, 2], [3]], "shape": [2, 2]}')
+    put("tensor_json", "extremes", "[1e308, -1e308, 5e-324, 65504, 65520, 3.4028235e38, 3.5e38, -0]")
+    put("tensor_json", "deep", "[" * 33 + "1" + "]" * 33)
+
+    raw = b'{"op": "relu", "data": [1, -2, 3]}'
+    put("compress", "gzip", b"\xf0" + gzip.compress(raw))
+    put("compress", "zlib", b"\xf1" + zlib.compress(raw))
+    co = zlib.compressobj(wbits=-15)
+    put("compress", "raw_deflate", b"\xf1" + co.compress(raw) + co.flush())
+    put("compress", "bomb", b"\x80" + gzip.compress(b"\0" * 100000))
+    put("compress", "garbage", b"\x00\x1f\x8b\x08garbage")
+
+    def v2(model, header, binary=b"", hl=None):
+        h = json.dumps(header).encode()
+        hl_txt = "-" if hl is None and not binary else str(len(h) if hl is None else hl)
+        return model.encode() + b"\n" + hl_txt.encode() + b"\n" + h + binary
+
+    put("v2_infer", "json", v2("relu", {"inputs": [{"name": "INPUT0", "shape": [2, 2], "datatype": "FP32",
+                                                     "data": [1, -2, 3, -4]}]}))
+    put("v2_infer", "binary", v2("leaky_relu", {"inputs": [{"name": "INPUT0", "shape": [3], "datatype": "FP32",
+                                                             "parameters": {"binary_data_size": 12}}],
+                                                 "parameters": {"negative_slope": 0.5},
+                                                 "outputs": [{"name": "OUTPUT0", "parameters": {"binary_data": True}}]},
+                                  struct.pack("<3f", -1, 0, 1)))
+    put("v2_infer", "fp16_backward", v2("gelu", {"inputs": [
+        {"name": "INPUT0", "shape": [2], "datatype": "FP16", "parameters": {"binary_data_size": 4}},
+        {"name": "GRAD_OUTPUT", "shape": [2], "datatype": "FP16", "parameters": {"binary_data_size": 4}}],
+        "outputs": [{"name": "OUTPUT0", "parameters": {"binary_data": True}}]},
+        struct.pack("<4e", 1, -1, 0.5, 0.5)))
+    put("v2_infer", "prelu", v2("prelu", {"inputs": [
+        {"name": "INPUT0", "shape": [1, 2, 2], "datatype": "FP64", "data": [1, -1, 2, -2]},
+        {"name": "WEIGHT", "shape": [2], "datatype": "FP64", "data": [0.25, 0.5]}]}))
+    put("v2_infer", "raw", b"relu\n0\n" + struct.pack("<2f", -1, 1))
+    put("v2_infer", "bad_len", v2("relu", {"inputs": []}, b"\0" * 3, hl=999))
+    put("v2_infer", "unknown_model", v2("nope", {"inputs": []}))
+
+    put("activate", "leaky", json.dumps({"op": "leaky_relu", "params": {"negative_slope": 0.2},
+                                         "dtype": "float32", "data": [[-1, 2], [3, -4]], "stats": True}))
+    put("activate", "backward", json.dumps({"op": "elu", "dtype": "bfloat16", "data": [1, -1],
+                                            "grad_output": [1, 1], "device": "host"}))
+    put("activate", "prelu", json.dumps({"op": "prelu", "dtype": "float64", "shape": [1, 2, 1],
+                                         "data": [-1, -2], "weight": [0.5, 0.25], "grad_output": [1, 1]}))
+    put("activate", "hardtanh", json.dumps({"op": "hardtanh", "params": {"min_val": 1, "max_val": -1},
+                                            "data": ["NaN", "Infinity"]}))
+    put("activate", "bad", '{"op": 5, "data": {"x": 1}}')
+
+
+if __name__ == "__main__":
+    main()
