@@ -1,0 +1,199 @@
+"""test_server_models.py: `clrelu serve --model-repository` — MLP models over KServe v2 (JSON, binary, raw) and the native API, with analysis, against a Python reference."""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from server_harness import BIN, Checks, Server  # noqa: E402
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "example")
+
+
+def read_npy(path):
+    """A float32 C-order .npy version 1.0 file → (shape, flat list)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    hlen = struct.unpack("<H", data[8:10])[0]
+    header = eval(data[10:10 + hlen].decode("latin1"))  # a dict literal written by our own script
+    assert header["descr"] == "<f4" and not header["fortran_order"]
+    shape = header["shape"]
+    n = 1
+    for d in shape:
+        n *= d
+    return shape, list(struct.unpack("<%df" % n, data[10 + hlen:10 + hlen + 4 * n]))
+
+
+def reference(x_rows):
+    """The example model in float64 from its config and weights."""
+    with open(os.path.join(EXAMPLE, "config.json")) as f:
+        cfg = json.load(f)
+    rows = [list(r) for r in x_rows]
+    for layer in cfg["layers"]:
+        (out_n, in_n), w = read_npy(os.path.join(EXAMPLE, layer["weight"]))
+        _, b = read_npy(os.path.join(EXAMPLE, layer["bias"]))
+        slope = layer.get("params", {}).get("negative_slope", 0.01)
+        nxt = []
+        for r in rows:
+            z = [sum(r[k] * w[j * in_n + k] for k in range(in_n)) + b[j] for j in range(out_n)]
+            if layer["activation"] == "relu":
+                z = [v if v > 0 else 0.0 for v in z]
+            elif layer["activation"] == "leaky_relu":
+                z = [v if v > 0 else v * slope for v in z]
+            nxt.append(z)
+        rows = nxt
+    return rows
+
+
+X = [[0.1, 0.2, 0.3, 0.4], [-1.0, 0.5, 0.25, 0.9], [0.7, -0.3, -0.8, 0.05]]
+FLAT = [v for r in X for v in r]
+
+
+def close(got, want, tol=1e-5):
+    flat_w = [v for r in want for v in r]
+    return len(got) == len(flat_w) and all(abs(a - b) <= tol * (1 + abs(b)) for a, b in zip(got, flat_w))
+
+
+def test_metadata(c, s):
+    st, m = s.json("GET", "/v2/models/example")
+    c.check(st == 200 and m["name"] == "example" and m["platform"] == "clrelu_mlp", "metadata %s %r" % (st, m))
+    c.check(m["inputs"] == [{"name": "INPUT0", "datatype": "FP32", "shape": [-1, 4]}] and
+            m["outputs"] == [{"name": "OUTPUT0", "datatype": "FP32", "shape": [-1, 3]}], "tensor metadata %r" % m)
+    st, r = s.json("GET", "/v2/models/example/ready")
+    c.check(st == 200 and r == {"name": "example", "ready": True}, "ready %r" % r)
+    st, r = s.json("GET", "/v2/models/example/versions/1/ready")
+    c.check(st == 200, "version 1 ready")
+    st, r = s.json("GET", "/v2/models/example/versions/2")
+    c.check(st == 404 and "version" in r["error"], "version 2 → 404 %r" % r)
+    st, cfg = s.json("GET", "/v2/models/example/config")
+    c.check(st == 200 and cfg["input"][0]["dims"] == [-1, 4] and cfg["output"][0]["data_type"] == "TYPE_FP32",
+            "config %r" % cfg)
+    c.check(cfg["parameters"]["layers"]["string_value"].startswith("4-16-8-3 relu"), "config layers %r" % cfg["parameters"])
+    st, lst = s.json("GET", "/v1/models")
+    c.check(st == 200 and [m["name"] for m in lst["models"]] == ["example"] and lst["models"][0]["inputs"] == 4,
+            "model list %r" % lst)
+    st, r = s.json("GET", "/v2/models/relu")
+    c.check(st == 200 and r["name"] == "relu", "op models still served")
+    st, r = s.json("GET", "/v2/models/nosuch")
+    c.check(st == 404, "unknown model 404")
+
+
+def test_infer_json(c, s):
+    want = reference(X)
+    body = {"id": "q1", "inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [3, 4], "data": FLAT}]}
+    st, r = s.json("POST", "/v2/models/example/infer", body)
+    c.check(st == 200 and r["id"] == "q1" and r["model_name"] == "example", "infer %s %r" % (st, r))
+    o = r["outputs"][0]
+    c.check(o["name"] == "OUTPUT0" and o["shape"] == [3, 3] and close(o["data"], want), "outputs %r want %r" % (o, want))
+    c.check("parameters" not in r, "no stats unless asked")
+    # one sample of shape [4] gives shape [3]; FP64 input is converted
+    body = {"inputs": [{"name": "INPUT0", "datatype": "FP64", "shape": [4], "data": X[0]}]}
+    st, r = s.json("POST", "/v2/models/example/infer", body)
+    c.check(st == 200 and r["outputs"][0]["shape"] == [3] and close(r["outputs"][0]["data"], want[:1]), "rank-1 %r" % r)
+    # stats as a request parameter: a JSON string in the response parameters
+    body = {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [3, 4], "data": FLAT}],
+            "parameters": {"stats": True}}
+    st, r = s.json("POST", "/v2/models/example/infer", body)
+    stats = json.loads(r["parameters"]["stats"])
+    c.check(len(stats) == 3 and 5 in stats[0]["dead_units"] and stats[0]["active_rate"][5] == 0,
+            "v2 stats: layer 0 unit 5 dead %r" % stats[0])
+    c.check(sum(stats[0]["pre_activation"]["histogram"]) == 3 * 16 and stats[0]["pre_activation"]["min"] < -99,
+            "v2 stats histogram %r" % stats[0]["pre_activation"])
+    # errors
+    bad = {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [2, 3], "data": [0] * 6}]}
+    st, r = s.json("POST", "/v2/models/example/infer", bad)
+    c.check(st == 400 and "[N, 4]" in r["error"], "wrong shape → 400 %r" % r)
+    bad = {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [1, 4], "data": [0] * 4}], "parameters": {"nope": 1}}
+    st, r = s.json("POST", "/v2/models/example/infer", bad)
+    c.check(st == 400 and "nope" in r["error"], "unknown parameter → 400 %r" % r)
+
+
+def test_infer_binary(c, s):
+    want = reference(X)
+    header = json.dumps({"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [3, 4],
+                                     "parameters": {"binary_data_size": 48}}],
+                         "outputs": [{"name": "OUTPUT0", "parameters": {"binary_data": True}}]}).encode()
+    body = header + struct.pack("<12f", *FLAT)
+    st, hdrs, data = s.request("POST", "/v2/models/example/infer", body,
+                               {"Inference-Header-Content-Length": str(len(header)),
+                                "Content-Type": "application/octet-stream"})
+    n = int(hdrs.get("inference-header-content-length", "0"))
+    r = json.loads(data[:n])
+    ys = list(struct.unpack("<9f", data[n:]))
+    c.check(st == 200 and r["outputs"][0]["parameters"]["binary_data_size"] == 36 and close(ys, want),
+            "binary in and out %s %r %r" % (st, r, ys))
+    # raw body: the whole body is INPUT0 as FP32 rows
+    st, hdrs, data = s.request("POST", "/v2/models/example/infer", struct.pack("<12f", *FLAT),
+                               {"Inference-Header-Content-Length": "0", "Content-Type": "application/octet-stream"})
+    n = int(hdrs.get("inference-header-content-length", "0"))
+    c.check(st == 200 and close(list(struct.unpack("<9f", data[n:])), want), "raw body %s" % st)
+
+
+def test_native(c, s):
+    want = reference(X)
+    st, devs = s.json("GET", "/v1/devices")
+    ids = [d["id"] for d in devs["devices"]]
+    for dev in ids:
+        st, r = s.json("POST", "/v1/models/example/infer", {"data": X, "device": dev, "stats": True})
+        c.check(st == 200 and r["device"] == dev and r["shape"] == [3, 3] and close(r["data"], want),
+                "native on %s: %s %r" % (dev, st, r))
+        if st != 200:
+            continue
+        l0, l1 = r["stats"][0], r["stats"][1]
+        c.check(l0["samples"] == 3 and 5 in l0["dead_units"] and l0["activation"] == "relu" and len(l0["active_rate"]) == 16,
+                "native stats layer 0 on %s %r" % (dev, l0))
+        zeros = sum(1 for row in reference_hidden(X) for v in row if v == 0) / 48.0
+        c.check(abs(l0["zero_fraction"] - zeros) < 1e-9, "zero fraction %r want %r" % (l0["zero_fraction"], zeros))
+        c.check(l1["in"] == 16 and l1["out"] == 8, "layer 1 sizes")
+    st, r = s.json("POST", "/v1/models/example/infer", {"data": FLAT, "shape": [3, 4]})
+    c.check(st == 200 and "stats" not in r and close(r["data"], want), "flat data with shape, no stats")
+    st, r = s.json("POST", "/v1/models/nosuch/infer", {"data": X})
+    c.check(st == 404 and "nosuch" in r["error"], "unknown native model 404")
+    st, r = s.json("POST", "/v1/models/example/infer", {"data": [[1, 2, 3]]})
+    c.check(st == 400, "native wrong width 400")
+    st, r = s.json("POST", "/v1/models/example/infer", {"data": X, "stats": "yes"})
+    c.check(st == 400, "native stats must be a boolean")
+
+
+def reference_hidden(x_rows):
+    """Layer 0's relu outputs of the example model."""
+    (out_n, in_n), w = read_npy(os.path.join(EXAMPLE, "w0.npy"))
+    _, b = read_npy(os.path.join(EXAMPLE, "b0.npy"))
+    return [[max(0.0, sum(r[k] * w[j * in_n + k] for k in range(in_n)) + b[j]) for j in range(out_n)] for r in x_rows]
+
+
+def test_bad_repository(c):
+    """A model with a broken shape stops the start with a message naming it; so does an op's name."""
+    with tempfile.TemporaryDirectory() as repo:
+        shutil.copytree(EXAMPLE, os.path.join(repo, "broken"))
+        with open(os.path.join(repo, "broken", "config.json")) as f:
+            cfg = json.load(f)
+        cfg["layers"][1]["in"] = 15
+        with open(os.path.join(repo, "broken", "config.json"), "w") as f:
+            json.dump(cfg, f)
+        p = subprocess.run([BIN, "serve", "--port", "0", "--no-opencl", "--model-repository", repo], capture_output=True,
+                           text=True, timeout=60)
+        c.check(p.returncode == 1 and "broken" in p.stderr and "in = 15" in p.stderr, "broken model: %d %s" % (p.returncode, p.stderr))
+        shutil.rmtree(os.path.join(repo, "broken"))
+        shutil.copytree(EXAMPLE, os.path.join(repo, "relu"))
+        p = subprocess.run([BIN, "serve", "--port", "0", "--no-opencl", "--model-repository", repo], capture_output=True,
+                           text=True, timeout=60)
+        c.check(p.returncode == 1 and "op's name" in p.stderr, "model named like an op: %d %s" % (p.returncode, p.stderr))
+
+
+def main():
+    c = Checks()
+    with tempfile.TemporaryDirectory() as repo:
+        shutil.copytree(EXAMPLE, os.path.join(repo, "example"))
+        with Server("--model-repository", repo) as s:
+            for t in (test_metadata, test_infer_json, test_infer_binary, test_native):
+                c.run(t, s)
+    c.run(test_bad_repository)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
