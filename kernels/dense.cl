@@ -94,3 +94,10 @@ kernel void dense_bias(global ST *z, global const ST *b, ulong rows, ulong cols)
     for (ulong i = get_global_id(0); i < n; i += get_global_size(0))
         STORE1(LOAD1(i, z) + LOAD1(i % cols, b), i, z);
 }
+
+/* The separate-pass variant's second pass: the activation alone, in place (z = act(z)). */
+kernel void dense_act(global ST *z, ulong n, int act, REAL p0, REAL p1)
+{
+    for (ulong i = get_global_id(0); i < n; i += get_global_size(0))
+        STORE1(dense_act_fwd(act, LOAD1(i, z), p0, p1, ZERO), i, z);
+}
