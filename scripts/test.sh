@@ -14,3 +14,6 @@ echo "== build (address+undefined sanitizers)"
 scripts/build.sh build-asan -DCLRELU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCLRELU_SANITIZE=address,undefined
 echo "== tests under sanitizers"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE no-sanitizer
+echo "== fuzzers (clang libFuzzer + address,undefined; 15 s each over fuzz/corpus)"
+CC=clang scripts/build.sh build-fuzz -DCLRELU_FUZZ=ON -DCLRELU_SANITIZE=address,undefined -DBUILD_TESTING=OFF
+scripts/fuzz.sh build-fuzz 15
