@@ -67,8 +67,12 @@ def test_cancel_and_activations(c, s):
     c.check(s.json("GET", "/v1/benchmarks/" + second["id"])[1]["status"] == "queued", "second waits for the first")
     st, body = s.json("POST", "/v1/activate", {"op": "relu", "data": [-1, 2], "device": "host"})
     c.check(st == 200 and body.get("data", body.get("output")) is not None, "activations are served during a sweep: %r" % body)
-    time.sleep(0.3)
-    status, running = s.json("GET", "/v1/benchmarks/" + first["id"])
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        status, running = s.json("GET", "/v1/benchmarks/" + first["id"])
+        if running["progress"]["done"] >= 1:
+            break
+        time.sleep(0.05)
     c.check(running["progress"]["done"] >= 1 and running["progress"]["eta_s"] is not None,
             "progress and ETA while running: %r" % running["progress"])
     status, body = s.json("DELETE", "/v1/benchmarks/" + second["id"])
