@@ -29,7 +29,8 @@ def test_lifecycle(c, s):
     import json
     job = json.loads(data)
     c.check(hdrs.get("location") == "/v1/benchmarks/" + job["id"], "Location header %r" % hdrs.get("location"))
-    c.check(job["status"] in ("queued", "running") and job["progress"]["total"] == 4, "queued with 4 cases: %r" % job)
+    c.check(job["status"] in ("queued", "running", "done") and job["progress"]["total"] == 4,
+            "accepted with 4 cases (a tiny sweep may finish before the answer): %r" % job)
     done = wait_done(s, job["id"])
     c.check(done["status"] == "done", "job done: %r" % done.get("status"))
     c.check(done["progress"]["done"] == done["progress"]["total"] == 4, "progress complete %r" % done["progress"])
