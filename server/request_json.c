@@ -1,6 +1,8 @@
 /* request_json.c: JSON body parsing with positions in errors, and op parameter objects. */
 #include "request_json.h"
 
+#include "tensor_json.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
@@ -13,7 +15,7 @@ cJSON *parse_json_or_400(const char *text, size_t len, response *rp)
         return NULL;
     }
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    cJSON *root = tjson_parse(text, len, &end);
     if (root)
         return root;
     size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;

@@ -1,12 +1,201 @@
 /* tensor_json.c: flat/nested JSON arrays ↔ typed tensors, with round-trip-exact number printing. */
 #include "tensor_json.h"
 
+#include "json_numbers.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+/* A numeric array parsed ahead of cJSON. It rides on its (childless) array node's valuestring,
+ * which cJSON never sets on an array and which cJSON_Delete frees with the node. */
+#define PACK_MAGIC "tjsonpk"
+typedef struct {
+    char magic[8];
+    size_t count;
+    int rank;
+    size_t shape[TENSOR_MAX_RANK];
+    double vals[];
+} packed;
+
+/* Only arrays under these keys are packed: they are read through tjson_read alone. */
+static const char *const packed_keys[] = {"data", "grad_output", "weight"};
+/* Marker text replacing a packed array for cJSON; shorter arrays are left to cJSON. */
+#define MARK_FMT "[\"#" PACK_MAGIC ":%016llx:%zu\"]"
+#define MARK_MIN 48
+
+typedef struct {
+    size_t start, len;
+    packed *blob;
+} pack_span;
+
+typedef struct {
+    pack_span *v;
+    size_t n, cap;
+} pack_list;
+
+static const packed *packed_of(const cJSON *a)
+{
+    if (!cJSON_IsArray(a) || a->child || !a->valuestring || memcmp(a->valuestring, PACK_MAGIC, 8) != 0)
+        return NULL;
+    return (const packed *)(const void *)a->valuestring;
+}
+
+static bool key_is_packed(const char *k, size_t n)
+{
+    for (size_t i = 0; i < sizeof packed_keys / sizeof packed_keys[0]; i++)
+        if (strlen(packed_keys[i]) == n && memcmp(k, packed_keys[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* Parse the numeric array at p (between start and end) with the fast codec and record it;
+ * false (nothing recorded) when the codec refuses it or it is too short to be worth a marker. */
+static bool try_pack(pack_list *l, const char *text, const char *p, const char *end, const char **after)
+{
+    jnum_array a;
+    const char *err;
+    const char *q = jnum_parse_array(p, end, &a, &err);
+    if (!q)
+        return false;
+    packed *b = NULL;
+    if ((size_t)(q - p) >= MARK_MIN && (l->n < l->cap || (l->v = realloc(l->v, (l->cap = l->cap * 2 + 4) * sizeof *l->v))))
+        b = malloc(sizeof *b + a.count * sizeof(double));
+    if (!b) {
+        free(a.vals);
+        return false;
+    }
+    memcpy(b->magic, PACK_MAGIC, 8);
+    b->count = a.count;
+    b->rank = a.rank;
+    memcpy(b->shape, a.shape, sizeof b->shape);
+    memcpy(b->vals, a.vals, a.count * sizeof(double));
+    free(a.vals);
+    l->v[l->n++] = (pack_span){.start = (size_t)(p - text), .len = (size_t)(q - p), .blob = b};
+    *after = q;
+    return true;
+}
+
+/* Scan the raw text (strings skipped, escapes honoured) for `"key": [` with a packed key. */
+static void find_arrays(pack_list *l, const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    const char *key = NULL;
+    size_t keylen = 0;
+    int state = 0; /* 1: just read a plain string, 2: and then ':' */
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            const char *s = ++p;
+            bool esc = false;
+            while (p < end && *p != '"') {
+                if (*p == '\\') {
+                    esc = true;
+                    p++;
+                }
+                p++;
+            }
+            if (p >= end)
+                return;
+            key = s;
+            keylen = (size_t)(p - s);
+            state = esc ? 0 : 1;
+            p++;
+            continue;
+        }
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            p++;
+            continue;
+        }
+        if (c == ':' && state == 1) {
+            state = 2;
+            p++;
+            continue;
+        }
+        if (c == '[' && state == 2 && key_is_packed(key, keylen) && try_pack(l, text, p, end, &p)) {
+            state = 0;
+            continue;
+        }
+        state = 0;
+        p++;
+    }
+}
+
+/* Move each packed blob onto the array node that holds its marker (nonce-checked). */
+static void attach(cJSON *n, pack_list *l, const char *prefix, size_t plen)
+{
+    for (; n; n = n->next) {
+        cJSON *c = n->child;
+        if (cJSON_IsArray(n) && c && !c->next && cJSON_IsString(c) && strncmp(c->valuestring, prefix, plen) == 0) {
+            char *e;
+            unsigned long long i = strtoull(c->valuestring + plen, &e, 10);
+            if (*e == '\0' && i < l->n && l->v[i].blob) {
+                cJSON_Delete(c);
+                n->child = NULL;
+                n->valuestring = (char *)l->v[i].blob;
+                l->v[i].blob = NULL;
+            }
+            continue;
+        }
+        if (c)
+            attach(c, l, prefix, plen);
+    }
+}
+
+static unsigned long long next_nonce(void)
+{
+    static _Atomic unsigned long long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned long long z = atomic_fetch_add(&counter, 1) + 0x9e3779b97f4a7c15ull * (unsigned long long)ts.tv_nsec +
+                           (unsigned long long)(uintptr_t)&ts;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+cJSON *tjson_parse(const char *text, size_t len, const char **parse_end)
+{
+    pack_list l = {0};
+    find_arrays(&l, text, len);
+    if (l.n == 0) {
+        free(l.v);
+        return cJSON_ParseWithLengthOpts(text, len, parse_end, false);
+    }
+    cJSON *root = NULL;
+    char *copy = malloc(len);
+    if (!copy)
+        goto out;
+    memcpy(copy, text, len);
+    unsigned long long nonce = next_nonce();
+    for (size_t i = 0; i < l.n; i++) {
+        char mark[MARK_MIN + 16];
+        int m = snprintf(mark, sizeof mark, MARK_FMT, nonce, i);
+        memcpy(copy + l.v[i].start, mark, (size_t)m);
+        memset(copy + l.v[i].start + m, ' ', l.v[i].len - (size_t)m);
+    }
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(copy, len, &end, false);
+    if (parse_end)
+        *parse_end = end ? text + (end - copy) : NULL;
+    if (root) {
+        char prefix[40];
+        int plen = snprintf(prefix, sizeof prefix, "#" PACK_MAGIC ":%016llx:", nonce);
+        attach(root, &l, prefix, (size_t)plen);
+    }
+out:
+    free(copy);
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i].blob);
+    free(l.v);
+    return root;
+}
 
 bool shape_count(const size_t *shape, int rank, size_t *count)
 {
@@ -134,6 +323,24 @@ bool tjson_read(const cJSON *data, const char *what, size_t max_elements, double
         snprintf(err, errlen, "%s must be an array of numbers (flat or nested)", what);
         return false;
     }
+    const packed *pk = packed_of(data);
+    if (pk) {
+        if (pk->count > max_elements) {
+            snprintf(err, errlen, "%s has more than %zu elements (the server's --max-elements)", what, max_elements);
+            return false;
+        }
+        double *v = malloc((pk->count ? pk->count : 1) * sizeof *v);
+        if (!v) {
+            snprintf(err, errlen, "out of memory for %zu elements", pk->count);
+            return false;
+        }
+        memcpy(v, pk->vals, pk->count * sizeof *v);
+        memcpy(shape, pk->shape, sizeof pk->shape);
+        *vals = v;
+        *count = pk->count;
+        *rank = pk->rank;
+        return true;
+    }
     int r = 0;
     for (const cJSON *a = data; cJSON_IsArray(a); a = a->child) {
         if (r >= TENSOR_MAX_RANK) {
@@ -165,58 +372,79 @@ bool tjson_read(const cJSON *data, const char *what, size_t max_elements, double
     return true;
 }
 
-/* True when text reads back to exactly v in dtype t. */
-static bool round_trips(const char *text, double v, clrelu_dtype t)
+/* True when text reads back to exactly v in the 16-bit dtype t. */
+static bool round_trips16(const char *text, double v, clrelu_dtype t)
 {
     double back = strtod(text, NULL);
-    switch (t) {
-    case CLRELU_F64: return back == v;
-    case CLRELU_F32: return (float)back == (float)v;
-    default: {
-        uint16_t a, b;
-        clrelu_convert(&back, CLRELU_F64, &a, t, 1);
-        clrelu_convert(&v, CLRELU_F64, &b, t, 1);
-        return a == b;
-    }
-    }
+    uint16_t a, b;
+    clrelu_convert(&back, CLRELU_F64, &a, t, 1);
+    clrelu_convert(&v, CLRELU_F64, &b, t, 1);
+    return a == b;
 }
 
-static int print_number(char *out, size_t n, double v, clrelu_dtype t)
+/* Non-finite values as the strings of the native API; 0 when v is finite. */
+static size_t print_special(char *out, double v)
 {
-    if (isnan(v))
-        return snprintf(out, n, "\"NaN\"");
-    if (isinf(v))
-        return snprintf(out, n, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    /* float64 tries 15..17 digits (shortest for most values, exact always); the narrower types
-     * search from 1 digit, so the text is the shortest that reads back to the same value. */
-    int lo = t == CLRELU_F64 ? 15 : 1;
-    int hi = t == CLRELU_F64 ? 17 : t == CLRELU_F32 ? 9 : 5;
-    int len = 0;
-    for (int p = lo; p <= hi; p++) {
-        len = snprintf(out, n, "%.*g", p, v);
-        if (round_trips(out, v, t))
-            break;
+    const char *s = isnan(v) ? "\"NaN\"" : isinf(v) ? (v > 0 ? "\"Infinity\"" : "\"-Infinity\"") : NULL;
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    memcpy(out, s, n);
+    return n;
+}
+
+/* One element as text (at most JNUM_MAX_CHARS bytes): float32 by the shortest-digits codec,
+ * float64 by 15..17 digits, the 16-bit types by searching 1..5 digits. */
+static size_t print_element(char *out, const void *data, size_t i, clrelu_dtype t)
+{
+    double v;
+    switch (t) {
+    case CLRELU_F32: {
+        float f = ((const float *)data)[i];
+        size_t n = print_special(out, f);
+        return n ? n : jnum_print_f32(out, f);
     }
-    return len;
+    case CLRELU_F64: {
+        v = ((const double *)data)[i];
+        size_t n = print_special(out, v);
+        return n ? n : jnum_print_f64(out, v);
+    }
+    default: {
+        clrelu_convert((const char *)data + i * 2, t, &v, CLRELU_F64, 1);
+        size_t n = print_special(out, v);
+        if (n)
+            return n;
+        char tmp[JNUM_MAX_CHARS + 8];
+        int len = 0;
+        for (int p = 1; p <= 5; p++) {
+            len = snprintf(tmp, sizeof tmp, "%.*g", p, v);
+            if (round_trips16(tmp, v, t))
+                break;
+        }
+        memcpy(out, tmp, (size_t)len);
+        return (size_t)len;
+    }
+    }
 }
 
 buf_result tjson_write(buf *out, const void *data, clrelu_dtype dtype, size_t count)
 {
-    enum { BLOCK = 4096 };
-    double tmp[BLOCK];
-    char num[40];
-    buf_result r = buf_append(out, "[", 1);
-    size_t esz = clrelu_dtype_size(dtype);
-    for (size_t i = 0; i < count && r == BUF_OK; i += BLOCK) {
-        size_t n = count - i < BLOCK ? count - i : BLOCK;
-        clrelu_convert((const char *)data + i * esz, dtype, tmp, CLRELU_F64, n);
-        for (size_t j = 0; j < n && r == BUF_OK; j++) {
-            int len = print_number(num + 1, sizeof num - 1, tmp[j], dtype);
-            num[0] = ',';
-            r = (i + j) ? buf_append(out, num, (size_t)len + 1) : buf_append(out, num + 1, (size_t)len);
+    enum { BLOCK = 256 };
+    char text[BLOCK * (JNUM_MAX_CHARS + 1) + 2];
+    size_t o = 0;
+    text[o++] = '[';
+    buf_result r = BUF_OK;
+    for (size_t i = 0; i < count && r == BUF_OK; i++) {
+        if (i)
+            text[o++] = ',';
+        o += print_element(text + o, data, i, dtype);
+        if (o > sizeof text - JNUM_MAX_CHARS - 2) {
+            r = buf_append(out, text, o);
+            o = 0;
         }
     }
+    text[o++] = ']';
     if (r == BUF_OK)
-        r = buf_append(out, "]", 1);
+        r = buf_append(out, text, o);
     return r;
 }

@@ -12,6 +12,13 @@
 
 struct cJSON;
 
+/* cJSON_ParseWithLengthOpts(text, len, parse_end, false) with the numeric arrays under "data",
+ * "grad_output" and "weight" parsed by the fast codec (json_numbers.h) instead of one cJSON node
+ * per number. Such an array reaches cJSON_IsArray as an array without children: read it with
+ * tjson_read only. Arrays the codec refuses (strings, ragged or empty nesting, non-JSON numbers)
+ * are left to cJSON, so what is accepted and the error offsets are unchanged. */
+struct cJSON *tjson_parse(const char *text, size_t len, const char **parse_end);
+
 /* Read a flat or nested (rectangular) array of numbers into a malloc'd array of doubles.
  * NaN and infinities are accepted as the strings "NaN", "Infinity", "-Infinity" (also "inf",
  * "-inf", "nan", any case). On success shape and rank hold the nesting (a flat array is rank 1).
