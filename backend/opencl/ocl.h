@@ -117,6 +117,11 @@ tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
  * ocl_run also hands tensors below the device's crossover to the host backend. */
 clrelu_status ocl_run(clrelu_device *dev, const op_call *call);
 clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
+/* The element count below which calls go to the host (0: none), measured on first use. */
+clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
+/* Whether a call of count elements goes to the host backend: below the crossover, unless
+ * CLRELU_AUTO_HOST=0 or the context pins device behaviour (force_fpga_variant, max_chunk_bytes). */
+bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns);
 /* ocl_pipeline.c: a whole call on a discrete device — pinned staging buffers and chunks spread
  * over several queues so that upload, kernel and download of different chunks overlap.
  * prog/weight belong to the caller (weight: the prelu slopes on the device, else NULL). */

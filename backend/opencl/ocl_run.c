@@ -424,52 +424,62 @@ static clrelu_status run_on_device(clrelu_device *dev, const op_call *call)
     return ocl_run_cfg(dev, call, &cfg, NULL);
 }
 
-/* Tensors below the device's crossover run on the host backend (the launch alone costs more than
- * the host's whole loop). The crossover comes from the tuning file, or is measured once on first
- * use; while another thread measures it, calls stay on the device. Off with CLRELU_AUTO_HOST=0,
- * and for contexts that pin device behaviour (force_fpga_variant, max_chunk_bytes). */
-static bool delegate_to_host(clrelu_device *dev, const op_call *call, clrelu_device *host)
+/* The device's crossover: from the tuning file, or measured once (with dtype) on first use. While
+ * another thread measures it, *out is 0 (calls stay on the device). build_ns gets the program
+ * build time the measurement spent. */
+clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
 {
-    const clrelu_context_options *o = &dev->ctx->opts;
-    if (!host || o->force_fpga_variant || o->max_chunk_bytes || !tune_auto_host_enabled())
-        return false;
     ocl_device *od = dev->impl;
+    clrelu_device *host = host_device(dev->ctx);
     tune_record rec;
     ocl_tune_get(dev, &rec);
     pthread_mutex_lock(&od->pool_lock);
     int state = od->crossover_state;
     if (state == 0)
         od->crossover_state = 1;
-    uint64_t crossover = od->tune.crossover;
+    uint64_t crossover = state == 2 ? od->tune.crossover : 0;
     pthread_mutex_unlock(&od->pool_lock);
-    if (state == 0) {
-        uint64_t measured = 0;
-        if (tune_measure_crossover(dev, host, run_on_device, call->dtype, &call->timing->build_ns, &measured) ==
-            CLRELU_OK) {
-            crossover = measured;
-            clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: tensors below %llu elements run on the host",
-                       dev->info.id, (unsigned long long)crossover);
-        } else {
-            clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: %s: crossover measurement failed: %s", dev->info.id,
-                       clrelu_last_error());
-            crossover = 0;
-        }
-        pthread_mutex_lock(&od->pool_lock);
-        od->tune.crossover = crossover;
-        od->tune.have_crossover = true;
-        od->crossover_state = 2;
-        pthread_mutex_unlock(&od->pool_lock);
-        clrelu_clear_error();
-    } else if (state == 1) {
+    *out = crossover;
+    if (state != 0)
+        return CLRELU_OK;
+    uint64_t measured = 0, ignored = 0;
+    clrelu_status st = host ? tune_measure_crossover(dev, host, run_on_device, dtype, build_ns ? build_ns : &ignored,
+                                                     &measured)
+                            : CLRELU_OK;
+    if (st == CLRELU_OK)
+        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: tensors below %llu elements run on the host",
+                   dev->info.id, (unsigned long long)measured);
+    else
+        clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: %s: crossover measurement failed: %s", dev->info.id,
+                   clrelu_last_error());
+    pthread_mutex_lock(&od->pool_lock);
+    od->tune.crossover = st == CLRELU_OK ? measured : 0;
+    od->tune.have_crossover = true;
+    od->crossover_state = 2;
+    pthread_mutex_unlock(&od->pool_lock);
+    *out = st == CLRELU_OK ? measured : 0;
+    return st;
+}
+
+/* Tensors below the device's crossover run on the host backend (the launch alone costs more than
+ * the host's whole loop). Off with CLRELU_AUTO_HOST=0, and for contexts that pin device behaviour
+ * (force_fpga_variant, max_chunk_bytes). */
+bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns)
+{
+    const clrelu_context_options *o = &dev->ctx->opts;
+    if (!host_device(dev->ctx) || o->force_fpga_variant || o->max_chunk_bytes || !tune_auto_host_enabled())
         return false;
-    }
-    return call->count < crossover;
+    uint64_t crossover = 0;
+    if (ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
+        clrelu_clear_error(); /* no crossover: the call stays on the device */
+    return count < crossover;
 }
 
 clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
 {
-    clrelu_device *host = host_device(dev->ctx);
-    if (delegate_to_host(dev, call, host))
+    if (ocl_delegates(dev, call->dtype, call->count, &call->timing->build_ns)) {
+        clrelu_device *host = host_device(dev->ctx);
         return host->iface->run(host, call);
+    }
     return run_on_device(dev, call);
 }

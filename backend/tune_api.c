@@ -1,0 +1,328 @@
+/* tune_api.c: clrelu_tune_* — measure candidate kernel configurations per device, keep the fastest, store it. */
+#include "clrelu_tune.h"
+#include "tune_measure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef CLRELU_HAVE_OPENCL
+#include "opencl/ocl.h"
+
+#define TUNE_REPS 3
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Buffers for one tuning run: input, gradient, output, and the host backend's answers. */
+typedef struct {
+    size_t n, bytes;
+    void *x, *g, *y, *ref_fwd, *ref_bwd;
+} tune_data;
+
+static void data_free(tune_data *d)
+{
+    free(d->x);
+    free(d->g);
+    free(d->y);
+    free(d->ref_fwd);
+    free(d->ref_bwd);
+}
+
+static clrelu_status data_make(clrelu_device *host, clrelu_dtype t, size_t n, tune_data *d)
+{
+    memset(d, 0, sizeof *d);
+    d->n = n;
+    d->bytes = n * clrelu_dtype_size(t);
+    float *tmp = malloc(n * sizeof *tmp);
+    d->x = malloc(d->bytes);
+    d->g = malloc(d->bytes);
+    d->y = malloc(d->bytes);
+    d->ref_fwd = malloc(d->bytes);
+    d->ref_bwd = malloc(d->bytes);
+    if (!tmp || !d->x || !d->g || !d->y || !d->ref_fwd || !d->ref_bwd) {
+        free(tmp);
+        data_free(d);
+        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "tune: out of memory for %zu elements", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (float)((int)((i * 2654435761u) % 2001u) - 1000) / 128.0f;
+    clrelu_convert(tmp, CLRELU_F32, d->x, t, n);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (float)((int)(i % 13) - 6) * 0.25f;
+    clrelu_convert(tmp, CLRELU_F32, d->g, t, n);
+    free(tmp);
+    clrelu_timing tm;
+    op_call c;
+    memset(&c, 0, sizeof c);
+    c.op = &clrelu_ops[OP_RELU];
+    c.dtype = t;
+    c.count = n;
+    c.x = d->x;
+    c.timing = &tm;
+    c.y = d->ref_fwd;
+    clrelu_status st = host->iface->run(host, &c);
+    c.grad_output = d->g;
+    c.y = d->ref_bwd;
+    if (st == CLRELU_OK)
+        st = host->iface->run(host, &c);
+    if (st != CLRELU_OK)
+        data_free(d);
+    return st;
+}
+
+/* Median device time of relu forward + backward with cfg; *valid is false when a result differs
+ * from the host backend's. */
+static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg *cfg, tune_data *d,
+                             uint64_t *ns, bool *valid)
+{
+    cl_program prog = NULL;
+    clrelu_status st = ocl_program_get_vw(dev, t, cfg->vw, &prog, NULL);
+    if (st != CLRELU_OK)
+        return st;
+    uint64_t samples[TUNE_REPS];
+    *valid = true;
+    for (int r = -1; r < TUNE_REPS && st == CLRELU_OK; r++) { /* r = -1: warm-up */
+        uint64_t total = 0;
+        for (int dir = 0; dir < 2 && st == CLRELU_OK; dir++) {
+            clrelu_timing tm;
+            memset(&tm, 0, sizeof tm);
+            op_call c;
+            memset(&c, 0, sizeof c);
+            c.op = &clrelu_ops[OP_RELU];
+            c.dtype = t;
+            c.count = d->n;
+            c.x = d->x;
+            c.y = d->y;
+            c.grad_output = dir ? d->g : NULL;
+            c.timing = &tm;
+            st = ocl_run_cfg(dev, &c, cfg, prog);
+            total += tm.kernel_ns;
+            if (st == CLRELU_OK && memcmp(d->y, dir ? d->ref_bwd : d->ref_fwd, d->bytes) != 0)
+                *valid = false;
+        }
+        if (r >= 0)
+            samples[r] = total;
+    }
+    clReleaseProgram(prog);
+    qsort(samples, TUNE_REPS, sizeof samples[0], cmp_u64);
+    *ns = samples[TUNE_REPS / 2];
+    return st;
+}
+
+static clrelu_device *host_of(const clrelu_context *ctx)
+{
+    for (int i = 0; i < ctx->n_devices; i++)
+        if (ctx->devices[i]->info.type == CLRELU_DEVICE_HOST)
+            return ctx->devices[i];
+    return NULL;
+}
+
+static clrelu_status check_device(const clrelu_context *ctx, const clrelu_device *dev)
+{
+    if (!ctx || !dev || dev->ctx != ctx)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad context or device");
+    if (strcmp(dev->info.backend, "opencl") != 0)
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: device %s has nothing to tune", dev->info.id);
+    if (!host_of(ctx))
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: the context has no host device");
+    return CLRELU_OK;
+}
+
+/* Write the device's record (after a change) to its tuning file and install it. */
+static clrelu_status save(clrelu_device *dev, const tune_record *rec)
+{
+    ocl_tune_set(dev, rec);
+    if (!dev->ctx->cache_dir[0])
+        return CLRELU_OK;
+    char fp[33];
+    tune_fingerprint(&dev->info, fp);
+    return tune_store(dev->ctx->cache_dir, fp, rec);
+}
+
+/* Candidates: vector widths around the device's preference, work-groups of 16..256, and either
+ * the default spread or a fixed number of vectors per work-item. The default config (all 0) is
+ * measured first, so the stored one is never slower than the defaults in this run. */
+clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *cdev, clrelu_dtype dtype, size_t count,
+                                 clrelu_tune_result *out)
+{
+    clrelu_status st = check_device(ctx, cdev);
+    if (st != CLRELU_OK)
+        return st;
+    clrelu_device *dev = (clrelu_device *)cdev;
+    ocl_device *od = dev->impl;
+    if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !dev->info.dtype_supported[dtype])
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: dtype not supported on %s", dev->info.id);
+    if (od->fpga)
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: the single work-item (FPGA) kernels have no launch "
+                                                        "parameters to tune");
+    if (!out)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: out is NULL");
+    memset(out, 0, sizeof *out);
+    tune_data d;
+    if ((st = data_make(host_of(ctx), dtype, count ? count : (size_t)16 << 20, &d)) != CLRELU_OK)
+        return st;
+    static const unsigned vws[] = {2, 4, 8, 16}, wgs[] = {16, 64, 256}, epts[] = {0, 256, 4096};
+    tune_cfg def = {0, 0, 0}, best = def;
+    def.vw = ocl_active_cfg(dev, dtype).vw;
+    uint64_t best_ns = UINT64_MAX, ns = 0;
+    bool valid = false;
+    if ((st = measure(dev, dtype, &def, &d, &ns, &valid)) != CLRELU_OK)
+        goto out;
+    if (valid) {
+        best = def;
+        best_ns = ns;
+        out->default_gbps = 5.0 * (double)d.bytes / (double)ns; /* fwd 2N + bwd 3N elements */
+        out->candidates++;
+    }
+    for (size_t a = 0; a < sizeof vws / sizeof vws[0]; a++) {
+        if ((dtype == CLRELU_F64 && vws[a] > 8) || (dtype != CLRELU_F64 && vws[a] < 4))
+            continue;
+        for (size_t b = 0; b < sizeof wgs / sizeof wgs[0]; b++) {
+            if (wgs[b] > dev->info.max_work_group_size)
+                continue;
+            for (size_t e = 0; e < sizeof epts / sizeof epts[0]; e++) {
+                tune_cfg c = {vws[a], wgs[b], epts[e]};
+                if ((st = measure(dev, dtype, &c, &d, &ns, &valid)) != CLRELU_OK)
+                    goto out;
+                if (!valid) {
+                    clrelu_log(ctx, CLRELU_LOG_WARN, "tune: %s vw=%u wg=%u ept=%u gave wrong results; skipped",
+                               dev->info.id, c.vw, c.wg, c.ept);
+                    continue;
+                }
+                out->candidates++;
+                if (ns < best_ns) {
+                    best_ns = ns;
+                    best = c;
+                }
+            }
+        }
+    }
+    if (best_ns == UINT64_MAX) {
+        st = clrelu_set_error(CLRELU_ERR_DEVICE, "tune: no configuration gave correct results on %s", dev->info.id);
+        goto out;
+    }
+    out->best = (clrelu_tune_config){best.vw, best.wg, best.ept};
+    out->best_gbps = 5.0 * (double)d.bytes / (double)best_ns;
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    rec.have[dtype] = true;
+    rec.cfg[dtype] = best;
+    st = save(dev, &rec);
+out:
+    data_free(&d);
+    return st;
+}
+
+static clrelu_status device_run(clrelu_device *dev, const op_call *call)
+{
+    tune_cfg cfg = ocl_active_cfg(dev, call->dtype);
+    return ocl_run_cfg(dev, call, &cfg, NULL);
+}
+
+clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *cdev, uint64_t *elements)
+{
+    clrelu_status st = check_device(ctx, cdev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!elements)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
+    clrelu_device *dev = (clrelu_device *)cdev;
+    uint64_t measured = 0;
+    if ((st = tune_measure_crossover(dev, host_of(ctx), device_run, CLRELU_F32, NULL, &measured)) != CLRELU_OK)
+        return st;
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    rec.crossover = measured;
+    rec.have_crossover = true;
+    *elements = measured;
+    return save(dev, &rec);
+}
+
+clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *cdev, clrelu_dtype dtype,
+                                 clrelu_tune_config *cfg, bool *tuned)
+{
+    clrelu_status st = check_device(ctx, cdev);
+    if (st != CLRELU_OK)
+        return st;
+    if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !cfg)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad dtype or NULL cfg");
+    clrelu_device *dev = (clrelu_device *)cdev;
+    tune_record rec;
+    ocl_tune_get(dev, &rec);
+    tune_cfg c = ocl_active_cfg(dev, dtype);
+    *cfg = (clrelu_tune_config){c.vw, c.wg, c.ept};
+    if (tuned)
+        *tuned = rec.have[dtype] && !((ocl_device *)dev->impl)->fpga;
+    return CLRELU_OK;
+}
+
+clrelu_status clrelu_tune_get_crossover(clrelu_context *ctx, const clrelu_device *cdev, uint64_t *elements)
+{
+    clrelu_status st = check_device(ctx, cdev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!elements)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
+    return ocl_crossover((clrelu_device *)cdev, CLRELU_F32, NULL, elements);
+}
+
+clrelu_status clrelu_tune_runs_on_host(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
+                                       size_t count, bool *on_host)
+{
+    if (!ctx || !dev || dev->ctx != ctx || !on_host || (unsigned)dtype >= CLRELU_DTYPE_COUNT)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
+    *on_host = strcmp(dev->info.backend, "opencl") != 0 || ocl_delegates((clrelu_device *)dev, dtype, count, NULL);
+    return CLRELU_OK;
+}
+
+#else /* no OpenCL: nothing to tune */
+
+static clrelu_status no_opencl(void)
+{
+    return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: the library was built without OpenCL");
+}
+
+clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype, size_t count,
+                                 clrelu_tune_result *out)
+{
+    return no_opencl();
+}
+clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
+{
+    return no_opencl();
+}
+clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
+                                 clrelu_tune_config *cfg, bool *tuned)
+{
+    return no_opencl();
+}
+clrelu_status clrelu_tune_get_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
+{
+    return no_opencl();
+}
+clrelu_status clrelu_tune_runs_on_host(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
+                                       size_t count, bool *on_host)
+{
+    if (!on_host)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
+    *on_host = true; /* only the host device exists */
+    return CLRELU_OK;
+}
+#endif
+
+clrelu_status clrelu_tune_file(const clrelu_context *ctx, const clrelu_device *dev, char *buf, size_t size)
+{
+    if (!ctx || !dev || !buf || !size || dev->ctx != ctx)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
+    buf[0] = '\0';
+    if (!ctx->cache_dir[0])
+        return CLRELU_OK;
+    char fp[33];
+    tune_fingerprint(&dev->info, fp);
+    snprintf(buf, size, "%s/%s.tune", ctx->cache_dir, fp);
+    return CLRELU_OK;
+}

@@ -1,0 +1,208 @@
+/* test_tune.c: the tuning file — round trip, corrupt or foreign files ignored, tuned configs used with exact results. */
+#include "check.h"
+#include "clrelu_tune.h"
+#include "ref_compare.h"
+#include "tune.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static clrelu_context *open_ctx(const char *dir)
+{
+    clrelu_context_options o = {.cache_dir = dir};
+    return check_context(&o);
+}
+
+static const clrelu_device *cpu(clrelu_context *ctx)
+{
+    const clrelu_device *dev = NULL;
+    if (clrelu_device_select(ctx, "cpu:0", &dev) != CLRELU_OK) {
+        if (getenv("CLRELU_NO_OPENCL")) {
+            fprintf(stderr, "CLRELU_NO_OPENCL is set: nothing to tune\n");
+            exit(77);
+        }
+        fprintf(stderr, "no OpenCL CPU device (is PoCL installed?)\n");
+        exit(1);
+    }
+    return dev;
+}
+
+/* relu/leaky_relu/prelu forward and backward at sizes with vector tails, exact on dev. */
+static void exact_runs(clrelu_context *ctx, const clrelu_device *dev, const char *label)
+{
+    static const char *const ops[] = {"relu", "leaky_relu", "hardtanh", "prelu"};
+    static const size_t sizes[] = {1, 15, 16, 17, 1000, 65536 + 13};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        double *v = malloc(n * sizeof *v);
+        void *x = ref_alloc(CLRELU_F32, n), *g = ref_alloc(CLRELU_F32, n), *w = ref_alloc(CLRELU_F32, 2);
+        ref_random_values(v, n, n, CLRELU_F32);
+        ref_fill(x, CLRELU_F32, v, n);
+        ref_random_values(v, n, n + 9, CLRELU_F32);
+        ref_fill(g, CLRELU_F32, v, n);
+        const double slopes[2] = {0.125, -2.0};
+        ref_fill(w, CLRELU_F32, slopes, 2);
+        for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+            for (int dir = 0; dir < 2; dir++) {
+                size_t shape[3] = {1, 2, n / 2};
+                clrelu_op_args a = {.op = ops[k], .dtype = CLRELU_F32, .count = n, .x = x,
+                                    .grad_output = dir ? g : NULL};
+                if (!strcmp(ops[k], "prelu")) {
+                    a.shape = shape;
+                    a.rank = 3;
+                    a.count = 2 * (n / 2);
+                    a.weight = w;
+                }
+                ref_run_check(ctx, dev, &a, REF_OUT_OF_PLACE, label);
+                ref_run_check(ctx, dev, &a, REF_IN_PLACE_X, label);
+            }
+        free(v);
+        free(x);
+        free(g);
+        free(w);
+    }
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 8192);
+    if (buf && fread(buf, 1, 8191, f) == 0)
+        buf[0] = '\0';
+    fclose(f);
+    return buf;
+}
+
+int main(void)
+{
+    setenv("CLRELU_AUTO_HOST", "0", 1); /* every call here must reach the kernels */
+    char dir[] = "/tmp/clrelu-test-tune-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "mkdtemp failed\n");
+        return 1;
+    }
+
+    /* 1. round trip of the file format, through the private API */
+    tune_record rec, back;
+    memset(&rec, 0, sizeof rec);
+    rec.have[CLRELU_F32] = true;
+    rec.cfg[CLRELU_F32] = (tune_cfg){8, 16, 3};
+    rec.have[CLRELU_BF16] = true;
+    rec.cfg[CLRELU_BF16] = (tune_cfg){16, 64, 0};
+    rec.have_crossover = true;
+    rec.crossover = 12345;
+    CHECK_OK(tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
+    CHECK_OK(tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
+    CHECK(memcmp(&rec, &back, sizeof rec) == 0, "tune record did not round-trip");
+    CHECK(tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
+
+    /* 2. a tuned config is used, and results stay exact: vw 4, tiny work-groups, 3 vectors per item */
+    clrelu_context *ctx = open_ctx(dir);
+    const clrelu_device *dev = cpu(ctx);
+    char path[1200];
+    CHECK_OK(clrelu_tune_file(ctx, dev, path, sizeof path));
+    const char *slash = strrchr(path, '/');
+    char fp[64] = "";
+    snprintf(fp, sizeof fp, "%.32s", slash ? slash + 1 : "");
+    memset(&rec, 0, sizeof rec);
+    rec.have[CLRELU_F32] = true;
+    rec.cfg[CLRELU_F32] = (tune_cfg){4, 8, 3};
+    CHECK_OK(tune_store(dir, fp, &rec));
+    clrelu_context_destroy(ctx);
+
+    ctx = open_ctx(dir);
+    dev = cpu(ctx);
+    clrelu_tune_config cfg;
+    bool tuned = false;
+    CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
+    CHECK(tuned && cfg.vector_width == 4 && cfg.work_group_size == 8 && cfg.vectors_per_item == 3,
+          "tuned config not in use: tuned=%d vw=%u wg=%u ept=%u", tuned, cfg.vector_width, cfg.work_group_size,
+          cfg.vectors_per_item);
+    exact_runs(ctx, dev, "tuned vw4 wg8 ept3");
+    clrelu_context_destroy(ctx);
+
+    /* 3. corrupt files are ignored: defaults, results exact */
+    char *good = read_file(path);
+    CHECK(good != NULL && strstr(good, "float32 4 8 3") != NULL, "tuning file %s lacks the config", path);
+    const char *bad[] = {"garbage\n", "", "clrelu-tune 1\ndevice x\nend 0\n", NULL};
+    char edited[8192];
+    if (good) {
+        /* same text, a changed value: the checksum no longer matches */
+        snprintf(edited, sizeof edited, "%s", good);
+        char *p = strstr(edited, "float32 4 8 3");
+        if (p)
+            p[8] = '8';
+        bad[3] = edited;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!bad[i])
+            continue;
+        write_file(path, bad[i]);
+        ctx = open_ctx(dir);
+        dev = cpu(ctx);
+        CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
+        CHECK(!tuned && cfg.work_group_size == 0, "corrupt tuning file %d was used (wg %u)", i, cfg.work_group_size);
+        exact_runs(ctx, dev, "corrupt tuning file");
+        clrelu_context_destroy(ctx);
+    }
+    /* a truncated good file */
+    if (good) {
+        good[strlen(good) / 2] = '\0';
+        write_file(path, good);
+        ctx = open_ctx(dir);
+        dev = cpu(ctx);
+        CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
+        CHECK(!tuned, "truncated tuning file was used");
+        clrelu_context_destroy(ctx);
+    }
+    free(good);
+
+    /* 4. the tuner itself (small size): stores a file the next context uses, results exact */
+    unlink(path);
+    ctx = open_ctx(dir);
+    dev = cpu(ctx);
+    clrelu_tune_result r;
+    CHECK_OK(clrelu_tune_device(ctx, dev, CLRELU_F32, 1 << 16, &r));
+    CHECK(r.candidates > 1 && r.best_gbps > 0 && r.best.vector_width >= 4, "tuner: %d candidates, %.1f GB/s, vw %u",
+          r.candidates, r.best_gbps, r.best.vector_width);
+    CHECK(access(path, R_OK) == 0, "tuner wrote no %s", path);
+    uint64_t cross = 0;
+    CHECK_OK(clrelu_tune_crossover(ctx, dev, &cross));
+    CHECK(cross >= 1024, "crossover %llu below the smallest measured size", (unsigned long long)cross);
+    clrelu_context_destroy(ctx);
+    ctx = open_ctx(dir);
+    dev = cpu(ctx);
+    CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
+    CHECK(tuned && cfg.vector_width == r.best.vector_width && cfg.work_group_size == r.best.work_group_size &&
+              cfg.vectors_per_item == r.best.vectors_per_item,
+          "stored tuning not loaded");
+    uint64_t cross2 = 0;
+    CHECK_OK(clrelu_tune_get_crossover(ctx, dev, &cross2));
+    CHECK(cross2 == cross, "stored crossover %llu loaded as %llu", (unsigned long long)cross,
+          (unsigned long long)cross2);
+    exact_runs(ctx, dev, "after clrelu_tune_device");
+    const clrelu_device *host = NULL;
+    CHECK_OK(clrelu_device_select(ctx, "host", &host));
+    clrelu_tune_result hr;
+    CHECK(clrelu_tune_device(ctx, host, CLRELU_F32, 0, &hr) == CLRELU_ERR_UNSUPPORTED, "tuning the host device");
+    clrelu_context_destroy(ctx);
+
+    char cmd[1300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0, "cleanup of %s", dir);
+    return check_summary("test_tune");
+}
