@@ -1,9 +1,11 @@
 /* http.c: libmicrohttpd glue — per-request state, early checks, capped body accumulation, sending. */
 #include "http.h"
 #include "access_log.h"
+#include "auth.h"
 #include "buf.h"
 #include "compress.h"
 #include "metrics.h"
+#include "names.h"
 #include "router.h"
 
 #include <arpa/inet.h>
@@ -34,6 +36,8 @@ typedef struct {
     char method[16];
     char *path;
     char remote[64];
+    bool rejected;              /* body refused while arriving: reject is sent once it ends */
+    response reject;
 } conn_state;
 
 static const char *header(struct MHD_Connection *c, const char *name)
@@ -103,14 +107,29 @@ static bool content_type_ok(const char *ct, int body)
     return body == BODY_INFER && n == 24 && !strncasecmp(ct, "application/octet-stream", 24);
 }
 
+/* The key is compared in constant time (auth.c). */
 static bool api_key_ok(const server *s, struct MHD_Connection *c)
 {
-    const char *key = s->cfg.api_key;
-    const char *x = header(c, "X-API-Key");
-    if (x && !strcmp(x, key))
-        return true;
-    const char *auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-    return auth && !strncasecmp(auth, "Bearer ", 7) && !strcmp(auth + 7, key);
+    return auth_headers_ok(header(c, MHD_HTTP_HEADER_AUTHORIZATION), header(c, "X-API-Key"), s->cfg.api_key);
+}
+
+/* Policy: with --api-key, routes that cost device time or change state (route.auth: every POST
+ * and DELETE) need the key; with --protect-reads as well, every route except the health probes. */
+static bool needs_key(const server *s, const route *r, const char *path)
+{
+    if (!s->cfg.api_key)
+        return false;
+    return r->auth || (s->cfg.protect_reads && strncmp(path, "/v2/health/", 11) != 0);
+}
+
+/* Names a request supplies that may name files (model, version, benchmark id) must be safe
+ * (names.c); the id is the last segment of /v1/benchmarks/{id}. */
+static bool request_names_ok(const route *r, const request *rq)
+{
+    if ((rq->model[0] && !name_is_safe(rq->model)) || (rq->version[0] && !name_is_safe(rq->version)))
+        return false;
+    const char *last = strrchr(rq->path, '/');
+    return !strstr(r->pattern, "{id}") || (last && name_is_safe(last + 1));
 }
 
 /* Checks made from the headers alone, before any body byte is stored: route (404/405),
@@ -132,7 +151,12 @@ static bool early_checks(server *s, conn_state *st, struct MHD_Connection *c, re
         return false;
     }
     const route *r = router_at(st->route);
-    if (r->auth && s->cfg.api_key && !api_key_ok(s, c)) {
+    if (!request_names_ok(r, &st->rq)) {
+        response_error(rp, 400, "invalid name in %s (use letters, digits, '_', '-' and '.', at most %d)",
+                       st->path, NAME_MAX_LEN);
+        return false;
+    }
+    if (needs_key(s, r, st->path) && !api_key_ok(s, c)) {
         response_error(rp, 401, "missing or wrong API key (send Authorization: Bearer KEY or X-API-Key)");
         rp->www_auth = true;
         return false;
@@ -270,18 +294,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (st->rejected) {
+        /* libmicrohttpd takes no response while a body is arriving (a chunked one has no
+         * Content-Length to refuse early): discard the rest, then answer the stored error.
+         * A client that keeps sending past 4x the limit is disconnected. */
+        if (*upload_data_size) {
+            st->bytes_in += *upload_data_size;
+            *upload_data_size = 0;
+            return st->bytes_in / 4 > s->cfg.max_body ? MHD_NO : MHD_YES;
+        }
+        return send_response(st, c, &st->reject);
+    }
     if (*upload_data_size) {
         st->bytes_in += *upload_data_size;
         buf_result br = buf_append(&st->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         if (br != BUF_OK) {
-            response rp = {.header_len = -1};
+            st->reject = (response){.header_len = -1};
             if (br == BUF_TOO_LARGE)
-                response_error(&rp, 413, "request body exceeds the limit of %zu bytes", s->cfg.max_body);
+                response_error(&st->reject, 413, "request body exceeds the limit of %zu bytes", s->cfg.max_body);
             else
-                response_error(&rp, 503, "out of memory reading the request body");
+                response_error(&st->reject, 503, "out of memory reading the request body");
+            st->rejected = true;
             buf_free(&st->body);
-            return send_response(st, c, &rp);
         }
         return MHD_YES;
     }
@@ -306,6 +341,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
         metrics_request_done(s->metrics, st->route, status, dur, st->bytes_in, st->bytes_out);
     metrics_inflight(s->metrics, -1);
     buf_free(&st->body);
+    free(st->reject.body);
     free(st->path);
     free(st);
     pthread_mutex_lock(&s->inflight_lock);
@@ -338,7 +374,7 @@ int http_start(server *s)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_OptionItem opts[12];
+    struct MHD_OptionItem opts[16];
     int n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
@@ -350,6 +386,11 @@ int http_start(server *s)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.per_ip_limit, NULL};
     if (s->cfg.threads > 1)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->cfg.threads, NULL};
+    if (s->tls_cert_pem && s->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem};
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem};
+    }
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);

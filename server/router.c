@@ -14,6 +14,7 @@ static const route routes[] = {
     {"GET", "/v1/devices", "/v1/devices", h_devices, BODY_NONE, false},
     {"GET", "/v1/ops", "/v1/ops", h_ops, BODY_NONE, false},
     {"POST", "/v1/activate", "/v1/activate", h_activate, BODY_JSON, true},
+    {"POST", "/v1/debug/faults", "/v1/debug/faults", h_debug_faults, BODY_JSON, true},
     {"GET", "/v1/models", "/v1/models", h_models_list, BODY_NONE, false},
     {"POST", "/v1/models/{model}/infer", "/v1/models/{model}/infer", h_model_infer, BODY_JSON, true},
     {"GET", "/v1/benchmarks", "/v1/benchmarks", h_bench_list, BODY_NONE, false},

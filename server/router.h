@@ -34,6 +34,7 @@ void h_metrics(server *s, request *rq, response *rp);
 void h_devices(server *s, request *rq, response *rp);
 void h_ops(server *s, request *rq, response *rp);
 void h_activate(server *s, request *rq, response *rp);
+void h_debug_faults(server *s, request *rq, response *rp); /* routes_debug.c */
 void h_v2_server(server *s, request *rq, response *rp);
 void h_v2_live(server *s, request *rq, response *rp);
 void h_v2_ready(server *s, request *rq, response *rp);

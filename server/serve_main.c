@@ -8,6 +8,7 @@
 #include "router.h"
 #include "server.h"
 #include "stats.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,8 +41,13 @@ static void usage(FILE *out)
             "  --timeout SECONDS    close connections idle this long [CLRELU_TIMEOUT] (default 30)\n"
             "  --device-slots N     concurrent runs per device; waiting for a slot is the \"queue\" time\n"
             "                       [CLRELU_DEVICE_SLOTS] (default 1)\n"
-            "  --api-key KEY        require `Authorization: Bearer KEY` or `X-API-Key: KEY` on the compute\n"
-            "                       routes (POST /v1/activate, POST /v2/.../infer) [CLRELU_API_KEY]\n"
+            "  --api-key KEY        require `Authorization: Bearer KEY` or `X-API-Key: KEY` on every route\n"
+            "                       that costs device time or changes state (all POST and DELETE routes:\n"
+            "                       activate, infer, benchmarks); reads stay open [CLRELU_API_KEY]\n"
+            "  --protect-reads      with --api-key, require the key on every route but /v2/health/*\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) [CLRELU_TLS_CERT]\n"
+            "  --tls-key FILE       and this PEM private key [CLRELU_TLS_KEY]\n"
+            "  --fault-injection    enable POST /v1/debug/faults (make device runs fail; for testing)\n"
             "  --log-level LEVEL    debug, info (access log), warn, error [CLRELU_LOG_LEVEL] (default info)\n"
             "  --no-opencl          only the host device\n"
             "  --no-warmup          skip the warm-up run on the default device before listening\n"
@@ -111,7 +117,7 @@ static bool parse_level(const char *s, clrelu_log_level *out)
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DEVICE, OPT_MAX_BODY, OPT_MAX_ELEMENTS, OPT_THREADS, OPT_MAX_CONN,
        OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP,
-       OPT_RESULTS_DIR, OPT_MODEL_REPO };
+       OPT_RESULTS_DIR, OPT_MODEL_REPO, OPT_TLS_CERT, OPT_TLS_KEY, OPT_PROTECT_READS, OPT_FAULT_INJECTION };
 
 /* Apply one setting (from a flag or an environment variable); false with a message on bad input. */
 static bool apply(server_config *c, int opt, const char *v, const char *from)
@@ -132,6 +138,8 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_LOG_LEVEL: ok = parse_level(v, &c->log_level); break;
     case OPT_RESULTS_DIR: c->results_dir = v; break;
     case OPT_MODEL_REPO: models_set_repository(v); break;
+    case OPT_TLS_CERT: c->tls_cert = *v ? v : NULL; break;
+    case OPT_TLS_KEY: c->tls_key = *v ? v : NULL; break;
     default: ok = false;
     }
     if (!ok)
@@ -156,6 +164,10 @@ static const struct option long_opts[] = {
     {"no-warmup", no_argument, NULL, OPT_NO_WARMUP},
     {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
     {"model-repository", required_argument, NULL, OPT_MODEL_REPO},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"protect-reads", no_argument, NULL, OPT_PROTECT_READS},
+    {"fault-injection", no_argument, NULL, OPT_FAULT_INJECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -171,6 +183,7 @@ static const struct {
     {"CLRELU_DEVICE_SLOTS", OPT_SLOTS}, {"CLRELU_API_KEY", OPT_API_KEY}, {"CLRELU_LOG_LEVEL", OPT_LOG_LEVEL},
     {"CLRELU_RESULTS_DIR", OPT_RESULTS_DIR},
     {"CLRELU_MODEL_REPOSITORY", OPT_MODEL_REPO},
+    {"CLRELU_TLS_CERT", OPT_TLS_CERT}, {"CLRELU_TLS_KEY", OPT_TLS_KEY},
 };
 
 /* Defaults, then the environment, then the flags. Returns -1 to continue, else an exit code. */
@@ -200,6 +213,10 @@ static int configure(server_config *c, bool *warmup, int argc, char **argv)
         }
         if (o == OPT_NO_WARMUP) {
             *warmup = false;
+            continue;
+        }
+        if (o == OPT_PROTECT_READS || o == OPT_FAULT_INJECTION) {
+            *(o == OPT_PROTECT_READS ? &c->protect_reads : &c->fault_injection) = true;
             continue;
         }
         if (o == '?' || o == ':') {
@@ -279,6 +296,7 @@ static void teardown(server *s)
     stats_destroy(s->stats);
     models_unload();
     clrelu_context_destroy(s->ctx);
+    tls_free(s);
     pthread_mutex_destroy(&s->inflight_lock);
 }
 
@@ -334,11 +352,12 @@ int cmd_serve(int argc, char **argv)
         server_log(CLRELU_LOG_ERROR, "cannot start the benchmark worker");
         goto out;
     }
-    if (http_start(&s) != 0)
+    if (tls_load(&s) != 0 || http_start(&s) != 0)
         goto out;
     bool v6 = strchr(s.cfg.host, ':') != NULL;
-    fprintf(stderr, "clrelu serve: default device %s (%s); listening on http://%s%s%s:%u\n",
-            s.devices[s.default_device].info->id, s.devices[s.default_device].info->name, v6 ? "[" : "",
+    fprintf(stderr, "clrelu serve: default device %s (%s); listening on http%s://%s%s%s:%u\n",
+            s.devices[s.default_device].info->id, s.devices[s.default_device].info->name,
+            s.tls_cert_pem ? "s" : "", v6 ? "[" : "",
             s.cfg.host, v6 ? "]" : "", s.bound_port);
 
     int sig = 0;

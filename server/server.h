@@ -32,6 +32,9 @@ typedef struct {
     bool no_opencl;
     bool access_log;
     const char *results_dir;    /* benchmark results (bench_jobs.c); NULL: the default */
+    const char *tls_cert, *tls_key; /* PEM files; both set: HTTPS (tls.c) */
+    bool protect_reads;         /* with api_key: every route except the health probes needs the key */
+    bool fault_injection;       /* enables POST /v1/debug/faults (routes_debug.c) */
 } server_config;
 
 /* A device as the server sees it: the library device plus a small semaphore that bounds
@@ -57,6 +60,7 @@ typedef struct server {
     struct model_stats *stats;
     pthread_mutex_t inflight_lock;
     unsigned inflight;
+    char *tls_cert_pem, *tls_key_pem; /* loaded by tls.c when HTTPS is on */
     struct bench_jobs *bench;   /* benchmark job queue (bench_jobs.c) */
 } server;
 
