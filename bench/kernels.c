@@ -184,7 +184,12 @@ static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t 
         goto out;
     }
     for (int r = 0; r < b->reps; r++) {
-        cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes);
+        /* the ceiling in the same placement: in place it reads and writes the same array (no
+         * write-allocate traffic), as the op does */
+        if (in_place)
+            cei[r] = ceiling_run(&b->ceil, backward ? x : y, backward ? y : NULL, y, bytes);
+        else
+            cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes);
         if (in_place) {
             /* the op overwrites its input (x, or g for backward): start from fresh data each time */
             memcpy(y, backward ? g : x, bytes);
@@ -316,7 +321,7 @@ int main(int argc, char **argv)
     printf("device %s: %s / %s / driver %s, %u compute units; %d interleaved reps, medians\n", info->id,
            info->platform, info->name, info->driver_version, info->compute_units, b.reps);
     printf("GB/s counts bytes read + written (fwd 2N, bwd 3N elements); ceiling = copy (fwd) or add (bwd)\n"
-           "kernel of the same bytes on the same host arrays; e2e/kern = clrelu_run wall time / kernel time\n\n");
+           "kernel of the same bytes on the same host arrays, same placement; e2e/kern = clrelu_run wall time / kernel time\n\n");
     printf("%-10s %-8s %-3s %-4s %6s %8s %8s %7s %8s\n", "op", "dtype", "dir", "plc", "N", "GB/s", "ceil", "ratio",
            "e2e/kern");
     char sizes_buf[256];

@@ -31,6 +31,7 @@ typedef struct {
     bool tune_loaded;
     tune_record tune;
     int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
+    bool auto_host;             /* CLRELU_AUTO_HOST is not 0 (read once, with the tuning) */
 } ocl_device;
 
 /* A command queue and the kernels created for it. A call owns its slot exclusively, so setting

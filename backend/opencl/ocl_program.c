@@ -96,6 +96,7 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out)
         if (st != CLRELU_OK)
             memset(&od->tune, 0, sizeof od->tune);
         od->crossover_state = od->tune.have_crossover ? 2 : 0;
+        od->auto_host = tune_auto_host_enabled();
         od->tune_loaded = true;
     }
     *out = od->tune;
@@ -131,6 +132,8 @@ void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
     for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
         before[t] = vector_width(dev, (clrelu_dtype)t, od->fpga);
     pthread_mutex_lock(&od->pool_lock);
+    if (!od->tune_loaded)
+        od->auto_host = tune_auto_host_enabled();
     od->tune = *rec;
     od->tune_loaded = true;
     if (rec->have_crossover)

@@ -467,9 +467,18 @@ clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bu
 bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns)
 {
     const clrelu_context_options *o = &dev->ctx->opts;
-    if (!host_device(dev->ctx) || o->force_fpga_variant || o->max_chunk_bytes || !tune_auto_host_enabled())
+    if (!host_device(dev->ctx) || o->force_fpga_variant || o->max_chunk_bytes)
         return false;
-    uint64_t crossover = 0;
+    /* the common case in one short lock: tuning loaded, crossover known */
+    ocl_device *od = dev->impl;
+    pthread_mutex_lock(&od->pool_lock);
+    bool known = od->tune_loaded && od->crossover_state == 2, enabled = od->auto_host;
+    uint64_t crossover = od->tune.crossover;
+    pthread_mutex_unlock(&od->pool_lock);
+    if (known)
+        return enabled && count < crossover;
+    if (!tune_auto_host_enabled())
+        return false;
     if (ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
         clrelu_clear_error(); /* no crossover: the call stays on the device */
     return count < crossover;

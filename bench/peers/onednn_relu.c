@@ -1,0 +1,69 @@
+/* onednn_relu.c: median time of oneDNN's eltwise relu (forward inference, f32) on N elements, for bench/peers. */
+#include <dnnl.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static unsigned long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        if ((call) != dnnl_success) {                                                              \
+            fprintf(stderr, "onednn_relu: %s failed\n", #call);                                    \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* usage: onednn_relu N REPS INPLACE(0|1); prints the median nanoseconds per primitive execution */
+int main(int argc, char **argv)
+{
+    if (argc != 4)
+        return 2;
+    long long n = atoll(argv[1]);
+    int reps = atoi(argv[2]), inplace = atoi(argv[3]);
+    dnnl_engine_t eng;
+    dnnl_stream_t stream;
+    CHECK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+    CHECK(dnnl_stream_create(&stream, eng, dnnl_stream_default_flags));
+    dnnl_dims_t dims = {n};
+    dnnl_memory_desc_t md;
+    CHECK(dnnl_memory_desc_create_with_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+    float *x = aligned_alloc(4096, (size_t)n * 4 + 4096), *y = aligned_alloc(4096, (size_t)n * 4 + 4096);
+    for (long long i = 0; i < n; i++) {
+        x[i] = (float)((int)(i % 2001) - 1000) / 100.0f;
+        y[i] = 0;
+    }
+    dnnl_memory_t mx, my;
+    CHECK(dnnl_memory_create(&mx, md, eng, x));
+    CHECK(dnnl_memory_create(&my, md, eng, inplace ? x : y));
+    dnnl_primitive_desc_t pd;
+    CHECK(dnnl_eltwise_forward_primitive_desc_create(&pd, eng, dnnl_forward_inference, dnnl_eltwise_relu, md, md,
+                                                     0.f, 0.f, NULL));
+    dnnl_primitive_t prim;
+    CHECK(dnnl_primitive_create(&prim, pd));
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}};
+    unsigned long long *t = calloc((size_t)reps, sizeof *t);
+    CHECK(dnnl_primitive_execute(prim, stream, 2, args));
+    CHECK(dnnl_stream_wait(stream));
+    for (int r = 0; r < reps; r++) {
+        unsigned long long t0 = now_ns();
+        dnnl_primitive_execute(prim, stream, 2, args);
+        dnnl_stream_wait(stream);
+        t[r] = now_ns() - t0;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp);
+    printf("%llu\n", t[reps / 2]);
+    return 0;
+}

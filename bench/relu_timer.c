@@ -1,0 +1,61 @@
+/* relu_timer.c: bench_relu_timer — median wall time of clrelu_run(relu, float32) on one device, for bench/peers. */
+#include "clrelu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* usage: bench_relu_timer DEVICE N REPS INPLACE(0|1); prints the median nanoseconds per call */
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: bench_relu_timer DEVICE N REPS INPLACE\n");
+        return 2;
+    }
+    size_t n = strtoull(argv[2], NULL, 10);
+    int reps = atoi(argv[3]), inplace = atoi(argv[4]);
+    clrelu_context *ctx;
+    const clrelu_device *dev;
+    if (reps < 1 || clrelu_context_create(NULL, &ctx) != CLRELU_OK || clrelu_device_select(ctx, argv[1], &dev) != CLRELU_OK) {
+        fprintf(stderr, "bench_relu_timer: %s\n", clrelu_last_error());
+        return 1;
+    }
+    float *x = NULL, *y = NULL;
+    if (posix_memalign((void **)&x, 4096, n * sizeof *x) || posix_memalign((void **)&y, 4096, n * sizeof *y))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)((int)(i % 2001) - 1000) / 100.0f;
+    memset(y, 0, n * sizeof *y);
+    clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = n, .x = x, .y = inplace ? x : y};
+    uint64_t *t = calloc((size_t)reps, sizeof *t);
+    if (clrelu_run(ctx, dev, &a) != CLRELU_OK) {
+        fprintf(stderr, "bench_relu_timer: %s\n", clrelu_last_error());
+        return 1;
+    }
+    for (int r = 0; r < reps; r++) {
+        uint64_t t0 = now_ns();
+        clrelu_run(ctx, dev, &a);
+        t[r] = now_ns() - t0;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp);
+    printf("%llu\n", (unsigned long long)t[reps / 2]);
+    free(t);
+    free(x);
+    free(y);
+    clrelu_context_destroy(ctx);
+    return 0;
+}
