@@ -2,6 +2,7 @@
  * fast-path parsing with a strtod fallback, and a (nested) numeric array parser. */
 #include "json_numbers.h"
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -301,6 +302,37 @@ static bool slow_strtod(const char *s, const char *e, double *out)
     return true;
 }
 
+/* 17..19-digit mantissas (what printing a double with repr gives, e.g. numpy float32 data
+ * through Python's json) with |exp10| <= 27: x87 extended precision holds m and 10^|exp10|
+ * exactly, so the product or quotient is rounded once to 64 bits. Rounding that to a double is
+ * then correct unless the 64-bit result lies within one unit of a double halfway point (low 11
+ * bits 0x3ff..0x401): the exact value is within half a unit of it, so it sits on the same side
+ * of every halfway point. Those rare cases, and platforms without the 64-bit format, say false. */
+static bool extended_path(uint64_t m, int64_t exp10, double *out)
+{
+#if LDBL_MANT_DIG == 64
+    static const long double p10[28] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+                                        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+                                        1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+    if (exp10 < -27 || exp10 > 27)
+        return false;
+    long double x = (long double)m;
+    x = exp10 < 0 ? x / p10[-exp10] : x * p10[exp10];
+    uint64_t mant;
+    memcpy(&mant, &x, sizeof mant);
+    uint64_t low = mant & 0x7ffu;
+    if (low >= 0x3ffu && low <= 0x401u)
+        return false;
+    *out = (double)x;
+    return true;
+#else
+    (void)m;
+    (void)exp10;
+    (void)out;
+    return false;
+#endif
+}
+
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -392,6 +424,11 @@ const char *jnum_parse(const char *p, const char *end, double *out)
             *out = neg ? -d : d;
             return p;
         }
+    }
+    double d;
+    if (!truncated && extended_path(m, exp10, &d)) {
+        *out = neg ? -d : d;
+        return p;
     }
     return slow_strtod(start, p, out) ? p : NULL;
 }

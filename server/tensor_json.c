@@ -28,10 +28,11 @@ typedef struct {
 static const char *const packed_keys[] = {"data", "grad_output", "weight"};
 /* Marker text replacing a packed array for cJSON; shorter arrays are left to cJSON. */
 #define MARK_FMT "[\"#" PACK_MAGIC ":%016llx:%zu\"]"
-#define MARK_MIN 48
+#define MARK_MIN 48 /* longer than any marker */
 
 typedef struct {
-    size_t start, len;
+    size_t start, len; /* in the original text */
+    size_t mark_end;   /* in the copy given to cJSON */
     packed *blob;
 } pack_span;
 
@@ -168,22 +169,37 @@ cJSON *tjson_parse(const char *text, size_t len, const char **parse_end)
         free(l.v);
         return cJSON_ParseWithLengthOpts(text, len, parse_end, false);
     }
+    /* The copy leaves each packed array out (cJSON would walk padding byte by byte) and keeps
+     * a marker in its place; error offsets are mapped back through the spans. */
     cJSON *root = NULL;
-    char *copy = malloc(len);
+    unsigned long long nonce = next_nonce();
+    size_t removed = 0;
+    for (size_t i = 0; i < l.n; i++)
+        removed += l.v[i].len;
+    char *copy = malloc(len - removed + l.n * (MARK_MIN + 16) + 1);
     if (!copy)
         goto out;
-    memcpy(copy, text, len);
-    unsigned long long nonce = next_nonce();
+    size_t o = 0, from = 0;
     for (size_t i = 0; i < l.n; i++) {
-        char mark[MARK_MIN + 16];
-        int m = snprintf(mark, sizeof mark, MARK_FMT, nonce, i);
-        memcpy(copy + l.v[i].start, mark, (size_t)m);
-        memset(copy + l.v[i].start + m, ' ', l.v[i].len - (size_t)m);
+        memcpy(copy + o, text + from, l.v[i].start - from);
+        o += l.v[i].start - from;
+        int m = snprintf(copy + o, MARK_MIN + 16, MARK_FMT, nonce, i);
+        o += (size_t)m;
+        l.v[i].mark_end = o;
+        from = l.v[i].start + l.v[i].len;
     }
+    memcpy(copy + o, text + from, len - from);
+    o += len - from;
     const char *end = NULL;
-    root = cJSON_ParseWithLengthOpts(copy, len, &end, false);
-    if (parse_end)
-        *parse_end = end ? text + (end - copy) : NULL;
+    root = cJSON_ParseWithLengthOpts(copy, o, &end, false);
+    if (parse_end && end) {
+        size_t off = (size_t)(end - copy), shift = 0;
+        for (size_t i = 0; i < l.n && l.v[i].mark_end <= off; i++)
+            shift = l.v[i].start + l.v[i].len - l.v[i].mark_end;
+        *parse_end = text + off + shift;
+    } else if (parse_end) {
+        *parse_end = NULL;
+    }
     if (root) {
         char prefix[40];
         int plen = snprintf(prefix, sizeof prefix, "#" PACK_MAGIC ":%016llx:", nonce);

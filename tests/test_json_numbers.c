@@ -241,6 +241,27 @@ static void parse_tricky(void)
     }
     CHECK(bad == 0, "%ld random decimals differ from strtod, first '%s'", bad, first);
 
+    /* 16..19-digit mantissas with small exponents (the extended-precision path) and the
+     * 17-digit text Python's json gives for float32 data, against strtod */
+    bad = 0;
+    for (int i = 0; i < 400000; i++) {
+        char s[64];
+        int o;
+        if (i & 1) {
+            float f = f32_of(((uint32_t)next_u64() & 0x807fffffu) | (uint32_t)(100 + next_u64() % 55) << 23);
+            o = snprintf(s, sizeof s, "%.17g", (double)f);
+        } else {
+            uint64_t m = next_u64() % 10000000000000000000ull;
+            o = snprintf(s, sizeof s, "%llue%d", (unsigned long long)(m | 1000000000000000ull),
+                         (int)(next_u64() % 61) - 30);
+        }
+        double ours;
+        const char *e = jnum_parse(s, s + o, &ours);
+        if ((e != s + o || bits_f64(ours) != bits_f64(strtod(s, NULL))) && bad++ == 0)
+            snprintf(first, sizeof first, "%s", s);
+    }
+    CHECK(bad == 0, "%ld long-mantissa decimals differ from strtod, first '%s'", bad, first);
+
     /* strict grammar: rejected, or stops before the offending byte */
     const char *invalid[] = {"", "-", "+1", ".5", "1.", "1e", "1e+", "--1", "-.5", "NaN", "Infinity", "x"};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
