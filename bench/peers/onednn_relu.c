@@ -38,19 +38,32 @@ int main(int argc, char **argv)
     CHECK(dnnl_engine_create(&eng, dnnl_cpu, 0));
     CHECK(dnnl_stream_create(&stream, eng, dnnl_stream_default_flags));
     dnnl_dims_t dims = {n};
+#if DNNL_VERSION_MAJOR >= 3
     dnnl_memory_desc_t md;
     CHECK(dnnl_memory_desc_create_with_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+#define MD md
+#else /* oneDNN 2.x (Debian bookworm): descriptors by value, op descriptors */
+    dnnl_memory_desc_t md;
+    CHECK(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+#define MD &md
+#endif
     float *x = aligned_alloc(4096, (size_t)n * 4 + 4096), *y = aligned_alloc(4096, (size_t)n * 4 + 4096);
     for (long long i = 0; i < n; i++) {
         x[i] = (float)((int)(i % 2001) - 1000) / 100.0f;
         y[i] = 0;
     }
     dnnl_memory_t mx, my;
-    CHECK(dnnl_memory_create(&mx, md, eng, x));
-    CHECK(dnnl_memory_create(&my, md, eng, inplace ? x : y));
+    CHECK(dnnl_memory_create(&mx, MD, eng, x));
+    CHECK(dnnl_memory_create(&my, MD, eng, inplace ? x : y));
     dnnl_primitive_desc_t pd;
+#if DNNL_VERSION_MAJOR >= 3
     CHECK(dnnl_eltwise_forward_primitive_desc_create(&pd, eng, dnnl_forward_inference, dnnl_eltwise_relu, md, md,
                                                      0.f, 0.f, NULL));
+#else
+    dnnl_eltwise_desc_t ed;
+    CHECK(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, dnnl_eltwise_relu, &md, 0.f, 0.f));
+    CHECK(dnnl_primitive_desc_create(&pd, &ed, NULL, eng, NULL));
+#endif
     dnnl_primitive_t prim;
     CHECK(dnnl_primitive_create(&prim, pd));
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}};
