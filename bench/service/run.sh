@@ -100,21 +100,33 @@ kill "${pids[0]}" 2>/dev/null || true
 wait "${pids[0]}" 2>/dev/null || true
 pids=()
 
-if [ "${SKIP_MLSERVER:-0}" != 1 ]; then
+# mlserver_phase NAME WORKERS: MLServer with MLSERVER_PARALLEL_WORKERS=WORKERS (1: its default,
+# inference in a worker process; 0: in the server process), same body, same wrk phase.
+mlserver_phase() {
+    local name="$1" workers="$2" mport
     mport="$(free_port)"
-    echo "== MLServer $("$here/.venv/bin/pip" show mlserver 2>/dev/null | sed -n 's/^Version: //p') (numpy relu MLModel, default settings) on 127.0.0.1:$mport"
+    echo "== MLServer $("$here/.venv/bin/pip" show mlserver 2>/dev/null | sed -n 's/^Version: //p') (numpy relu MLModel, parallel_workers=$workers) on 127.0.0.1:$mport"
     (cd "$here/mlserver_model" && MLSERVER_HOST=127.0.0.1 MLSERVER_HTTP_PORT="$mport" \
-        MLSERVER_GRPC_PORT="$(free_port)" MLSERVER_METRICS_PORT="$(free_port)" \
-        exec "$here/.venv/bin/mlserver" start . > "$work/mlserver.log" 2>&1) &
+        MLSERVER_GRPC_PORT="$(free_port)" MLSERVER_METRICS_PORT="$(free_port)" MLSERVER_PARALLEL_WORKERS="$workers" \
+        exec "$here/.venv/bin/mlserver" start . > "$work/$name.log" 2>&1) &
     pids+=($!)
     for _ in $(seq 600); do
         curl -sf "http://127.0.0.1:$mport/v2/models/relu/ready" > /dev/null 2>&1 && break
         sleep 0.1
     done
     curl -sf -H 'Content-Type: application/json' --data-binary @"$work/small.json" \
-        "http://127.0.0.1:$mport/v2/models/relu/infer" > "$work/ml.out" || { tail "$work/mlserver.log" >&2; exit 1; }
-    grep -q '"OUTPUT0"' "$work/ml.out" || { echo "MLServer infer failed: $(cat "$work/ml.out")" >&2; exit 1; }
-    wrk_phase mlserver16 "http://127.0.0.1:$mport/v2/models/relu/infer" "$work/small.json"
+        "http://127.0.0.1:$mport/v2/models/relu/infer" > "$work/$name.out" || { tail "$work/$name.log" >&2; exit 1; }
+    grep -q '"OUTPUT0"' "$work/$name.out" || { echo "MLServer infer failed: $(cat "$work/$name.out")" >&2; exit 1; }
+    wrk_phase "$name" "http://127.0.0.1:$mport/v2/models/relu/infer" "$work/small.json"
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+}
+
+rm -f "$work"/mlserver*.rps
+if [ "${SKIP_MLSERVER:-0}" != 1 ]; then
+    mlserver_phase mlserver16 1
+    mlserver_phase mlserver16_inproc 0
 fi
 
 echo "== summary (goals in brackets)"
@@ -125,7 +137,8 @@ echo "infer16_rps=$i health_rps=$h ratio_infer_to_health=$(ratio "$i" "$h") [>= 
 sed -n 's/^binary_round_trip_GBps_median=\([0-9.]*\).*/binary_64MiB_round_trip_GBps=\1 [>= 1]/p' "$work/binary.txt"
 grep '^codec_e\|^codec_d' "$work/codec.txt" | sed 's/$/ [>= 10000000]/'
 grep '^server_json' "$work/json.txt" | head -2
-if [ -f "$work/mlserver16.rps" ]; then
-    m="$(cat "$work/mlserver16.rps")"
-    echo "mlserver16_rps=$m ratio_clrelu_to_mlserver=$(ratio "$i" "$m") [>= 20]"
-fi
+for f in "$work"/mlserver16*.rps; do
+    [ -f "$f" ] || continue
+    m="$(cat "$f")"
+    echo "$(basename "$f" .rps)_rps=$m ratio_clrelu_to_it=$(ratio "$i" "$m") [>= 20]"
+done
