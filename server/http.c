@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@
 
 #define COMPRESS_MIN_BYTES 256
 
-static volatile int stopping;
+/* Set once by http_stop, read by the worker threads (atomic: no data race). */
+static atomic_int stopping;
 
 /* Per-request state, in *req_cls from the first call to NOTIFY_COMPLETED. */
 typedef struct {
@@ -84,7 +86,7 @@ static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, r
     if (ce)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, ce);
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (stopping)
+    if (atomic_load(&stopping))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c, rp->status, r);
     MHD_destroy_response(r);
@@ -409,10 +411,11 @@ unsigned http_stop(server *s, unsigned grace_ms)
 {
     if (!s->daemon)
         return 0;
-    stopping = 1;
+    atomic_store(&stopping, 1);
+    /* The listening socket stops being polled; it is closed only after MHD_stop_daemon, since
+     * the worker threads may still be removing it from their epoll sets (closing it earlier is
+     * a race that thread sanitizer reports, and the descriptor could be reused meanwhile). */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     /* Wait until no request is in flight and no connection is open: connections accepted
      * before the quiesce are still read and answered (with Connection: close). */
     uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000u;
@@ -430,5 +433,7 @@ unsigned http_stop(server *s, unsigned grace_ms)
     }
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     return left;
 }

@@ -88,6 +88,17 @@ def test_disconnects(c, s):
                   b"Content-Length: %d\r\n\r\n" % len(body) + body[: len(body) // (i + 2)])
         k.close()
     c.check(healthy(s), "healthy after 20 clients left mid-upload")
+    # libmicrohttpd notices a client that left mid-upload only at the idle timeout (--timeout 3
+    # here): the slots must all come back by then.
+    t0, left = time.time(), None
+    while time.time() - t0 < 10:
+        m = s.request("GET", "/metrics")[2].decode()
+        left = [ln for ln in m.splitlines() if ln.startswith("clrelu_http_requests_in_flight ")]
+        if left == ["clrelu_http_requests_in_flight 1"]:
+            break
+        time.sleep(0.25)
+    c.check(left == ["clrelu_http_requests_in_flight 1"],
+            "abandoned uploads released within the idle timeout (%.1f s, %r)" % (time.time() - t0, left))
     big = json.dumps({"op": "relu", "data": [-1.0] * 200000}).encode()
     for i in range(10):
         # Mid-response: a large answer, of which the client reads a few bytes and leaves.
@@ -236,7 +247,7 @@ def test_sigterm_under_load(c):
 def main():
     c = Checks()
     c.run(test_no_debug_route_by_default)
-    with Server("--fault-injection", "--threads", "4") as s:
+    with Server("--fault-injection", "--threads", "4", "--timeout", "3") as s:
         c.run(test_device_fault, s)
         c.run(test_disconnects, s)
         c.run(test_slow_headers, s)
