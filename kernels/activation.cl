@@ -47,9 +47,9 @@
 #define ST ushort
 #define UINTV CAT(uint, VW)
 #define LOAD1(i, p) as_float((uint)(p)[i] << 16)
-#define STORE1(v, i, p) ((p)[i] = bf16_round(v))
+#define STORE1(v, i, p) ((p)[i] = (ushort)bf16_bits(v))
 #define LOADV(i, p) CAT(as_float, VW)(CAT(convert_uint, VW)(CAT(vload, VW)(i, p)) << 16)
-#define STOREV(v, i, p) CAT(vstore, VW)(bf16_roundv(v), i, p)
+#define STOREV(v, i, p) bf16_storev(v, i, p)
 
 #else /* CLRELU_STORE_F32 */
 #define REAL float
@@ -73,21 +73,53 @@
 #endif
 
 #if defined(CLRELU_STORE_BF16)
-/* float -> bfloat16, round to nearest even; NaN stays NaN (quiet bit set), overflow gives inf. */
-ushort bf16_round(float f)
+/* float -> bfloat16 bits (in the low 16 bits), round to nearest even by integer arithmetic on
+ * the float's bits; overflow carries into the exponent and gives inf; NaN keeps its sign and
+ * becomes quiet (bit 6 of the bfloat16 mantissa set). Selects, no branches: the vector form
+ * compiles to a handful of integer vector instructions. */
+uint bf16_bits(float f)
 {
     uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    uint rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    uint quiet = (u >> 16) | 0x40u;
+    return select(rounded, quiet, (uint)((u & 0x7fffffffu) > 0x7f800000u));
 }
 
-CAT(ushort, VW) bf16_roundv(REALV f)
+UINTV bf16_bitsv(REALV f)
 {
     UINTV u = CAT(as_uint, VW)(f);
     UINTV rounded = (u + (UINTV)0x7fffu + ((u >> 16) & (UINTV)1u)) >> 16;
     UINTV quiet = (u >> 16) | (UINTV)0x40u;
-    return CAT(convert_ushort, VW)(select(rounded, quiet, isnan(f)));
+    return select(rounded, quiet, CAT(as_uint, VW)((u & (UINTV)0x7fffffffu) > (UINTV)0x7f800000u));
+}
+
+/* Store VW bfloat16 values at vector index v of p. PoCL turns a ushortN vstore into VW scalar
+ * 2-byte stores (half the copy bandwidth), but a uintN vstore into vector stores; so on little-endian
+ * devices, when p is 4-byte aligned (then so is every vector of an even VW), pairs are packed
+ * into 32-bit words (element 2k in the low half) and stored as VW/2 uints. A 2-byte-aligned
+ * array takes the ushortN store: the same values, slower. */
+#if VW == 2
+#define STORE_PAIRS(w, v, p) (((global uint *)(p))[v] = (w))
+#else
+#define STORE_PAIRS(w, v, p) CAT(vstore, VW_HALF)(w, v, (global uint *)(p))
+#endif
+#if VW == 16
+#define VW_HALF 8
+#elif VW == 8
+#define VW_HALF 4
+#else
+#define VW_HALF 2
+#endif
+void bf16_storev(REALV f, ulong v, global ushort *p)
+{
+    UINTV b = bf16_bitsv(f);
+#if defined(__ENDIAN_LITTLE__)
+    if (((size_t)p & 3u) == 0) {
+        STORE_PAIRS(b.even | (b.odd << 16), v, p);
+        return;
+    }
+#endif
+    CAT(vstore, VW)(CAT(convert_ushort, VW)(b), v, p);
 }
 #endif
 
