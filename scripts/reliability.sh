@@ -146,6 +146,24 @@ if load:
     L.append("- the sweep: %s\n" % json.dumps(load["sweep"]))
 else:
     L.append("The load run produced no report (exit code %s).\n" % load_rc)
+L.append("## Failures this run\n")
+import glob, re
+fails = []
+for log in sorted(glob.glob(os.path.join(out, "tsan-*.log")) + glob.glob(os.path.join(out, "vg-*.log"))):
+    for line in open(log, errors="replace"):
+        if line.startswith("FAIL:"):
+            fails.append("`%s`: %s" % (os.path.basename(log)[:-4], line[5:].strip()[:200]))
+cur = None
+for line in open(os.path.join(out, "schemathesis.log"), errors="replace"):
+    m = re.match(r"^_+ (.+?) _+$", line.strip())
+    if m:
+        cur = m.group(1)
+    elif line.startswith("- ST"):
+        fails.append("schemathesis %s: %s" % (cur, line[2:].strip()))
+if load and (load["rss_growth_pct"] or 0) >= 5:
+    fails.append("mixed load: resident memory grew %s%% after warm-up (target < 5%%)" % load["rss_growth_pct"])
+L.extend("- " + f for f in fails) if fails else L.append("None.")
+L.append("")
 L.append("## Faults and access (test suite)\n")
 L.append("- `tests/test_fault_inject.c`: `clrelu_device_inject_fault` fails exactly the armed runs, also under 4 threads.")
 L.append("- `tests/test_faults.py`: injected device faults answer 503 and the next request succeeds without a restart; "
