@@ -201,8 +201,8 @@ void bench_jobs_stop(bench_jobs *j)
     free(j);
 }
 
-/* A request field as a comma list: a string as is, an array of strings joined. NULL when
- * absent; sets *bad when present with another type. */
+/* A request field as a comma list: a string as is, an array of strings or whole numbers (sizes
+ * as element counts) joined. NULL when absent; sets *bad when present with another type. */
 static char *list_field(const cJSON *req, const char *key, bool *bad)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
@@ -218,20 +218,25 @@ static char *list_field(const cJSON *req, const char *key, bool *bad)
     const cJSON *it;
     cJSON_ArrayForEach(it, v)
     {
-        if (!cJSON_IsString(it)) {
+        bool whole = cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble <= 9.007199254740992e15 &&
+                     it->valuedouble == (double)(uint64_t)it->valuedouble;
+        if (!cJSON_IsString(it) && !whole) {
             *bad = true;
             return NULL;
         }
-        len += strlen(it->valuestring) + 1;
+        len += (cJSON_IsString(it) ? strlen(it->valuestring) : 20) + 1;
     }
     char *out = calloc(1, len);
     if (!out)
         return NULL;
+    size_t used = 0;
     cJSON_ArrayForEach(it, v)
     {
-        if (*out)
-            strcat(out, ",");
-        strcat(out, it->valuestring);
+        if (cJSON_IsString(it))
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", it->valuestring);
+        else
+            used += (size_t)snprintf(out + used, len - used, "%s%llu", used ? "," : "",
+                                     (unsigned long long)it->valuedouble);
     }
     return out;
 }
@@ -266,7 +271,7 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     for (int i = 0; i < 6 && !bad; i++) {
         b->opt_strings[i] = list_field(req, keys[i], &bad);
         if (bad)
-            st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'%s' must be a string or an array of strings", keys[i]);
+            st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'%s' must be a string or an array of strings (sizes: or whole numbers)", keys[i]);
     }
     if (st != CLRELU_OK)
         goto out;

@@ -51,6 +51,14 @@ def test_lifecycle(c, s):
     c.check(status == 400 and "unknown op" in body.get("error", ""), "bad options 400: %r" % body)
     status, body = s.json("POST", "/v1/benchmarks", {"repeats": "many"})
     c.check(status == 400, "non-numeric repeats 400")
+    status, body = s.json("POST", "/v1/benchmarks", {"sizes": [1.5]})
+    c.check(status == 400 and "sizes" in body.get("error", ""), "fractional size 400: %r" % body)
+    status, numeric = s.json("POST", "/v1/benchmarks", dict(TINY, sizes=[1024, "2K"]))
+    c.check(status == 202, "sizes as numbers and strings accepted (%d %r)" % (status, numeric))
+    if status == 202:
+        done = wait_done(s, numeric["id"])
+        sizes = sorted({case["elements"] for case in done.get("results", {}).get("cases", [])})
+        c.check(sizes == [1024, 2048], "numeric sizes sweep 1024 and 2048 elements: %r" % sizes)
     status, body = s.json("GET", "/v1/benchmarks/%s?format=xml" % job["id"])
     c.check(status == 400, "unknown format 400")
     return job["id"]
@@ -120,7 +128,7 @@ def main():
     with Server("--results-dir", results) as s:
         status, body = s.json("GET", "/v1/benchmarks")
         ids = [j["id"] for j in body["jobs"]]
-        c.check(job_id in ids and len(ids) == 3, "jobs reloaded after restart: %r" % ids)
+        c.check(job_id in ids and len(ids) == 4, "jobs reloaded after restart: %r" % ids)
         status, job = s.json("GET", "/v1/benchmarks/" + str(job_id))
         c.check(status == 200 and job["status"] == "done" and len(job["results"]["cases"]) == 4,
                 "reloaded job has its results")

@@ -210,7 +210,7 @@ def sweep_available(base):
 def start_sweep(base):
     """Start the shortest useful sweep; returns its id (or None) after it finished."""
     spec = {"devices": ["cpu:0"], "ops": ["relu"], "dtypes": ["float32"], "sizes": [4096],
-            "repeats": 3, "min_time_ms": 1}
+            "repeats": 3, "min_time_s": 0.001}
     status, body = post_json(base + "/v1/benchmarks", spec)
     job = body.get("id") if isinstance(body, dict) else None
     if not check(status == 202 and job, f"POST /v1/benchmarks -> 202 with an id ({status}, {str(body)[:300]})"):
