@@ -39,11 +39,37 @@ static clrelu_status check_shape(const clrelu_op_args *a)
     return CLRELU_OK;
 }
 
+/* Round the caller's parameters (or the defaults) to the storage type's precision and check
+ * them; ops without parameters skip all of it (their params stay 0). */
+static clrelu_status round_params(const clrelu_op_desc *desc, const clrelu_op_args *a, op_call *call)
+{
+    if (desc->n_params == 0)
+        return CLRELU_OK;
+    double params[CLRELU_MAX_PARAMS];
+    clrelu_op_default_params(desc, params);
+    if (a->params)
+        memcpy(params, a->params, sizeof params[0] * (size_t)desc->n_params);
+    clrelu_status st = clrelu_op_check_params(desc, params);
+    if (st != CLRELU_OK)
+        return st;
+    for (int i = 0; i < CLRELU_MAX_PARAMS; i++)
+        call->params[i] = a->dtype == CLRELU_F64 ? params[i] : (double)(float)params[i];
+    if (a->dtype != CLRELU_F64)
+        for (int i = 0; i < desc->n_params; i++)
+            if (isinf(call->params[i]))
+                return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s: parameter %s=%g overflows float",
+                                        desc->name, desc->params[i].name, params[i]);
+    return CLRELU_OK;
+}
+
+/* Validate, then run on the device's backend. The clock is read only when the caller asks for
+ * timings: once at entry and once at exit. A backend that reports no kernel time of its own
+ * (the host backend: the computation is the whole call) gets the call's wall time as kernel_ns. */
 clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const clrelu_op_args *a)
 {
-    uint64_t t0 = clrelu_now_ns();
     if (!ctx || !dev || !a)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "run: NULL context, device or args");
+    uint64_t t0 = a->timing ? clrelu_now_ns() : 0;
     if (dev->ctx != ctx)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "run: device belongs to another context");
     const clrelu_op_desc *desc = clrelu_op_find(a->op);
@@ -60,33 +86,20 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
     if (a->count && (!a->x || !a->y))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s: x and y must not be NULL", desc->name);
 
-    op_call call;
-    memset(&call, 0, sizeof call);
-    call.op = op_entry_of(desc);
-    call.dtype = a->dtype;
-    call.count = a->count;
-    call.x = a->x;
-    call.y = a->y;
-    call.grad_output = a->grad_output;
-    call.weight = a->weight;
-    call.grad_weight = a->grad_output ? a->grad_weight : NULL;
-
-    double params[CLRELU_MAX_PARAMS];
-    if (a->params) {
-        clrelu_op_default_params(desc, params);
-        memcpy(params, a->params, sizeof params[0] * (size_t)desc->n_params);
-    } else {
-        clrelu_op_default_params(desc, params);
-    }
-    if ((st = clrelu_op_check_params(desc, params)) != CLRELU_OK)
+    clrelu_timing local = {0};
+    op_call call = {
+        .op = op_entry_of(desc),
+        .dtype = a->dtype,
+        .count = a->count,
+        .x = a->x,
+        .y = a->y,
+        .grad_output = a->grad_output,
+        .weight = a->weight,
+        .grad_weight = a->grad_output ? a->grad_weight : NULL,
+        .timing = &local,
+    };
+    if ((st = round_params(desc, a, &call)) != CLRELU_OK)
         return st;
-    for (int i = 0; i < CLRELU_MAX_PARAMS; i++)
-        call.params[i] = a->dtype == CLRELU_F64 ? params[i] : (double)(float)params[i];
-    if (a->dtype != CLRELU_F64)
-        for (int i = 0; i < desc->n_params; i++)
-            if (isinf(call.params[i]))
-                return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s: parameter %s=%g overflows float",
-                                        desc->name, desc->params[i].name, params[i]);
 
     if (desc->per_channel) {
         prelu_layout(a, &call.channels, &call.inner);
@@ -97,15 +110,15 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
             return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "prelu: channel dimension is 0");
     }
 
-    clrelu_timing local;
-    memset(&local, 0, sizeof local);
-    call.timing = &local;
     st = fault_take(dev);
     if (st == CLRELU_OK && a->count)
         st = dev->iface->run((clrelu_device *)dev, &call);
-    local.total_ns = clrelu_now_ns() - t0;
-    if (a->timing)
+    if (a->timing) {
+        local.total_ns = clrelu_now_ns() - t0;
+        if (st == CLRELU_OK && a->count && local.kernel_ns == 0)
+            local.kernel_ns = local.total_ns;
         *a->timing = local;
+    }
     if (st == CLRELU_OK)
         clrelu_clear_error();
     return st;

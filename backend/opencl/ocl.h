@@ -7,6 +7,7 @@
 #include "tune.h"
 
 #include <CL/cl.h>
+#include <stdatomic.h>
 
 #define OCL_QUEUE_POOL 8
 
@@ -32,7 +33,13 @@ typedef struct {
     tune_record tune;
     int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
     bool auto_host;             /* CLRELU_AUTO_HOST is not 0 (read once, with the tuning) */
+    /* The delegation decision for the hot path, read without the lock: OCL_DELEGATE_UNKNOWN until
+     * the tuning is loaded and the crossover known, then the element count below which calls run
+     * on the host (0: none). Republished by ocl_publish_delegation whenever the fields above change. */
+    _Atomic uint64_t delegate_below;
 } ocl_device;
+
+#define OCL_DELEGATE_UNKNOWN UINT64_MAX
 
 /* A command queue and the kernels created for it. A call owns its slot exclusively, so setting
  * kernel arguments cannot race; kernels live until the program they came from is replaced. */
@@ -113,6 +120,9 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out);
 void ocl_tune_set(clrelu_device *dev, const tune_record *rec);
 /* The vector width / work-group / items per work-item in use for dtype (tuned or default). */
 tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
+/* Recompute od->delegate_below from tune_loaded, crossover_state, auto_host and tune.crossover;
+ * called with pool_lock held after changing any of them. */
+void ocl_publish_delegation(ocl_device *od);
 
 /* ocl_run.c: ocl_run_cfg runs with an explicit config (the tuner), ocl_run with the active one;
  * ocl_run also hands tensors below the device's crossover to the host backend. */

@@ -144,6 +144,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     for (int i = 0; i < CLRELU_DTYPE_COUNT; i++)
         pthread_mutex_init(&od->prog_lock[i], NULL);
     pthread_mutex_init(&od->pool_lock, NULL);
+    atomic_init(&od->delegate_below, OCL_DELEGATE_UNKNOWN);
 
     clrelu_device *dev = context_add_device(ctx, &opencl_iface);
     if (!dev) {

@@ -98,9 +98,18 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out)
         od->crossover_state = od->tune.have_crossover ? 2 : 0;
         od->auto_host = tune_auto_host_enabled();
         od->tune_loaded = true;
+        ocl_publish_delegation(od);
     }
     *out = od->tune;
     pthread_mutex_unlock(&od->pool_lock);
+}
+
+void ocl_publish_delegation(ocl_device *od)
+{
+    uint64_t below = OCL_DELEGATE_UNKNOWN;
+    if (od->tune_loaded && od->crossover_state == 2)
+        below = od->auto_host ? od->tune.crossover : 0;
+    atomic_store_explicit(&od->delegate_below, below, memory_order_release);
 }
 
 /* The configured width: the tuned one when valid (never for the FPGA variant), else the default. */
@@ -138,6 +147,7 @@ void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
     od->tune_loaded = true;
     if (rec->have_crossover)
         od->crossover_state = 2;
+    ocl_publish_delegation(od);
     pthread_mutex_unlock(&od->pool_lock);
     for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
         if (vector_width(dev, (clrelu_dtype)t, od->fpga) == before[t])

@@ -456,6 +456,7 @@ clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bu
     od->tune.crossover = st == CLRELU_OK ? measured : 0;
     od->tune.have_crossover = true;
     od->crossover_state = 2;
+    ocl_publish_delegation(od);
     pthread_mutex_unlock(&od->pool_lock);
     *out = st == CLRELU_OK ? measured : 0;
     return st;
@@ -469,16 +470,14 @@ bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_
     const clrelu_context_options *o = &dev->ctx->opts;
     if (!host_device(dev->ctx) || o->force_fpga_variant || o->max_chunk_bytes)
         return false;
-    /* the common case in one short lock: tuning loaded, crossover known */
+    /* the common case without a lock: tuning loaded, crossover known */
     ocl_device *od = dev->impl;
-    pthread_mutex_lock(&od->pool_lock);
-    bool known = od->tune_loaded && od->crossover_state == 2, enabled = od->auto_host;
-    uint64_t crossover = od->tune.crossover;
-    pthread_mutex_unlock(&od->pool_lock);
-    if (known)
-        return enabled && count < crossover;
+    uint64_t below = atomic_load_explicit(&od->delegate_below, memory_order_acquire);
+    if (below != OCL_DELEGATE_UNKNOWN)
+        return count < below;
     if (!tune_auto_host_enabled())
         return false;
+    uint64_t crossover = 0;
     if (ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
         clrelu_clear_error(); /* no crossover: the call stays on the device */
     return count < crossover;
