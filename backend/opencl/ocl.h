@@ -22,6 +22,9 @@ typedef struct {
     bool fpga;                  /* build the single work-item variant */
     pthread_mutex_t prog_lock[CLRELU_DTYPE_COUNT];
     cl_program prog[CLRELU_DTYPE_COUNT];
+    /* ocl_dense.c: activation.cl + dense.cl per dtype, built on first use under dense_lock */
+    pthread_mutex_t dense_lock;
+    cl_program dense_prog[CLRELU_DTYPE_COUNT];
     pthread_mutex_t pool_lock;
     cl_command_queue pool[OCL_QUEUE_POOL];
     int n_pool;

@@ -11,24 +11,10 @@
 
 #define BENCH_FILE "bench.cl"
 
-static unsigned pow2_clamp(unsigned v, unsigned lo, unsigned hi)
-{
-    unsigned p = lo;
-    while (p * 2 <= v && p * 2 <= hi)
-        p *= 2;
-    return p;
-}
-
-/* The vector width the op kernels use for dtype (the rule in ocl_program.c, non-FPGA devices). */
-static unsigned op_vector_width(const clrelu_device *dev, clrelu_dtype dtype)
-{
-    const clrelu_device_info *in = &dev->info;
-    if (dtype == CLRELU_F64)
-        return pow2_clamp(in->pref_vector_width_double, 2, 8);
-    if (dtype == CLRELU_F32)
-        return pow2_clamp(in->pref_vector_width_float, 4, 16);
-    return pow2_clamp(in->pref_vector_width_float * 2, 8, 16);
-}
+/* The vector width the op kernels use for dtype on this device: the tuned width when a tuning
+ * record sets one, else the default rule (ocl_active_cfg in ocl_program.c), so that the copy and
+ * add ceilings move their bytes in the same vector shape as the op they are compared with. */
+static unsigned op_vector_width(clrelu_device *dev, clrelu_dtype dtype) { return ocl_active_cfg(dev, dtype).vw; }
 
 static const char *bench_source(void)
 {

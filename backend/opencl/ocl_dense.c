@@ -8,51 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Programs live in a small process-wide registry keyed by (cl_context, device). The registry
- * retains the context, so a handle can never be reused by another device while its entry
- * exists; when full, the oldest entry is released (calls in flight hold their own references). */
-#define DENSE_SLOTS 32
-
-typedef struct {
-    cl_context context;
-    cl_device_id id;
-    cl_program prog[CLRELU_DTYPE_COUNT];
-} dense_slot;
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static dense_slot slots[DENSE_SLOTS];
-static unsigned next_evict;
-
 static const char *embedded(const char *name)
 {
     for (const kernel_source *k = clrelu_kernel_sources; k->name; k++)
         if (strcmp(k->name, name) == 0)
             return k->source;
     return NULL;
-}
-
-/* The registry slot of od (created on first use). Called with reg_lock held. */
-static dense_slot *slot_of(ocl_device *od)
-{
-    dense_slot *free_slot = NULL;
-    for (int i = 0; i < DENSE_SLOTS; i++) {
-        if (slots[i].context == od->context && slots[i].id == od->id)
-            return &slots[i];
-        if (!slots[i].context && !free_slot)
-            free_slot = &slots[i];
-    }
-    if (!free_slot) {
-        free_slot = &slots[next_evict++ % DENSE_SLOTS];
-        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
-            if (free_slot->prog[t])
-                clReleaseProgram(free_slot->prog[t]);
-        clReleaseContext(free_slot->context);
-        memset(free_slot, 0, sizeof *free_slot);
-    }
-    clRetainContext(od->context);
-    free_slot->context = od->context;
-    free_slot->id = od->id;
-    return free_slot;
 }
 
 static clrelu_status build_log_error(cl_program prog, cl_device_id d, cl_int err, const char *what)
@@ -153,19 +114,20 @@ out:
     return st;
 }
 
+/* The device's dense program for dtype, built (or loaded) once under the device's dense_lock
+ * and kept until the device is destroyed; the caller gets its own reference. */
 clrelu_status ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
 {
     ocl_device *od = dev->impl;
     clrelu_status st = CLRELU_OK;
-    pthread_mutex_lock(&reg_lock);
-    dense_slot *s = slot_of(od);
-    if (!s->prog[dtype])
-        st = build(dev, dtype, &s->prog[dtype]);
+    pthread_mutex_lock(&od->dense_lock);
+    if (!od->dense_prog[dtype])
+        st = build(dev, dtype, &od->dense_prog[dtype]);
     if (st == CLRELU_OK) {
-        clRetainProgram(s->prog[dtype]);
-        *out = s->prog[dtype];
+        clRetainProgram(od->dense_prog[dtype]);
+        *out = od->dense_prog[dtype];
     }
-    pthread_mutex_unlock(&reg_lock);
+    pthread_mutex_unlock(&od->dense_lock);
     return st;
 }
 

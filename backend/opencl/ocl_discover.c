@@ -144,6 +144,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     for (int i = 0; i < CLRELU_DTYPE_COUNT; i++)
         pthread_mutex_init(&od->prog_lock[i], NULL);
     pthread_mutex_init(&od->pool_lock, NULL);
+    pthread_mutex_init(&od->dense_lock, NULL);
     atomic_init(&od->delegate_below, OCL_DELEGATE_UNKNOWN);
 
     clrelu_device *dev = context_add_device(ctx, &opencl_iface);
@@ -208,9 +209,12 @@ static void ocl_destroy(clrelu_device *dev)
     for (int i = 0; i < CLRELU_DTYPE_COUNT; i++) {
         if (od->prog[i])
             clReleaseProgram(od->prog[i]);
+        if (od->dense_prog[i])
+            clReleaseProgram(od->dense_prog[i]);
         pthread_mutex_destroy(&od->prog_lock[i]);
     }
     pthread_mutex_destroy(&od->pool_lock);
+    pthread_mutex_destroy(&od->dense_lock);
     if (od->context)
         clReleaseContext(od->context);
     free(od);
