@@ -1,5 +1,6 @@
 /* context.c: context lifetime, device list, cache directory, and device selection by string. */
 #include "backend.h"
+#include "fault.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ clrelu_status clrelu_context_create(const clrelu_context_options *opts, clrelu_c
     }
 #endif
     assign_ids(ctx);
+    fault_arm_from_env(ctx);
     clrelu_clear_error();
     *out = ctx;
     return CLRELU_OK;

@@ -1,6 +1,7 @@
 /* model.c: MLP models — load a folder (config.json + .npy weights) with checked shapes, and run a batch through every layer. */
 #include "backend.h"
 #include "clrelu_dense.h"
+#include "model_config.h"
 #include "model_json.h"
 #include "npy.h"
 
@@ -238,9 +239,21 @@ clrelu_status clrelu_model_load(const char *dir, clrelu_model **out)
     clrelu_status st = read_text(path, &text, &len);
     if (st != CLRELU_OK)
         return st;
-    mj_value root;
-    st = mj_parse(text, len, path, &root);
+    st = clrelu_model_load_config(dir, text, len, out);
     free(text);
+    return st;
+}
+
+clrelu_status clrelu_model_load_config(const char *dir, const char *text, size_t len, clrelu_model **out)
+{
+    if (!dir || !text || !out)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "model_load: NULL argument");
+    if (len > CONFIG_MAX_BYTES)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s/config.json: larger than 1 MiB", dir);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    mj_value root;
+    clrelu_status st = mj_parse(text, len, path, &root);
     if (st != CLRELU_OK)
         return st;
     clrelu_model *m = calloc(1, sizeof *m);

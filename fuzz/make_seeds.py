@@ -89,6 +89,37 @@ def main():
     put("v2_infer", "bad_len", v2("relu", {"inputs": []}, b"\0" * 3, hl=999))
     put("v2_infer", "unknown_model", v2("nope", {"inputs": []}))
 
+    put("json_numbers", "flat", "[1, -2.5, 3e-5, 0.1, 123456789012345678901234567890, -0]")
+    put("json_numbers", "nested", "[[1.5, 2.25], [\"NaN\", \"-Infinity\"], [1e-320, 2.2250738585072014e-308]]")
+    put("json_numbers", "extremes", "[1.7976931348623157e308, 1.8e308, 4.9e-324, 2.4e-324, 3.4028235e38, 1.1754944e-38, 1.4e-45]")
+    put("json_numbers", "halfway", "[9007199254740993, 0.30000000000000004, 8.589973e9, 1.00000005960464477539]")
+    put("json_numbers", "number", "-12.345e-67")
+    put("json_numbers", "bits", struct.pack("<4d", 0.1, -1e-310, 1e300, 5e-324) + b"[1,2]")
+    put("json_numbers", "bad", "[01, 1., .5, 1e, --1, [2], ]")
+
+    put("model_config", "mlp", json.dumps({"name": "m", "description": "two layers", "dtype": "float32", "layers": [
+        {"in": 3, "out": 2, "activation": "relu", "weight": "w2x3.npy", "bias": "v2.npy"},
+        {"in": 2, "out": 2, "activation": "leaky_relu", "params": {"negative_slope": 0.1}, "weight": "w2x2.npy"}]}))
+    put("model_config", "prelu", json.dumps({"dtype": "float64", "layers": [
+        {"in": 2, "out": 2, "activation": "prelu", "weight": "d2x2.npy", "slope": "v2.npy", "bias": None}]}))
+    put("model_config", "f16", json.dumps({"dtype": "float16", "layers": [
+        {"in": 1, "out": 4, "activation": "gelu", "weight": "w4x1.npy", "bias": "v4.npy"},
+        {"in": 4, "out": 1, "activation": "none", "weight": "w1x4.npy"}]}))
+    put("model_config", "bad_shape", json.dumps({"layers": [{"in": 2, "out": 3, "activation": "relu", "weight": "w2x3.npy"}]}))
+    put("model_config", "bad_path", json.dumps({"layers": [{"in": 2, "out": 2, "activation": "relu", "weight": "../w2x2.npy"}]}))
+    put("model_config", "junk", json.dumps({"layers": [{"in": 2, "out": 2, "activation": "elu", "weight": "junk.npy",
+                                                        "params": {"alpha": -1}}]}))
+
+    put("bench_request", "empty", "{}")
+    put("bench_request", "full", json.dumps({"devices": "host", "ops": ["relu", "gelu"], "dtypes": "float32,float16",
+                                             "sizes": ["1K..64K x4", 100, "2MiB"], "directions": "both",
+                                             "placements": ["out", "in"], "repeats": 3, "max_samples": 10,
+                                             "warmup": 1, "min_time_s": 0.01, "max_seconds": 5, "max_bytes": 1e6,
+                                             "ceilings": False}))
+    put("bench_request", "nulls", json.dumps({"devices": None, "ops": None, "sizes": [4096], "repeats": 1}))
+    put("bench_request", "all", json.dumps({"ops": "all", "dtypes": "all", "sizes": "1..1G x2"}))
+    put("bench_request", "bad", json.dumps({"repeats": 1.5, "ceilings": "yes", "sizes": [-1, 1e300]}))
+
     put("activate", "leaky", json.dumps({"op": "leaky_relu", "params": {"negative_slope": 0.2},
                                          "dtype": "float32", "data": [[-1, 2], [3, -4]], "stats": True}))
     put("activate", "backward", json.dumps({"op": "elu", "dtype": "bfloat16", "data": [1, -1],

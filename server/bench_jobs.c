@@ -27,7 +27,7 @@ bench_job *bench_jobs_find(bench_jobs *j, const char *id)
     return NULL;
 }
 
-static void job_free(bench_job *b)
+void bench_job_free(bench_job *b)
 {
     if (!b)
         return;
@@ -194,7 +194,7 @@ void bench_jobs_stop(bench_jobs *j)
     while (j->jobs) {
         bench_job *b = j->jobs;
         j->jobs = b->next;
-        job_free(b);
+        bench_job_free(b);
     }
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->wake);
@@ -241,24 +241,44 @@ static char *list_field(const cJSON *req, const char *key, bool *bad)
     return out;
 }
 
-/* A number field; false when present and not a number in [lo, hi]. */
-static bool num_field(const cJSON *req, const char *key, double lo, double hi, double *out, char *err, size_t errlen)
+/* A number field; false when present and not a number in [lo, hi] (or not whole, for integer). */
+static bool num_field(const cJSON *req, const char *key, double lo, double hi, bool integer, double *out, char *err,
+                      size_t errlen)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
     if (!v)
         return true;
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi)) {
-        snprintf(err, errlen, "'%s' must be a number in [%g, %g]", key, lo, hi);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+        (integer && v->valuedouble != (double)(long long)v->valuedouble)) {
+        snprintf(err, errlen, "'%s' must be %s in [%g, %g]", key, integer ? "an integer" : "a number", lo, hi);
         return false;
     }
     *out = v->valuedouble;
     return true;
 }
 
+/* The request as echoed back and saved: the client's object without its null members (null
+ * means "the default", and the documented fields are never null). NULL when out of memory. */
+static char *request_text(const cJSON *req)
+{
+    cJSON *copy = cJSON_Duplicate(req, true);
+    if (!copy)
+        return NULL;
+    for (cJSON *it = copy->child, *next; it; it = next) {
+        next = it->next;
+        if (cJSON_IsNull(it))
+            cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
+    }
+    char *text = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return text;
+}
+
 /* Record a message for the client and evaluate to the status. */
 #define SET_ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), (code))
 
-clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out, char *err, size_t errlen)
+/* Validate a request and build its job (not queued): options, case count, request echo. */
+clrelu_status bench_request_parse(clrelu_context *ctx, const cJSON *req, bench_job **out, char *err, size_t errlen)
 {
     static const char *const keys[6] = {"devices", "ops", "dtypes", "sizes", "directions", "placements"};
     if (!cJSON_IsObject(req))
@@ -283,10 +303,12 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     o->directions = b->opt_strings[4];
     o->placements = b->opt_strings[5];
     double repeats = 0, max_samples = 0, warmup = 0, min_time = 0, max_seconds = JOB_DEFAULT_MAX_SECONDS, max_bytes = 0;
-    if (!num_field(req, "repeats", 1, 100000, &repeats, err, errlen) || !num_field(req, "max_samples", 1, 100000, &max_samples, err, errlen) ||
-        !num_field(req, "warmup", 0, 1000, &warmup, err, errlen) || !num_field(req, "min_time_s", 0, 60, &min_time, err, errlen) ||
-        !num_field(req, "max_seconds", 0.001, 86400, &max_seconds, err, errlen) ||
-        !num_field(req, "max_bytes", 1, 1e15, &max_bytes, err, errlen)) {
+    if (!num_field(req, "repeats", 1, 100000, true, &repeats, err, errlen) ||
+        !num_field(req, "max_samples", 1, 100000, true, &max_samples, err, errlen) ||
+        !num_field(req, "warmup", 0, 1000, true, &warmup, err, errlen) ||
+        !num_field(req, "min_time_s", 0, 60, false, &min_time, err, errlen) ||
+        !num_field(req, "max_seconds", 0.001, 86400, false, &max_seconds, err, errlen) ||
+        !num_field(req, "max_bytes", 1, 1e15, false, &max_bytes, err, errlen)) {
         st = CLRELU_ERR_INVALID_ARG;
         goto out;
     }
@@ -302,12 +324,8 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     o->min_time_s = cJSON_GetObjectItemCaseSensitive(req, "min_time_s") && min_time == 0 ? -1 : min_time;
     o->max_seconds = max_seconds;
     o->max_bytes = (uint64_t)max_bytes;
-    o->progress = on_progress;
-    o->cancelled = is_cancelled;
-    o->user = b;
-    b->owner = j;
     int total = 0;
-    if ((st = clrelu_bench_count(j->srv->ctx, o, &total)) != CLRELU_OK) {
+    if ((st = clrelu_bench_count(ctx, o, &total)) != CLRELU_OK) {
         snprintf(err, errlen, "%s", clrelu_last_error());
         goto out;
     }
@@ -315,12 +333,29 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
         st = SET_ERR(CLRELU_ERR_INVALID_ARG, "%d cases is more than a job may run (%d)", total, JOB_MAX_CASES);
         goto out;
     }
-    if (!(b->request = cJSON_PrintUnformatted(req))) {
+    if (!(b->request = request_text(req))) {
         st = SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
         goto out;
     }
     b->total = total;
     b->eta_s = -1;
+    *out = b;
+    b = NULL;
+out:
+    bench_job_free(b);
+    return st;
+}
+
+clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out, char *err, size_t errlen)
+{
+    bench_job *b = NULL;
+    clrelu_status st = bench_request_parse(j->srv->ctx, req, &b, err, errlen);
+    if (st != CLRELU_OK)
+        return st;
+    b->opts.progress = on_progress;
+    b->opts.cancelled = is_cancelled;
+    b->opts.user = b;
+    b->owner = j;
     b->created_ms = wall_ms();
     pthread_mutex_lock(&j->lock);
     if (j->stopping) {
@@ -335,10 +370,10 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     *tail = b;
     pthread_cond_broadcast(&j->wake);
     pthread_mutex_unlock(&j->lock);
-    server_log(CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, total);
+    server_log(CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, b->total);
     *out = b;
     b = NULL;
 out:
-    job_free(b);
+    bench_job_free(b);
     return st;
 }

@@ -55,6 +55,12 @@ void bench_jobs_stop(bench_jobs *j);
  * the queue). On bad options returns a status (INVALID_ARG/NOT_FOUND: the client's fault) with
  * the message in err. */
 clrelu_status bench_jobs_submit(bench_jobs *j, const struct cJSON *req, bench_job **out, char *err, size_t errlen);
+/* Validate a request body and build its job without queueing it (the parser bench_jobs_submit
+ * uses; exposed for the fuzz harness): options, case count on ctx's devices, and the request as
+ * it will be echoed (null members dropped). Free the job with bench_job_free. */
+clrelu_status bench_request_parse(clrelu_context *ctx, const struct cJSON *req, bench_job **out, char *err,
+                                  size_t errlen);
+void bench_job_free(bench_job *b);
 /* The job with this id, or NULL (call under j->lock). */
 bench_job *bench_jobs_find(bench_jobs *j, const char *id);
 

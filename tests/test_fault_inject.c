@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define THREADS 4
@@ -79,8 +80,54 @@ static void test_device(clrelu_context *ctx, const clrelu_device *dev)
     CHECK(clrelu_device_faults_pending(dev) == 0, "%s: all faults delivered", id);
 }
 
+/* Run relu once on dev: 'D' for a device error, 'K' for a correct result, 'X' for anything else. */
+static char run_once(clrelu_context *ctx, const clrelu_device *dev)
+{
+    float x[2] = {-1.0f, 3.0f}, y[2] = {5, 5};
+    clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = 2, .x = x, .y = y};
+    clrelu_status st = clrelu_run(ctx, dev, &a);
+    if (st == CLRELU_ERR_DEVICE)
+        return 'D';
+    return st == CLRELU_OK && y[0] == 0.0f && y[1] == 3.0f ? 'K' : 'X';
+}
+
+/* $CLRELU_FAULT_INJECT arms faults once, when a context is created: "SELECTOR:COUNT" entries,
+ * bad or unmatched ones skipped; a context created after it is unset has none. */
+static void test_env(void)
+{
+    setenv("CLRELU_FAULT_INJECT", "host:3,nonsense,gpu:9:1,host:x,:4", 1);
+    clrelu_context *ctx = check_context(&(clrelu_context_options){.no_opencl = true});
+    unsetenv("CLRELU_FAULT_INJECT");
+    const clrelu_device *host = NULL;
+    CHECK_OK(clrelu_device_select(ctx, "host", &host));
+    CHECK(clrelu_device_faults_pending(host) == 3, "env: host has %u pending, want 3",
+          clrelu_device_faults_pending(host));
+    for (int i = 0; i < 3; i++)
+        CHECK(run_once(ctx, host) == 'D', "env: run %d fails", i);
+    CHECK(run_once(ctx, host) == 'K', "env: the 4th run succeeds");
+    clrelu_context *later = check_context(&(clrelu_context_options){.no_opencl = true});
+    CHECK(clrelu_device_faults_pending(clrelu_device_at(later, 0)) == 0, "env: read at creation only");
+    clrelu_context_destroy(later);
+    clrelu_context_destroy(ctx);
+
+    /* An OpenCL CPU device (PoCL) by type index, when there is one. */
+    setenv("CLRELU_FAULT_INJECT", "cpu:0:2", 1);
+    ctx = check_context(NULL);
+    unsetenv("CLRELU_FAULT_INJECT");
+    const clrelu_device *cpu = NULL;
+    if (clrelu_device_select(ctx, "cpu:0", &cpu) == CLRELU_OK) {
+        CHECK(clrelu_device_faults_pending(cpu) == 2, "env: cpu:0 has %u pending, want 2",
+              clrelu_device_faults_pending(cpu));
+        CHECK(run_once(ctx, cpu) == 'D' && run_once(ctx, cpu) == 'D',
+              "env: two cpu:0 runs fail");
+        CHECK(run_once(ctx, cpu) == 'K', "env: cpu:0 recovers");
+    }
+    clrelu_context_destroy(ctx);
+}
+
 int main(void)
 {
+    test_env();
     clrelu_context *ctx = check_context(NULL);
     clrelu_context *other = check_context(&(clrelu_context_options){.no_opencl = true});
     for (int i = 0; i < clrelu_device_count(ctx); i++)
