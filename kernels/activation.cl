@@ -95,14 +95,14 @@ UINTV bf16_bitsv(REALV f)
 
 /* Store VW bfloat16 values at vector index v of p. PoCL turns a ushortN vstore into VW scalar
  * 2-byte stores (half the copy bandwidth), but a uintN vstore into vector stores; so on little-endian
- * devices, when p is 4-byte aligned (then so is every vector of an even VW), pairs are packed
- * into 32-bit words (element 2k in the low half) and stored as VW/2 uints. A 2-byte-aligned
- * array takes the ushortN store: the same values, slower. */
+ * devices, when p is 4-byte aligned (then so is every vector of an even VW), the ushortN is
+ * reinterpreted as VW/2 32-bit words (element 2k in the low half) and stored as uints: one vector
+ * truncation and one vector store. A 2-byte-aligned array takes the ushortN store: the same
+ * values, slower. */
 #if VW == 2
+#define VW_HALF
 #define STORE_PAIRS(w, v, p) (((global uint *)(p))[v] = (w))
 #else
-#define STORE_PAIRS(w, v, p) CAT(vstore, VW_HALF)(w, v, (global uint *)(p))
-#endif
 #if VW == 16
 #define VW_HALF 8
 #elif VW == 8
@@ -110,12 +110,14 @@ UINTV bf16_bitsv(REALV f)
 #else
 #define VW_HALF 2
 #endif
+#define STORE_PAIRS(w, v, p) CAT(vstore, VW_HALF)(w, v, (global uint *)(p))
+#endif
 void bf16_storev(REALV f, ulong v, global ushort *p)
 {
     UINTV b = bf16_bitsv(f);
 #if defined(__ENDIAN_LITTLE__)
     if (((size_t)p & 3u) == 0) {
-        STORE_PAIRS(b.even | (b.odd << 16), v, p);
+        STORE_PAIRS(CAT(as_uint, VW_HALF)(CAT(convert_ushort, VW)(b)), v, p);
         return;
     }
 #endif
