@@ -96,3 +96,18 @@ void v2_binary_response(response *rp, char *header_json, const void *const *bin,
     rp->content_type = "application/octet-stream";
     rp->header_len = (long long)hlen;
 }
+
+void v2_binary_response_tail(response *rp, char *header_json, const void *out, size_t out_len, void *tail_alloc)
+{
+    size_t hlen = strlen(header_json);
+    free(rp->body);
+    free(rp->tail_alloc);
+    rp->status = 200;
+    rp->body = header_json;
+    rp->len = hlen;
+    rp->tail = out;
+    rp->tail_len = out_len;
+    rp->tail_alloc = tail_alloc;
+    rp->content_type = "application/octet-stream";
+    rp->header_len = (long long)hlen;
+}

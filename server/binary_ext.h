@@ -29,5 +29,9 @@ bool v2_split_body(const request *rq, v2_body *out, response *rp);
 /* Assemble a response: the JSON header, then the binary outputs in order. Takes header_json
  * (malloc'd); sets Content-Type and Inference-Header-Content-Length when n_bin > 0. */
 void v2_binary_response(response *rp, char *header_json, const void *const *bin, const size_t *bin_len, int n_bin);
+/* The same for one output without copying it: the header is the body and the output follows as
+ * the response's tail. Takes header_json; tail_alloc (the malloc'd block holding out, or NULL
+ * when out lies in the request body) is taken as well, and freed here on failure. */
+void v2_binary_response_tail(response *rp, char *header_json, const void *out, size_t out_len, void *tail_alloc);
 
 #endif

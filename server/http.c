@@ -47,6 +47,68 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* The memory behind a response sent as two pieces (body, then tail), freed by libmicrohttpd
+ * once the response is no longer used. */
+typedef struct {
+    char *body;
+    void *tail_alloc;
+} two_pieces;
+
+static void two_pieces_free(void *cls)
+{
+    two_pieces *tp = cls;
+    free(tp->body);
+    free(tp->tail_alloc);
+    free(tp);
+}
+
+/* A libmicrohttpd response for rp's body followed by its tail, sent with one sendmsg from both
+ * buffers (no copy); takes body and rp->tail_alloc. When the client wants compression the two
+ * are joined and compressed instead (*ce set). */
+static struct MHD_Response *tail_response(response *rp, char *body, size_t len, content_encoding want,
+                                          size_t *sent, const char **ce)
+{
+    struct MHD_Response *r = NULL;
+    void *tail_alloc = rp->tail_alloc;
+    rp->tail_alloc = NULL;
+    *sent = len + rp->tail_len;
+    if (want != ENC_IDENTITY && *sent >= COMPRESS_MIN_BYTES) {
+        char *joined = malloc(*sent);
+        char *z = NULL;
+        size_t zlen = 0;
+        if (joined) {
+            memcpy(joined, body, len);
+            memcpy(joined + len, rp->tail, rp->tail_len);
+        }
+        if (joined && encode_body(want, joined, *sent, &z, &zlen) == 0) {
+            r = MHD_create_response_from_buffer_with_free_callback(zlen, z, free);
+            if (r) {
+                *sent = zlen;
+                *ce = encoding_name(want);
+            } else {
+                free(z);
+            }
+            free(joined);
+            goto out;
+        }
+        free(joined);
+    }
+    two_pieces *tp = malloc(sizeof *tp);
+    if (!tp)
+        goto out;
+    tp->body = body;
+    tp->tail_alloc = tail_alloc;
+    struct MHD_IoVec iov[2] = {{body ? body : "", len}, {rp->tail, rp->tail_len}};
+    r = MHD_create_response_from_iovec(iov, 2, two_pieces_free, tp);
+    if (r)
+        return r;
+    free(tp);
+out:
+    free(body);
+    free(tail_alloc);
+    return r;
+}
+
 /* Queue rp on c (compressing it when the client accepts gzip/deflate), taking its body. */
 static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, response *rp)
 {
@@ -55,7 +117,16 @@ static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, r
     rp->body = NULL;
     const char *ce = NULL;
     content_encoding want = encoding_accept(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-    if (want != ENC_IDENTITY && body && len >= COMPRESS_MIN_BYTES && strcmp(st->method, "HEAD") != 0) {
+    if (strcmp(st->method, "HEAD") == 0)
+        want = ENC_IDENTITY;
+    struct MHD_Response *r = NULL;
+    if (rp->tail) {
+        r = tail_response(rp, body, len, want, &len, &ce);
+        if (!r)
+            return MHD_NO;
+        goto headers;
+    }
+    if (want != ENC_IDENTITY && body && len >= COMPRESS_MIN_BYTES) {
         char *z;
         size_t zlen;
         if (encode_body(want, body, len, &z, &zlen) == 0) {
@@ -65,11 +136,12 @@ static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, r
             ce = encoding_name(want);
         }
     }
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"", body ? free : NULL);
+    r = MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"", body ? free : NULL);
     if (!r) {
         free(body);
         return MHD_NO;
     }
+headers:
     if (rp->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
     if (rp->allow)
@@ -178,11 +250,12 @@ static bool early_checks(server *s, conn_state *st, struct MHD_Connection *c, re
         return false;
     }
     const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long content_length = 0;
     if (cl) {
         errno = 0;
         char *end;
-        unsigned long long v = strtoull(cl, &end, 10);
-        if (errno || end == cl || v > s->cfg.max_body) {
+        content_length = strtoull(cl, &end, 10);
+        if (errno || end == cl || content_length > s->cfg.max_body) {
             response_error(rp, 413, "request body of %s bytes exceeds the limit of %zu bytes", cl, s->cfg.max_body);
             return false;
         }
@@ -203,6 +276,16 @@ static bool early_checks(server *s, conn_state *st, struct MHD_Connection *c, re
         }
     }
     st->body.limit = s->cfg.max_body;
+    /* A body of known length gets its whole buffer now instead of growing by doubling (each
+     * step a copy), placed so that the binary extension's first tensor (after the JSON header)
+     * is aligned and can be computed on in place (routes_v2.c). */
+    if (content_length) {
+        size_t at = st->rq.header_len > 0 ? (size_t)st->rq.header_len : 0;
+        if (buf_presize(&st->body, (size_t)content_length, at) != BUF_OK) {
+            response_error(rp, 503, "out of memory for a request body of %s bytes", cl);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -231,6 +314,16 @@ static enum MHD_Result finish(server *s, conn_state *st, struct MHD_Connection *
     }
     st->rq.t_body_ns = now_ns();
     router_at(st->route)->handler(s, &st->rq, &rp);
+    if (rp.tail && !rp.tail_alloc) {
+        /* the tail lies in the request body: the response keeps the body's memory until sent */
+        if (decoded) {
+            rp.tail_alloc = decoded;
+            decoded = NULL;
+        } else {
+            char *data;
+            rp.tail_alloc = buf_take_block(&st->body, &data);
+        }
+    }
 send:;
     enum MHD_Result ret = send_response(st, c, &rp);
     free(decoded);
@@ -255,6 +348,7 @@ static conn_state *state_new(server *s, struct MHD_Connection *c, const char *ur
     st->rq.path = st->path;
     st->rq.conn = c;
     st->rq.header_len = -1;
+    st->rq.zero_copy = true;
     st->rq.t_start_ns = now_ns();
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(st->remote, sizeof st->remote, "-");
@@ -286,10 +380,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *req_cls = st;
         response rp = {.header_len = -1};
+        /* A failed check is answered now, before any body is read (libmicrohttpd then closes
+         * the connection). Everything else, bodyless routes included, is answered once the
+         * request is complete, so that the connection can be kept alive. */
         if (!early_checks(s, st, c, &rp))
             return send_response(st, c, &rp);
-        if (router_at(st->route)->body == BODY_NONE)
-            return finish(s, st, c);
         return MHD_YES;
     }
     if (st->responded) {
@@ -306,6 +401,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return st->bytes_in / 4 > s->cfg.max_body ? MHD_NO : MHD_YES;
         }
         return send_response(st, c, &st->reject);
+    }
+    if (*upload_data_size && router_at(st->route)->body == BODY_NONE) {
+        /* a body sent to a route that takes none is read and dropped, up to the body limit */
+        st->bytes_in += *upload_data_size;
+        *upload_data_size = 0;
+        return st->bytes_in > s->cfg.max_body ? MHD_NO : MHD_YES;
     }
     if (*upload_data_size) {
         st->bytes_in += *upload_data_size;
@@ -384,6 +485,7 @@ int http_start(server *s)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.timeout_s, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.max_connections, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 256, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(128 * 1024), NULL};
     if (s->cfg.per_ip_limit)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.per_ip_limit, NULL};
     if (s->cfg.threads > 1)

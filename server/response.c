@@ -25,6 +25,10 @@ uint64_t wall_ms(void)
 void response_json_text(response *r, unsigned status, char *text)
 {
     free(r->body);
+    free(r->tail_alloc);
+    r->tail = NULL;
+    r->tail_len = 0;
+    r->tail_alloc = NULL;
     r->status = status;
     r->body = text;
     r->len = text ? strlen(text) : 0;

@@ -7,6 +7,7 @@
 #include "tensor_json.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,8 @@ typedef struct {
     size_t shape[TENSOR_MAX_RANK];
     int rank;
     size_t count;
-    void *data;                 /* typed, malloc'd */
+    void *data;                 /* typed: malloc'd, or inside the request body when borrowed */
+    bool borrowed;
 } v2_tensor;
 
 typedef struct {
@@ -174,12 +176,35 @@ typedef struct {
     double params[CLRELU_MAX_PARAMS];
     server_device *dev;
     bool out_binary;
+    bool zero_copy;             /* the request's zero_copy: inputs may be used in the body */
 } v2_call;
 
 static void call_free(v2_call *c)
 {
     for (int i = 0; i < N_INPUTS; i++)
-        free(c->in[i].data);
+        if (!c->in[i].borrowed)
+            free(c->in[i].data);
+}
+
+/* Point t at bytes of binary data in the request body when the body is the request's own
+ * writable buffer (rq->zero_copy) and they are aligned for its element type (http.c places the
+ * first binary section on a 128-byte boundary), so that the op reads and writes them where
+ * they are; else copy them once into fresh memory. */
+static bool take_binary(const v2_call *c, v2_tensor *t, const char *src, size_t bytes, size_t esz, response *rp)
+{
+    if (c->zero_copy && bytes && (uintptr_t)src % esz == 0) {
+        t->data = (void *)(uintptr_t)src;
+        t->borrowed = true;
+        return true;
+    }
+    t->data = malloc(bytes ? bytes : 1);
+    if (!t->data) {
+        response_error(rp, 503, "out of memory");
+        return false;
+    }
+    if (bytes)
+        memcpy(t->data, src, bytes);
+    return true;
 }
 
 /* Read one entry of "inputs": name, datatype, shape, then its data from JSON or from the binary
@@ -246,13 +271,8 @@ static bool read_input(server *s, v2_call *c, const cJSON *ji, const v2_body *b,
                            jname->valuestring, bytes, b->bin_len - *bin_pos);
             return false;
         }
-        t->data = malloc(bytes ? bytes : 1);
-        if (!t->data) {
-            response_error(rp, 503, "out of memory");
+        if (!take_binary(c, t, b->bin + *bin_pos, bytes, esz, rp))
             return false;
-        }
-        if (bytes)
-            memcpy(t->data, b->bin + *bin_pos, bytes);
         *bin_pos += bytes;
         return true;
     }
@@ -340,13 +360,8 @@ static bool read_request(server *s, v2_call *c, const v2_body *b, cJSON **root_o
             response_error(rp, 400, "input has more than %zu elements", s->cfg.max_elements);
             return false;
         }
-        t->data = malloc(b->bin_len ? b->bin_len : 1);
-        if (!t->data) {
-            response_error(rp, 503, "out of memory");
+        if (!take_binary(c, t, b->bin, b->bin_len, 4, rp))
             return false;
-        }
-        if (b->bin_len)
-            memcpy(t->data, b->bin, b->bin_len);
         c->dtype = CLRELU_F32;
         c->out_binary = true;
         return true;
@@ -425,19 +440,27 @@ void h_v2_infer(server *s, request *rq, response *rp)
     model = clrelu_op_index(c.op);
     clrelu_op_default_params(c.op, c.params);
     c.dev = &s->devices[s->default_device];
+    c.zero_copy = rq->zero_copy;
     v2_body b;
     if (!v2_split_body(rq, &b, rp) || !read_request(s, &c, &b, &root, rp))
         goto out;
     v2_tensor *x = &c.in[IN_X];
     size_t esz = clrelu_dtype_size(c.dtype);
-    y = malloc(x->count ? x->count * esz : 1);
-    if (!y) {
-        response_error(rp, 503, "out of memory");
-        goto out;
+    /* A forward pass over an input that lies in the request body runs in place there: no
+     * output allocation (and no page faults on fresh memory), and the output is sent from it. */
+    void *dst = NULL;
+    if (x->borrowed && !c.in[IN_GRAD].present) {
+        dst = x->data;
+    } else {
+        dst = y = malloc(x->count ? x->count * esz : 1);
+        if (!y) {
+            response_error(rp, 503, "out of memory");
+            goto out;
+        }
     }
     uint64_t t_decoded = now_ns();
     clrelu_op_args args = {.op = c.op->name, .dtype = c.dtype, .count = x->count, .shape = x->shape,
-                           .rank = x->rank, .x = x->data, .y = y, .params = c.params,
+                           .rank = x->rank, .x = x->data, .y = dst, .params = c.params,
                            .grad_output = c.in[IN_GRAD].present ? c.in[IN_GRAD].data : NULL,
                            .weight = c.in[IN_WEIGHT].data};
     exec_times t;
@@ -474,7 +497,7 @@ void h_v2_infer(server *s, request *rq, response *rp)
             goto out;
         }
         buf data = {0};
-        if (tjson_write(&data, y, c.dtype, x->count) != BUF_OK) {
+        if (tjson_write(&data, dst, c.dtype, x->count) != BUF_OK) {
             buf_free(&data);
             cJSON_Delete(res);
             response_error(rp, 503, "out of memory serializing the output");
@@ -489,9 +512,14 @@ void h_v2_infer(server *s, request *rq, response *rp)
         response_error(rp, 503, "out of memory building the response");
         goto out;
     }
-    const void *bins[1] = {y};
-    size_t lens[1] = {ybytes};
-    v2_binary_response(rp, header, bins, lens, c.out_binary ? 1 : 0);
+    if (c.out_binary && rq->zero_copy) {
+        v2_binary_response_tail(rp, header, dst, ybytes, y); /* takes y (NULL when dst is in the body) */
+        y = NULL;
+    } else {
+        const void *bins[1] = {dst};
+        size_t lens[1] = {ybytes};
+        v2_binary_response(rp, header, bins, lens, c.out_binary ? 1 : 0);
+    }
     uint64_t t_done = now_ns();
     ok = rp->status == 200;
     if (ok)

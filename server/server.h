@@ -75,6 +75,12 @@ typedef struct {
     long long header_len;       /* Inference-Header-Content-Length, -1: none */
     bool www_auth;              /* add WWW-Authenticate for 401 */
     char location[128];         /* Location header when non-empty (202/201) */
+    /* Bytes sent after body without being copied (a binary output tensor), NULL: none.
+     * tail_alloc is the malloc'd block holding them, freed once sent; when it is NULL the tail
+     * lies inside the request body, which http.c then keeps alive until it is sent. */
+    const char *tail;
+    size_t tail_len;
+    void *tail_alloc;
 } response;
 
 /* A parsed request as handlers see it. */
@@ -89,6 +95,10 @@ typedef struct {
     char version[64];           /* path capture {version} ("" when absent) */
     uint64_t t_start_ns;        /* first byte of the request handled */
     uint64_t t_body_ns;         /* body complete */
+    /* Set by http.c: body is the request's own writable buffer (a handler may run an op in
+     * place on it) and the response may carry a tail. Callers that pass borrowed bytes (the
+     * fuzz harnesses) leave it false and get copies. */
+    bool zero_copy;
 } request;
 
 /* ---- responses (response.c) --------------------------------------------------------------- */
