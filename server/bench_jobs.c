@@ -89,12 +89,15 @@ static void on_progress(const clrelu_bench_progress *p, void *user)
 
 static bool is_cancelled(void *user) { return atomic_load(&((bench_job *)user)->cancel); }
 
-/* Run one job to the end and save it. */
+/* Run one job to the end and save it. The final state is published only once the results are
+ * on disk (when they can be saved), so a client that saw "done" finds the job after a kill -9. */
 static void run_job(bench_jobs *j, bench_job *b)
 {
     clrelu_bench_result *r = NULL;
     clrelu_status st = clrelu_bench_run(j->srv->ctx, &b->opts, &r);
     char *json = r ? clrelu_bench_to_json(r) : NULL, *csv = r ? clrelu_bench_to_csv(r) : NULL;
+    job_state final;
+    bench_job *snap = malloc(sizeof *snap);
     pthread_mutex_lock(&j->lock);
     b->result_json = json;
     b->result_csv = csv;
@@ -102,20 +105,29 @@ static void run_job(bench_jobs *j, bench_job *b)
     if (r)
         b->elapsed_s = r->elapsed_s;
     if (st == CLRELU_ERR_CANCELLED) {
-        b->state = JOB_CANCELLED;
+        final = JOB_CANCELLED;
     } else if (st != CLRELU_OK || (r && (!json || !csv))) {
-        b->state = JOB_FAILED;
+        final = JOB_FAILED;
         snprintf(b->error, sizeof b->error, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
     } else {
-        b->state = JOB_DONE;
+        final = JOB_DONE;
         b->done = b->total;
     }
     b->current[0] = '\0';
+    if (snap) { /* what the file will say: the job as it stands, in its final state */
+        memcpy(snap, b, sizeof *snap);
+        snap->state = final;
+    }
     pthread_mutex_unlock(&j->lock);
     clrelu_bench_result_free(r);
-    server_log(CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(b->state), b->elapsed_s);
-    if (j->dir[0] && !bench_store_save(j, b))
+    /* Only the worker changes a running job's fields, so the snapshot's pointers stay valid. */
+    if (j->dir[0] && !(snap && bench_store_save(j, snap)))
         server_log(CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", b->id, j->dir);
+    free(snap);
+    pthread_mutex_lock(&j->lock);
+    b->state = final;
+    pthread_mutex_unlock(&j->lock);
+    server_log(CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(final), b->elapsed_s);
 }
 
 /* The worker: oldest queued job first, one at a time, so no two sweeps share a device. */

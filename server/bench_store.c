@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,26 @@ static bench_job *load_one(const bench_jobs *j, const char *name)
     return b;
 }
 
+/* A temporary file write_atomic left behind (<id>.json.tmp.<pid> or .csv) by a writer that was
+ * killed before its rename: remove it unless that process still runs. True when name is one. */
+static bool remove_stale_temp(const bench_jobs *j, const char *name)
+{
+    const char *t = strstr(name, ".tmp.");
+    if (!t || name[0] == '.')
+        return false;
+    char *end = NULL;
+    long pid = strtol(t + 5, &end, 10);
+    if (end == t + 5 || *end || pid <= 0)
+        return false;
+    if (pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+        return true; /* another live writer's */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", j->dir, name);
+    if (unlink(path) == 0)
+        server_log(CLRELU_LOG_WARN, "benchmarks: removed %s (left by an interrupted save)", path);
+    return true;
+}
+
 void bench_store_load(bench_jobs *j)
 {
     DIR *d = opendir(j->dir);
@@ -172,6 +193,8 @@ void bench_store_load(bench_jobs *j)
     int n = 0;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
+        if (remove_stale_temp(j, e->d_name))
+            continue;
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
         bench_job *b = load_one(j, e->d_name);

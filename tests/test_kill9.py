@@ -1,0 +1,248 @@
+"""test_kill9.py: kill -9 at random moments never leaves a file that breaks the next start — the
+server's results directory, the OpenCL program cache and the tuning file (all written through a
+temporary file + rename), plus planted truncated entries and stray temporary files."""
+import glob
+import json
+import os
+import random
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from server_harness import BIN, Checks, Server  # noqa: E402
+
+ITERATIONS = 8
+SWEEP = {"devices": "host", "ops": ["relu", "gelu", "elu"], "sizes": "1K,4K,16K", "repeats": 2,
+         "min_time_s": 0.0001, "max_samples": 4, "ceilings": False}
+
+
+def write_npy(path, values):
+    hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }" % len(values)
+    hdr += " " * ((64 - (10 + len(hdr) + 1) % 64) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hdr)) + hdr.encode() +
+                struct.pack("<%df" % len(values), *values))
+
+
+def read_npy_f32(path):
+    data = open(path, "rb").read()
+    hl = struct.unpack("<H", data[8:10])[0]
+    body = data[10 + hl:]
+    return list(struct.unpack("<%df" % (len(body) // 4), body))
+
+
+def kill9(proc):
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def saved_json_ok(c, d, planted, what):
+    """Every results file the server wrote (not the planted ones) is complete JSON."""
+    for p in glob.glob(os.path.join(d, "*.json")):
+        if os.path.basename(p) in planted:
+            continue
+        try:
+            json.load(open(p))
+            ok = True
+        except ValueError:
+            ok = False
+        c.check(ok, "%s: %s is complete JSON" % (what, os.path.basename(p)))
+
+
+def test_server(c, rng):
+    d = tempfile.mkdtemp(prefix="clrelu-kill9-results.")
+    planted = {"btrunc-1.json", "zz-garbage.json"}
+    finished = {}  # id -> status the server reported as final before a kill
+    try:
+        for it in range(ITERATIONS):
+            s = Server("--results-dir", d, "--no-warmup", device="host")
+            try:
+                s.start()
+            except RuntimeError as e:
+                c.check(False, "iteration %d: server starts after kill -9 (%s)" % (it, str(e)[-300:]))
+                return
+            st, b = s.json("GET", "/v1/benchmarks")
+            c.check(st == 200 and isinstance(b.get("jobs"), list), "iteration %d: jobs listed (%s)" % (it, st))
+            jobs = {j["id"]: j for j in b.get("jobs", [])}
+            for jid, status in finished.items():
+                c.check(jid in jobs and jobs[jid]["status"] == status,
+                        "iteration %d: finished job %s kept as %s (found %s)"
+                        % (it, jid, status, jobs.get(jid, {}).get("status")))
+            for jid in planted:
+                c.check(jid[:-5] not in jobs, "iteration %d: planted %s not listed" % (it, jid))
+            leftovers = [p for p in os.listdir(d) if ".tmp" in p]
+            c.check(not leftovers, "iteration %d: stale temporary files removed at start: %s" % (it, leftovers))
+            if it == 1:
+                c.check(any("ignoring" in line for line in s.stderr_lines),
+                        "the planted bad files are reported: %s" % "".join(s.stderr_lines)[-400:])
+            for jid, j in jobs.items():
+                if j.get("has_results"):
+                    st, full = s.json("GET", "/v1/benchmarks/" + jid)
+                    c.check(st == 200 and isinstance(full.get("results"), dict) and
+                            full["results"].get("cases"), "iteration %d: %s results readable" % (it, jid))
+            # a sweep that runs for a while, and kill -9 at a random moment of it
+            st, b = s.json("POST", "/v1/benchmarks", SWEEP)
+            c.check(st == 202, "iteration %d: sweep accepted (%s %s)" % (it, st, b))
+            time.sleep(rng.uniform(0.0, 1.5))
+            st, b = s.json("GET", "/v1/benchmarks")
+            for j in b.get("jobs", []):
+                if j["status"] in ("done", "cancelled", "failed") and (j.get("has_results") or j["status"] != "done"):
+                    finished[j["id"]] = j["status"]
+            kill9(s.proc)
+            saved_json_ok(c, d, planted, "iteration %d" % it)
+            if it == 0:
+                # plant a truncated results file, a non-job and stray temporary files
+                src = sorted(p for p in glob.glob(os.path.join(d, "*.json")))
+                text = open(src[0]).read() if src else json.dumps({"id": "btrunc-1", "status": "done",
+                                                                    "progress": {"done": 1, "total": 1}})
+                with open(os.path.join(d, "btrunc-1.json"), "w") as f:
+                    f.write(text[:len(text) // 2])
+                with open(os.path.join(d, "zz-garbage.json"), "wb") as f:
+                    f.write(b"\x00\xff not json")
+                for name in ("b1-1.json.tmp.999999", "b1-1.csv.tmp.999998"):
+                    with open(os.path.join(d, name), "w") as f:
+                        f.write('{"id": "b1-1", "sta')
+        c.check(len(finished) >= 1, "some sweeps finished between kills (%d)" % len(finished))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def opencl_cpu_present():
+    r = subprocess.run([BIN, "devices", "--json"], capture_output=True, text=True)
+    try:
+        return any(dv.get("type") == "cpu" for dv in json.loads(r.stdout))
+    except ValueError:
+        return False
+
+
+def run_relu(cache, inp, out, timeout=300):
+    env = dict(os.environ, CLRELU_CACHE_DIR=cache)
+    return subprocess.Popen([BIN, "run", "relu", inp, out, "--device", "cpu"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_program_cache(c, rng, work):
+    inp, out = os.path.join(work, "in.npy"), os.path.join(work, "out.npy")
+    xs = [i - 31.5 for i in range(64)]
+    write_npy(inp, xs)
+    want = [max(x, 0.0) for x in xs]
+    cache = os.path.join(work, "cache")
+    # how long a first build takes, to spread the kills over it
+    t0 = time.monotonic()
+    p = run_relu(cache, inp, out)
+    err = p.communicate(timeout=300)[1]
+    full = time.monotonic() - t0
+    c.check(p.returncode == 0 and read_npy_f32(out) == want, "first build runs (%s)" % err[-300:])
+    killed = 0
+    for attempt in range(4):
+        shutil.rmtree(cache, ignore_errors=True)
+        p = run_relu(cache, inp, out)
+        time.sleep(rng.uniform(0.05, 0.9) * full)
+        if p.poll() is None:
+            kill9(p)
+            killed += 1
+        else:
+            p.communicate()
+        if os.path.exists(out):
+            os.unlink(out)
+        p = run_relu(cache, inp, out)
+        err = p.communicate(timeout=300)[1]
+        c.check(p.returncode == 0 and read_npy_f32(out) == want,
+                "program cache, kill -9 attempt %d: the next run is correct (%s)" % (attempt, err[-300:]))
+    c.check(killed >= 1, "at least one kill landed during a first build (%d of 4)" % killed)
+    entries = glob.glob(os.path.join(cache, "*.clbin"))
+    c.check(len(entries) >= 1, "a cache entry was written")
+    # plant truncated, empty and garbage entries and a stray temporary file
+    for i, e in enumerate(entries):
+        data = open(e, "rb").read()
+        with open(e, "wb") as f:
+            f.write(data[: [len(data) // 2, 0, 17][i % 3]] if i % 3 != 2 else b"\x7fELF garbage" * 3)
+    open(os.path.join(cache, "0123.clbin.tmp.999999"), "wb").write(b"half")
+    os.unlink(out)
+    p = run_relu(cache, inp, out)
+    err = p.communicate(timeout=300)[1]
+    c.check(p.returncode == 0 and read_npy_f32(out) == want,
+            "truncated cache entries are rebuilt, not trusted (%s)" % err[-300:])
+    rebuilt = [e for e in glob.glob(os.path.join(cache, "*.clbin")) if os.path.getsize(e) > 1000]
+    c.check(len(rebuilt) >= 1, "a damaged entry was rewritten (%d sizable entries)" % len(rebuilt))
+    p = run_relu(cache, inp, out)
+    err = p.communicate(timeout=300)[1]
+    c.check(p.returncode == 0 and read_npy_f32(out) == want, "and the rewritten entry loads (%s)" % err[-300:])
+
+
+def tune(cache):
+    env = dict(os.environ, CLRELU_CACHE_DIR=cache)
+    return subprocess.Popen([BIN, "tune", "--device", "cpu", "--dtype", "float32", "--size", "65536"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def tune_file_ok(path):
+    lines = open(path).read().splitlines()
+    return len(lines) >= 3 and lines[-1].startswith("end ") and len(lines[-1]) == 4 + 16
+
+
+def test_tune_file(c, rng, work):
+    inp, out = os.path.join(work, "in.npy"), os.path.join(work, "out.npy")
+    xs = [i - 31.5 for i in range(64)]
+    want = [max(x, 0.0) for x in xs]
+    cache = os.path.join(work, "tcache")
+    t0 = time.monotonic()
+    p = tune(cache)
+    o, err = p.communicate(timeout=600)
+    full = time.monotonic() - t0
+    files = glob.glob(os.path.join(cache, "*.tune"))
+    c.check(p.returncode == 0 and len(files) == 1 and tune_file_ok(files[0]), "tune writes a checked file (%s)" % err[-300:])
+    if not files:
+        return
+    good = open(files[0]).read()
+    killed = 0
+    for attempt in range(4):
+        p = tune(cache)
+        time.sleep(rng.uniform(0.05, 0.9) * full)
+        if p.poll() is None:
+            kill9(p)
+            killed += 1
+        else:
+            p.communicate()
+        now = glob.glob(os.path.join(cache, "*.tune"))
+        c.check(len(now) == 1 and tune_file_ok(now[0]), "tune, kill -9 attempt %d: the file is whole" % attempt)
+    c.check(killed >= 1, "at least one kill landed during a tune (%d of 4)" % killed)
+    # truncated and corrupted tune files: runs stay correct, and the next tune rewrites the file
+    for bad in (good[: len(good) // 2], good.replace("float32", "float33"), ""):
+        with open(files[0], "w") as f:
+            f.write(bad)
+        open(files[0] + ".999999.tmp", "w").write(good[:10])
+        if os.path.exists(out):
+            os.unlink(out)
+        p = run_relu(cache, inp, out)
+        err = p.communicate(timeout=300)[1]
+        c.check(p.returncode == 0 and read_npy_f32(out) == want,
+                "a damaged tune file (%d bytes) does not break a run (%s)" % (len(bad), err[-300:]))
+    p = tune(cache)
+    err = p.communicate(timeout=600)[1]
+    c.check(p.returncode == 0 and tune_file_ok(files[0]), "tune rewrites the damaged file (%s)" % err[-300:])
+
+
+def main():
+    c = Checks()
+    rng = random.Random(int(os.environ.get("CLRELU_KILL9_SEED", "9")))
+    c.run(test_server, rng)
+    if opencl_cpu_present():
+        work = tempfile.mkdtemp(prefix="clrelu-kill9.")
+        try:
+            c.run(test_program_cache, rng, work)
+            c.run(test_tune_file, rng, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    else:
+        print("no OpenCL CPU device: the program cache and tuning file parts need one and were not run")
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
