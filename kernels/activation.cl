@@ -75,14 +75,15 @@
 #if defined(CLRELU_STORE_BF16)
 /* float -> bfloat16 bits (in the low 16 bits), round to nearest even by integer arithmetic on
  * the float's bits; overflow carries into the exponent and gives inf; NaN keeps its sign and
- * becomes quiet (bit 6 of the bfloat16 mantissa set). Selects, no branches: the vector form
- * compiles to a handful of integer vector instructions. */
+ * becomes quiet (bit 6 of the bfloat16 mantissa set). Selects, no branches; the NaN test is the
+ * float compare f != f (one unordered compare, not an and + integer compare). On PoCL/AVX-512 the
+ * vector form is six instructions (shift, compare, ternary logic, add, shift, masked or). */
 uint bf16_bits(float f)
 {
     uint u = as_uint(f);
     uint rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
     uint quiet = (u >> 16) | 0x40u;
-    return select(rounded, quiet, (uint)((u & 0x7fffffffu) > 0x7f800000u));
+    return select(rounded, quiet, (uint)(f != f));
 }
 
 UINTV bf16_bitsv(REALV f)
@@ -90,7 +91,7 @@ UINTV bf16_bitsv(REALV f)
     UINTV u = CAT(as_uint, VW)(f);
     UINTV rounded = (u + (UINTV)0x7fffu + ((u >> 16) & (UINTV)1u)) >> 16;
     UINTV quiet = (u >> 16) | (UINTV)0x40u;
-    return select(rounded, quiet, CAT(as_uint, VW)((u & (UINTV)0x7fffffffu) > (UINTV)0x7f800000u));
+    return select(rounded, quiet, CAT(as_uint, VW)(f != f));
 }
 
 /* Store VW bfloat16 values at vector index v of p. PoCL turns a ushortN vstore into VW scalar
