@@ -15,8 +15,22 @@
 static char model_dir[256];
 static pthread_once_t dir_once = PTHREAD_ONCE_INIT;
 
-/* The scratch folder the seeds name files in: w<out>x<in>.npy matrices, v<n>.npy vectors, one
- * float64 matrix and one file that is not .npy. Left behind for the process's lifetime. */
+static const char *const dir_files[] = {"w2x2.npy", "w2x3.npy", "w3x2.npy", "w1x4.npy", "w4x1.npy", "v1.npy",
+                                        "v2.npy", "v3.npy", "v4.npy", "d2x2.npy", "junk.npy"};
+
+/* Remove the scratch folder at exit. */
+static void remove_dir(void)
+{
+    char path[512];
+    for (size_t i = 0; i < sizeof dir_files / sizeof dir_files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", model_dir, dir_files[i]);
+        unlink(path);
+    }
+    rmdir(model_dir);
+}
+
+/* The scratch folder the seeds name files in (dir_files): w<out>x<in>.npy matrices, v<n>.npy
+ * vectors, one float64 matrix and one file that is not .npy; removed when the process exits. */
 static void make_dir(void)
 {
     snprintf(model_dir, sizeof model_dir, "%s/clrelu-fuzz-model.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -24,6 +38,7 @@ static void make_dir(void)
         model_dir[0] = '\0';
         return;
     }
+    atexit(remove_dir);
     float vals[16];
     for (int i = 0; i < 16; i++)
         vals[i] = (float)(i % 5) - 2.0f;

@@ -105,7 +105,10 @@ what = {"npy": ".npy files (`npy_parse`, `npy_parse_header`)", "model_json": "mo
         "tensor_json": "JSON tensor decoder/encoder (`tjson_read`, `tjson_shape`, round trip)",
         "compress": "gzip/deflate request bodies under a cap (`decode_body`)",
         "v2_infer": "KServe v2 infer: model name, header length, JSON header, binary sections",
-        "activate": "`POST /v1/activate` JSON request"}
+        "activate": "`POST /v1/activate` JSON request",
+        "json_numbers": "JSON number codec (`jnum_parse_array`, `jnum_parse`; float32/float64 print → parse bit round trip)",
+        "model_config": "model config.json loader (`clrelu_model_load_config`: layers, shapes, .npy weights)",
+        "bench_request": "`POST /v1/benchmarks` body (`bench_request_parse`: options, case count, echo)"}
 for t, runs, crashes, rc in rows:
     L.append("| `%s` | %s | %s | %s |" % (t, what.get(t, ""), "{:,}".format(int(runs)), crashes))
 L.append("\nCrash regressions kept in the corpora (`crash-*`): %s.\n" % regressions)
@@ -165,7 +168,13 @@ if load and (load["rss_growth_pct"] or 0) >= 5:
 L.extend("- " + f for f in fails) if fails else L.append("None.")
 L.append("")
 L.append("## Faults and access (test suite)\n")
-L.append("- `tests/test_fault_inject.c`: `clrelu_device_inject_fault` fails exactly the armed runs, also under 4 threads.")
+L.append("- `tests/test_fault_inject.c`: `clrelu_device_inject_fault` fails exactly the armed runs, also under 4 threads; "
+         "`CLRELU_FAULT_INJECT=SELECTOR:COUNT[,...]` (e.g. `cpu:0:3`) arms the same faults when a context is created.")
+L.append("- `tests/test_kill9.py`: 8 kill -9s of `clrelu serve` at random moments of a sweep, each followed by a restart "
+         "that lists the jobs, keeps every job a client saw finished and reads its results; a planted truncated results "
+         "file, a non-JSON file and stray `*.tmp.<pid>` files are skipped (reported) or removed; kill -9 during first "
+         "OpenCL program builds and during `clrelu tune`, then truncated/garbage cache entries and tune files: the next "
+         "run is correct and rewrites them.")
 L.append("- `tests/test_faults.py`: injected device faults answer 503 and the next request succeeds without a restart; "
          "clients leaving mid-upload and mid-response; a byte-at-a-time header sender; a stalled client dropped at "
          "the idle timeout; bodies over the limit (Content-Length, chunked, gzip bomb) 413; 20 connections against a "
