@@ -54,7 +54,7 @@ static void usage(FILE *out)
             "  --no-warmup          skip the warm-up run on the default device before listening\n"
             "  --results-dir DIR    where benchmark jobs (/v1/benchmarks) are saved and reloaded from\n"
             "                       [CLRELU_RESULTS_DIR] (default $XDG_STATE_HOME/clrelu/benchmarks, else\n"
-            "                       ./clrelu-results); POST/DELETE /v1/benchmarks also need --api-key\n"
+            "                       ./clrelu-results); with --api-key, POST/DELETE /v1/benchmarks need it\n"
             "  --model-repository DIR  serve each subfolder of DIR holding a config.json as an MLP model\n"
             "                       (docs/models.md) [CLRELU_MODEL_REPOSITORY]\n"
             "  -h, --help           this text\n\n"
