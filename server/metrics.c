@@ -174,7 +174,20 @@ static void render_http(buf *b, const struct metrics *m)
                    (unsigned long long)m->devices[d].errors);
 }
 
-/* Triton's families, one series per model (op) with version "1". */
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void label_value(buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            buf_printf(b, "\\%c", *v);
+        else if (*v == '\n')
+            buf_printf(b, "\\n");
+        else
+            buf_printf(b, "%c", *v);
+    }
+}
+
+/* Triton's families, one series per model (every op, then every MLP model) with version "1". */
 static void render_triton(buf *b, struct model_stats *stats)
 {
     static const struct {
@@ -182,7 +195,7 @@ static void render_triton(buf *b, struct model_stats *stats)
     } fam[] = {
         {"nv_inference_request_success", "Number of successful inference requests"},
         {"nv_inference_request_failure", "Number of failed inference requests"},
-        {"nv_inference_count", "Number of inferences performed"},
+        {"nv_inference_count", "Number of inferences performed (batch rows)"},
         {"nv_inference_exec_count", "Number of model executions performed"},
         {"nv_inference_request_duration_us", "Cumulative inference request duration in microseconds"},
         {"nv_inference_queue_duration_us", "Cumulative inference queuing duration in microseconds"},
@@ -190,28 +203,34 @@ static void render_triton(buf *b, struct model_stats *stats)
         {"nv_inference_compute_infer_duration_us", "Cumulative compute inference duration in microseconds"},
         {"nv_inference_compute_output_duration_us", "Cumulative inference compute output duration in microseconds"},
     };
-    int n = clrelu_op_count();
+    int n = stats_slot_count(stats);
+    model_stat *all = calloc((size_t)(n ? n : 1), sizeof *all);
+    if (!all)
+        return;
+    for (int i = 0; i < n; i++)
+        stats_get(stats, i, &all[i]);
     for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
         buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", fam[f].name, fam[f].help, fam[f].name);
         for (int i = 0; i < n; i++) {
-            model_stat s;
-            stats_get(stats, i, &s);
+            const model_stat *s = &all[i];
             uint64_t v = 0;
             switch (f) {
-            case 0: v = s.success.count; break;
-            case 1: v = s.fail.count; break;
-            case 2: v = s.inference_count; break;
-            case 3: v = s.execution_count; break;
-            case 4: v = (s.success.ns + s.fail.ns) / 1000; break;
-            case 5: v = s.queue.ns / 1000; break;
-            case 6: v = s.compute_input.ns / 1000; break;
-            case 7: v = s.compute_infer.ns / 1000; break;
-            default: v = s.compute_output.ns / 1000; break;
+            case 0: v = s->success.count; break;
+            case 1: v = s->fail.count; break;
+            case 2: v = s->inference_count; break;
+            case 3: v = s->execution_count; break;
+            case 4: v = (s->success.ns + s->fail.ns) / 1000; break;
+            case 5: v = s->queue.ns / 1000; break;
+            case 6: v = s->compute_input.ns / 1000; break;
+            case 7: v = s->compute_infer.ns / 1000; break;
+            default: v = s->compute_output.ns / 1000; break;
             }
-            buf_printf(b, "%s{model=\"%s\",version=\"1\"} %llu\n", fam[f].name, clrelu_op_get(i)->name,
-                       (unsigned long long)v);
+            buf_printf(b, "%s{model=\"", fam[f].name);
+            label_value(b, stats_slot_name(stats, i));
+            buf_printf(b, "\",version=\"1\"} %llu\n", (unsigned long long)v);
         }
     }
+    free(all);
 }
 
 char *metrics_render(struct metrics *m, struct model_stats *stats)

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_MODELS 256
-
 typedef struct {
     char name[128];
     clrelu_model *model;
@@ -34,7 +32,7 @@ static int list_models(char ***out)
         server_log(CLRELU_LOG_ERROR, "--model-repository %s: cannot open the folder", repo_dir);
         return -1;
     }
-    char **names = calloc(MAX_MODELS, sizeof *names);
+    char **names = calloc(MODELS_MAX, sizeof *names);
     int n = 0;
     struct dirent *e;
     while (names && (e = readdir(d)) != NULL) {
@@ -45,8 +43,8 @@ static int list_models(char ***out)
         snprintf(path, sizeof path, "%s/%s/config.json", repo_dir, e->d_name);
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
-        if (n == MAX_MODELS) {
-            server_log(CLRELU_LOG_ERROR, "--model-repository %s: more than %d models", repo_dir, MAX_MODELS);
+        if (n == MODELS_MAX) {
+            server_log(CLRELU_LOG_ERROR, "--model-repository %s: more than %d models", repo_dir, MODELS_MAX);
             n = -1;
             break;
         }
@@ -58,7 +56,7 @@ static int list_models(char ***out)
     }
     closedir(d);
     if (n < 0 || !names) {
-        for (int i = 0; names && i < MAX_MODELS; i++)
+        for (int i = 0; names && i < MODELS_MAX; i++)
             free(names[i]);
         free(names);
         return -1;

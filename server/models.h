@@ -7,6 +7,9 @@
 
 struct cJSON;
 
+/* Most models a repository may hold. */
+#define MODELS_MAX 256
+
 /* Remember the repository folder (from --model-repository / CLRELU_MODEL_REPOSITORY). */
 void models_set_repository(const char *dir);
 /* Load every subfolder of the repository that holds a config.json. A model that fails to load,

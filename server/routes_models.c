@@ -3,6 +3,7 @@
 #include "models.h"
 #include "request_json.h"
 #include "router.h"
+#include "stats.h"
 #include "tensor_json.h"
 
 #include <cjson/cJSON.h>
@@ -264,6 +265,18 @@ static bool v2_read(server *s, const request *rq, const clrelu_model *m, const v
     return true;
 }
 
+/* Count one successful execution of b in the model's statistics (GET /v2/models/{m}/stats,
+ * nv_inference_*), split as for the op models: compute_input is the body's decoding plus the
+ * copies to the device, compute_infer the layers' kernel time, compute_output the copies back
+ * plus building the response; the batch's N rows are N inferences of one execution. */
+static void record_success(server *s, int slot, const request *rq, const batch *b, uint64_t queue_ns, uint64_t t_decoded,
+                           const clrelu_timing *t, uint64_t t_ran)
+{
+    uint64_t t_done = now_ns();
+    stats_success(s->stats, slot, b->n, t_done - rq->t_start_ns, queue_ns, (t_decoded - rq->t_body_ns) + t->transfer_in_ns,
+                  t->kernel_ns, t->transfer_out_ns + (t_done - t_ran));
+}
+
 static void free_stats(const clrelu_model *m, clrelu_layer_stats *stats)
 {
     for (int i = 0; stats && i < clrelu_model_layer_count(m); i++)
@@ -277,6 +290,8 @@ bool mlp_v2_infer(server *s, request *rq, response *rp)
     const clrelu_model *m = mlp_of(rq, rp, &answered);
     if (!m)
         return answered;
+    int slot = stats_slot_of(s->stats, rq->model);
+    bool ok = false;
     batch b = {0};
     cJSON *root = NULL;
     void *y = NULL;
@@ -306,13 +321,14 @@ bool mlp_v2_infer(server *s, request *rq, response *rp)
         response_error(rp, 503, "out of memory");
         goto out;
     }
-    uint64_t queue_ns;
+    uint64_t queue_ns, t_decoded = now_ns();
     clrelu_timing t;
     clrelu_status st = run_batch(s, dev, m, &b, y, stats, &queue_ns, &t);
     if (st != CLRELU_OK) {
         response_error(rp, http_status_of(st), "model %s on %s failed: %s", rq->model, dev->info->id, clrelu_last_error());
         goto out;
     }
+    uint64_t t_ran = now_ns();
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "model_name", rq->model);
     cJSON_AddStringToObject(res, "model_version", "1");
@@ -359,7 +375,12 @@ bool mlp_v2_infer(server *s, request *rq, response *rp)
     const void *bins[1] = {y};
     size_t lens[1] = {ybytes};
     v2_binary_response(rp, header, bins, lens, out_binary ? 1 : 0);
+    ok = rp->status == 200;
+    if (ok)
+        record_success(s, slot, rq, &b, queue_ns, t_decoded, &t, t_ran);
 out:
+    if (!ok)
+        stats_failure(s->stats, slot, now_ns() - rq->t_start_ns);
     cJSON_Delete(root);
     free(b.x);
     free(y);
@@ -396,6 +417,8 @@ void h_model_infer(server *s, request *rq, response *rp)
         response_error(rp, 404, "unknown model '%s' (GET /v1/models lists the loaded models)", rq->model);
         return;
     }
+    int slot = stats_slot_of(s->stats, rq->model);
+    bool ok = false;
     batch b = {0};
     void *y = NULL;
     double *vals = NULL;
@@ -403,7 +426,7 @@ void h_model_infer(server *s, request *rq, response *rp)
     uint64_t t0 = now_ns();
     cJSON *root = parse_json_or_400(rq->body, rq->len, rp);
     if (!root)
-        return;
+        goto out;
     server_device *dev = &s->devices[s->default_device];
     clrelu_dtype mdt = clrelu_model_dtype(m);
     size_t es = clrelu_dtype_size(mdt), width = clrelu_model_output_size(m);
@@ -448,7 +471,7 @@ void h_model_infer(server *s, request *rq, response *rp)
         goto out;
     }
     clrelu_convert(vals, CLRELU_F64, b.x, mdt, n);
-    uint64_t queue_ns, t_run = now_ns();
+    uint64_t queue_ns, t_run = now_ns(); /* the body is decoded */
     clrelu_timing t;
     clrelu_status st = run_batch(s, dev, m, &b, y, stats, &queue_ns, &t);
     if (st != CLRELU_OK) {
@@ -481,7 +504,12 @@ void h_model_infer(server *s, request *rq, response *rp)
     if (want_stats)
         cJSON_AddItemToObject(res, "stats", models_stats_json(m, stats));
     response_json(rp, 200, res);
+    ok = rp->status == 200;
+    if (ok)
+        record_success(s, slot, rq, &b, queue_ns, t_run, &t, t_done);
 out:
+    if (!ok)
+        stats_failure(s->stats, slot, now_ns() - rq->t_start_ns);
     cJSON_Delete(root);
     free(vals);
     free(b.x);

@@ -142,16 +142,23 @@ void h_v2_config(server *s, request *rq, response *rp)
     response_json(rp, 200, o);
 }
 
+/* GET /v2/models[/{m}[/versions/{v}]]/stats: every op model and every MLP model, or one. */
 void h_v2_stats(server *s, request *rq, response *rp)
 {
-    int model = -1;
+    int slot = -1;
     if (rq->model[0]) {
-        const clrelu_op_desc *op = model_of(rq, rp);
-        if (!op)
+        slot = stats_slot_of(s->stats, rq->model);
+        if (slot < 0) {
+            response_error(rp, 404, "unknown model '%s' (every op is a model: GET /v1/ops; MLP models: GET /v1/models)",
+                           rq->model);
             return;
-        model = clrelu_op_index(op);
+        }
+        if (rq->version[0] && strcmp(rq->version, "1") != 0) {
+            response_error(rp, 404, "model '%s' has no version '%s' (only \"1\")", rq->model, rq->version);
+            return;
+        }
     }
-    response_json(rp, 200, stats_to_json(s->stats, model));
+    response_json(rp, 200, stats_to_json(s->stats, slot));
 }
 
 /* ---- inference ------------------------------------------------------------------------- */
@@ -523,7 +530,7 @@ void h_v2_infer(server *s, request *rq, response *rp)
     uint64_t t_done = now_ns();
     ok = rp->status == 200;
     if (ok)
-        stats_success(s->stats, model, t_done - rq->t_start_ns, t.queue_ns,
+        stats_success(s->stats, model, 1, t_done - rq->t_start_ns, t.queue_ns,
                       (t_decoded - rq->t_body_ns) + t.timing.transfer_in_ns, t.timing.kernel_ns,
                       t.timing.transfer_out_ns + (t_done - t_ran));
 out:

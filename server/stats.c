@@ -1,28 +1,42 @@
-/* stats.c: Triton-style model statistics (success/fail/queue/compute durations), locked. */
+/* stats.c: Triton-style model statistics (success/fail/queue/compute durations, batch sizes) for op and MLP models, locked. */
 #include "stats.h"
+#include "models.h"
 #include "server.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Executions of one batch size and their compute durations (Triton's "batch_stats" entry). */
+typedef struct {
+    uint64_t batch_size;
+    stat_duration compute_input, compute_infer, compute_output;
+} batch_stat;
+
+typedef struct {
+    model_stat m;
+    int n_batch;
+    batch_stat batch[STATS_MAX_BATCH_SIZES];
+} slot_stat;
+
 struct model_stats {
     pthread_mutex_t lock;
-    int n;
-    model_stat *m;
+    int n_ops, n_slots;        /* n_slots = n_ops + MODELS_MAX */
+    slot_stat *s;
 };
 
-struct model_stats *stats_create(int n_models)
+struct model_stats *stats_create(int n_ops)
 {
     struct model_stats *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->m = calloc((size_t)n_models, sizeof *st->m);
-    if (!st->m) {
+    st->n_ops = n_ops;
+    st->n_slots = n_ops + MODELS_MAX;
+    st->s = calloc((size_t)st->n_slots, sizeof *st->s);
+    if (!st->s) {
         free(st);
         return NULL;
     }
-    st->n = n_models;
     pthread_mutex_init(&st->lock, NULL);
     return st;
 }
@@ -32,8 +46,37 @@ void stats_destroy(struct model_stats *st)
     if (!st)
         return;
     pthread_mutex_destroy(&st->lock);
-    free(st->m);
+    free(st->s);
     free(st);
+}
+
+int stats_slot_count(const struct model_stats *st)
+{
+    int n = st->n_ops + models_count();
+    return n < st->n_slots ? n : st->n_slots;
+}
+
+int stats_mlp_slot(const struct model_stats *st, int i)
+{
+    return i >= 0 && st->n_ops + i < stats_slot_count(st) ? st->n_ops + i : -1;
+}
+
+const char *stats_slot_name(const struct model_stats *st, int slot)
+{
+    if (slot < 0 || slot >= stats_slot_count(st))
+        return NULL;
+    return slot < st->n_ops ? clrelu_op_get(slot)->name : models_name_at(slot - st->n_ops);
+}
+
+int stats_slot_of(const struct model_stats *st, const char *name)
+{
+    const clrelu_op_desc *op = clrelu_op_find(name);
+    if (op)
+        return clrelu_op_index(op);
+    for (int i = 0; i < models_count(); i++)
+        if (strcmp(models_name_at(i), name) == 0)
+            return stats_mlp_slot(st, i);
+    return -1;
 }
 
 static void add(stat_duration *d, uint64_t ns)
@@ -42,40 +85,51 @@ static void add(stat_duration *d, uint64_t ns)
     d->ns += ns;
 }
 
-void stats_success(struct model_stats *st, int model, uint64_t total_ns, uint64_t queue_ns,
+void stats_success(struct model_stats *st, int slot, uint64_t batch_size, uint64_t total_ns, uint64_t queue_ns,
                    uint64_t input_ns, uint64_t infer_ns, uint64_t output_ns)
 {
-    if (model < 0 || model >= st->n)
+    if (slot < 0 || slot >= st->n_slots)
         return;
     pthread_mutex_lock(&st->lock);
-    model_stat *m = &st->m[model];
+    slot_stat *s = &st->s[slot];
+    model_stat *m = &s->m;
     m->last_inference_ms = wall_ms();
-    m->inference_count++;
+    m->inference_count += batch_size;
     m->execution_count++;
     add(&m->success, total_ns);
     add(&m->queue, queue_ns);
     add(&m->compute_input, input_ns);
     add(&m->compute_infer, infer_ns);
     add(&m->compute_output, output_ns);
+    int b;
+    for (b = 0; b < s->n_batch && s->batch[b].batch_size != batch_size; b++)
+        ;
+    if (b == s->n_batch && b < STATS_MAX_BATCH_SIZES)
+        s->batch[s->n_batch++].batch_size = batch_size;
+    if (b < s->n_batch) {
+        add(&s->batch[b].compute_input, input_ns);
+        add(&s->batch[b].compute_infer, infer_ns);
+        add(&s->batch[b].compute_output, output_ns);
+    }
     pthread_mutex_unlock(&st->lock);
 }
 
-void stats_failure(struct model_stats *st, int model, uint64_t total_ns)
+void stats_failure(struct model_stats *st, int slot, uint64_t total_ns)
 {
-    if (model < 0 || model >= st->n)
+    if (slot < 0 || slot >= st->n_slots)
         return;
     pthread_mutex_lock(&st->lock);
-    add(&st->m[model].fail, total_ns);
+    add(&st->s[slot].m.fail, total_ns);
     pthread_mutex_unlock(&st->lock);
 }
 
-void stats_get(struct model_stats *st, int model, model_stat *out)
+void stats_get(struct model_stats *st, int slot, model_stat *out)
 {
     memset(out, 0, sizeof *out);
-    if (model < 0 || model >= st->n)
+    if (slot < 0 || slot >= st->n_slots)
         return;
     pthread_mutex_lock(&st->lock);
-    *out = st->m[model];
+    *out = st->s[slot].m;
     pthread_mutex_unlock(&st->lock);
 }
 
@@ -88,9 +142,11 @@ static cJSON *duration(stat_duration d)
 }
 
 /* One entry of "model_stats": every field Triton sends, so clients that read them unchecked
- * (perf_analyzer) find them. Each request is one execution of batch size 1. */
-static cJSON *model_json(const char *name, const model_stat *m)
+ * (perf_analyzer) find them. "batch_stats" has one entry per batch size (op models: 1; MLP
+ * models: the N of INPUT0 [N, in]), its compute counts being executions of that size. */
+static cJSON *model_json(const char *name, const slot_stat *s)
 {
+    const model_stat *m = &s->m;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddStringToObject(o, "version", "1");
@@ -109,28 +165,31 @@ static cJSON *model_json(const char *name, const model_stat *m)
     cJSON_AddItemToObject(is, "cache_miss", duration(zero));
     cJSON_AddObjectToObject(o, "response_stats");
     cJSON *bs = cJSON_AddArrayToObject(o, "batch_stats");
-    if (m->execution_count) {
+    for (int i = 0; i < s->n_batch; i++) {
         cJSON *b = cJSON_CreateObject();
-        cJSON_AddNumberToObject(b, "batch_size", 1);
-        cJSON_AddItemToObject(b, "compute_input", duration(m->compute_input));
-        cJSON_AddItemToObject(b, "compute_infer", duration(m->compute_infer));
-        cJSON_AddItemToObject(b, "compute_output", duration(m->compute_output));
+        cJSON_AddNumberToObject(b, "batch_size", (double)s->batch[i].batch_size);
+        cJSON_AddItemToObject(b, "compute_input", duration(s->batch[i].compute_input));
+        cJSON_AddItemToObject(b, "compute_infer", duration(s->batch[i].compute_infer));
+        cJSON_AddItemToObject(b, "compute_output", duration(s->batch[i].compute_output));
         cJSON_AddItemToArray(bs, b);
     }
     cJSON_AddArrayToObject(o, "memory_usage");
     return o;
 }
 
-cJSON *stats_to_json(struct model_stats *st, int model)
+cJSON *stats_to_json(struct model_stats *st, int slot)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(root, "model_stats");
-    for (int i = 0; i < st->n; i++) {
-        if (model >= 0 && i != model)
+    int n = stats_slot_count(st);
+    for (int i = 0; i < n; i++) {
+        if (slot >= 0 && i != slot)
             continue;
-        model_stat m;
-        stats_get(st, i, &m);
-        cJSON_AddItemToArray(arr, model_json(clrelu_op_get(i)->name, &m));
+        slot_stat copy;
+        pthread_mutex_lock(&st->lock);
+        copy = st->s[i];
+        pthread_mutex_unlock(&st->lock);
+        cJSON_AddItemToArray(arr, model_json(stats_slot_name(st, i), &copy));
     }
     return root;
 }

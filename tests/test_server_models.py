@@ -1,6 +1,7 @@
-"""test_server_models.py: `clrelu serve --model-repository` — MLP models over KServe v2 (JSON, binary, raw) and the native API, with analysis, against a Python reference."""
+"""test_server_models.py: `clrelu serve --model-repository` — MLP models over KServe v2 (JSON, binary, raw) and the native API, with analysis, against a Python reference; their Triton statistics and nv_inference_* metrics."""
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -165,6 +166,78 @@ def reference_hidden(x_rows):
     return [[max(0.0, sum(r[k] * w[j * in_n + k] for k in range(in_n)) + b[j]) for j in range(out_n)] for r in x_rows]
 
 
+def metric(text, name, model):
+    """The value of one nv_inference_* series for model (None when absent)."""
+    m = re.search(r'^%s\{model="%s",version="1"\} (\d+)$' % (re.escape(name), re.escape(model)), text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def test_stats_and_metrics(c, s):
+    """On a fresh server: 5 executions of 3+3+1+3+5 rows via v2 and native, 3 failures → exact counts."""
+    st, r = s.json("GET", "/v2/models/example/stats")
+    m0 = r["model_stats"][0] if st == 200 and r["model_stats"] else {}
+    c.check(st == 200 and m0.get("name") == "example" and m0.get("inference_count") == 0 and
+            m0.get("execution_count") == 0 and m0.get("batch_stats") == [] and m0.get("last_inference") == 0,
+            "stats of an unused model: %s %r" % (st, r))
+    v2 = lambda shape, data: {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": shape, "data": data}]}
+    ok = [s.json("POST", "/v2/models/example/infer", v2([3, 4], FLAT))[0],
+          s.json("POST", "/v2/models/example/versions/1/infer", v2([3, 4], FLAT))[0],
+          s.json("POST", "/v2/models/example/infer", v2([4], X[0]))[0],
+          s.json("POST", "/v1/models/example/infer", {"data": X, "stats": True})[0],
+          s.json("POST", "/v1/models/example/infer", {"data": X + X[:2]})[0]]
+    c.check(ok == [200] * 5, "five successful inferences %r" % ok)
+    bad = [s.json("POST", "/v2/models/example/infer", v2([2, 3], [0] * 6))[0],
+           s.json("POST", "/v1/models/example/infer", {"data": [[1, 2, 3]]})[0],
+           s.request("POST", "/v1/models/example/infer", b"{not json", {"Content-Type": "application/json"})[0]]
+    c.check(bad == [400] * 3, "three failed inferences %r" % bad)
+    st, _ = s.json("POST", "/v1/models/nosuch/infer", {"data": X})
+    c.check(st == 404, "unknown model is nobody's failure")
+    st, _ = s.json("POST", "/v2/models/relu/infer", v2([4], [-1, 0, 1, 2]))
+    c.check(st == 200, "one op model inference")
+
+    st, r = s.json("GET", "/v2/models/example/stats")
+    m = r["model_stats"][0]
+    inf = m["inference_stats"]
+    c.check(m["inference_count"] == 15 and m["execution_count"] == 5, "inference_count = rows (15), execution_count 5: %r" % m)
+    c.check(inf["success"]["count"] == 5 and inf["fail"]["count"] == 3 and inf["success"]["ns"] > 0 and inf["fail"]["ns"] > 0,
+            "success 5, fail 3: %r" % inf)
+    c.check(all(inf[k]["count"] == 5 for k in ("queue", "compute_input", "compute_infer", "compute_output")),
+            "queue and compute counts are executions: %r" % inf)
+    c.check(inf["compute_input"]["ns"] > 0 and inf["compute_output"]["ns"] > 0 and
+            inf["success"]["ns"] >= inf["compute_input"]["ns"] + inf["compute_output"]["ns"], "durations add up %r" % inf)
+    c.check(m["last_inference"] > 1.6e12, "last_inference is a wall clock in ms %r" % m["last_inference"])
+    batches = {b["batch_size"]: b["compute_infer"]["count"] for b in m["batch_stats"]}
+    c.check(batches == {3: 3, 1: 1, 5: 1}, "batch_stats per batch size %r" % m["batch_stats"])
+    st, r1 = s.json("GET", "/v2/models/example/versions/1/stats")
+    c.check(st == 200 and r1["model_stats"][0]["execution_count"] == 5, "versioned stats %r" % r1)
+    st, r2 = s.json("GET", "/v2/models/example/versions/2/stats")
+    c.check(st == 404 and "version" in r2["error"], "version 2 stats → 404 %r" % r2)
+    st, r2 = s.json("GET", "/v2/models/nosuch/stats")
+    c.check(st == 404 and "nosuch" in r2["error"], "unknown model stats → 404 %r" % r2)
+    st, ops = s.json("GET", "/v1/ops")
+    st, allst = s.json("GET", "/v2/models/stats")
+    by = {e["name"]: e for e in allst["model_stats"]}
+    c.check([e["name"] for e in allst["model_stats"]] == [o["name"] for o in ops["ops"]] + ["example"],
+            "all models: every op, then the MLP model %r" % list(by))
+    c.check(by["example"]["inference_count"] == 15 and by["example"]["execution_count"] == 5, "example in the list")
+    c.check(by["relu"]["inference_count"] == 1 and by["relu"]["execution_count"] == 1, "the op model counts apart %r" % by["relu"])
+
+    st, _, text = s.request("GET", "/metrics")
+    text = text.decode()
+    want = {"nv_inference_request_success": 5, "nv_inference_request_failure": 3, "nv_inference_count": 15,
+            "nv_inference_exec_count": 5}
+    got = {k: metric(text, k, "example") for k in want}
+    c.check(got == want, "nv_inference_* for example %r" % got)
+    c.check(metric(text, "nv_inference_count", "relu") == 1 and metric(text, "nv_inference_exec_count", "relu") == 1,
+            "relu series unchanged by the model")
+    dur = metric(text, "nv_inference_request_duration_us", "example")
+    c.check(dur is not None and dur * 1000 <= inf["success"]["ns"] + inf["fail"]["ns"] < (dur + 1) * 1000,
+            "request duration (us) is success+fail ns: %r" % dur)
+    for k in ("queue", "compute_input", "compute_infer", "compute_output"):
+        v = metric(text, "nv_inference_%s_duration_us" % k, "example")
+        c.check(v == inf[k]["ns"] // 1000, "nv_inference_%s_duration_us %r vs %r ns" % (k, v, inf[k]["ns"]))
+
+
 def test_bad_repository(c):
     """A model with a broken shape stops the start with a message naming it; so does an op's name."""
     with tempfile.TemporaryDirectory() as repo:
@@ -191,6 +264,8 @@ def main():
         with Server("--model-repository", repo) as s:
             for t in (test_metadata, test_infer_json, test_infer_binary, test_native):
                 c.run(t, s)
+        with Server("--model-repository", repo) as s:  # a fresh server: the counts start at 0
+            c.run(test_stats_and_metrics, s)
     c.run(test_bad_repository)
     c.finish()
 
