@@ -62,12 +62,13 @@ static clrelu_status prepare(clrelu_context *ctx, const clrelu_device *dev, cons
         if (desc->per_channel) {
             if (!a->act_weight)
                 return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "dense: prelu needs act_weight (%zu slopes)", a->out);
-            if (backward)
-                return clrelu_set_error(CLRELU_ERR_UNSUPPORTED,
-                                        "dense: backward of prelu is not supported (it would need dL/dslope)");
             call->slope = a->act_weight;
         }
     }
+    if (backward && a->grad_act_weight && !call->slope)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG,
+                                "dense backward: grad_act_weight is only for prelu (activation is '%s'); pass NULL",
+                                is_identity(a->act) ? "none" : a->act);
     if (!dev->iface->dense)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "dense: device %s (%s) has no dense layers", dev->info.id,
                                 dev->info.name);
@@ -117,6 +118,7 @@ clrelu_status clrelu_dense_backward(clrelu_context *ctx, const clrelu_device *de
     call.grad_x = a->grad_x;
     call.grad_w = a->grad_w;
     call.grad_b = a->grad_b;
+    call.grad_slope = a->grad_act_weight;
     if (a->n == 0) {
         /* an empty batch contributes nothing: zero gradients for the parameters */
         size_t es = clrelu_dtype_size(a->dtype);
@@ -124,8 +126,10 @@ clrelu_status clrelu_dense_backward(clrelu_context *ctx, const clrelu_device *de
             memset(a->grad_w, 0, a->out * a->in * es);
         if (a->grad_b)
             memset(a->grad_b, 0, a->out * es);
+        if (a->grad_act_weight)
+            memset(a->grad_act_weight, 0, a->out * es);
     }
-    if (!call.grad_x && !call.grad_w && !call.grad_b) {
+    if (!call.grad_x && !call.grad_w && !call.grad_b && !call.grad_slope) {
         if (a->timing)
             memset(a->timing, 0, sizeof *a->timing);
         return CLRELU_OK;

@@ -8,7 +8,9 @@
 /* Checked by dense.c: dtype supported by the device, n >= 1 (empty batches never reach a
  * backend), in, out >= 1, pointers non-NULL where needed, params in range and rounded to the
  * compute type. act NULL means identity. backward: compute dz = act'(x W^T + b) * grad_y and
- * whichever of grad_x / grad_w / grad_b are non-NULL. */
+ * whichever of grad_x / grad_w / grad_b are non-NULL; for prelu (slope non-NULL) also
+ * grad_slope[j] = sum_i (z[i, j] > 0 ? 0 : z[i, j] * grad_y[i, j]) when grad_slope is non-NULL
+ * (dense.c lets grad_slope through only for prelu). */
 struct dense_call {
     const struct op_entry *act;
     clrelu_dtype dtype;
@@ -18,7 +20,7 @@ struct dense_call {
     bool backward;
     void *y, *pre;
     const void *grad_y;
-    void *grad_x, *grad_w, *grad_b;
+    void *grad_x, *grad_w, *grad_b, *grad_slope;
     clrelu_timing *timing;      /* never NULL */
 };
 

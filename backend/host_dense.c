@@ -78,6 +78,20 @@ clrelu_status host_dense(clrelu_device *dev, const struct dense_call *c)
         narrow(z, nz, c->dtype, c->y);
         goto out;
     }
+    /* prelu's dL/dslope from z before it becomes dz: sum over the batch of z * g where z is not
+     * positive (NaN z included, so a NaN makes the sum NaN, as in PyTorch) */
+    if (c->grad_slope) {
+        for (size_t j = 0; j < c->out; j++) {
+            double acc = 0.0;
+            for (size_t i = 0; i < c->n; i++) {
+                double v = z[i * c->out + j];
+                if (!(v > 0))
+                    acc += v * g[i * c->out + j];
+            }
+            tmp[j] = acc;
+        }
+        narrow(tmp, c->out, c->dtype, c->grad_slope);
+    }
     /* dz = act'(z) * g, rounded to the compute type like a device's epilogue */
     for (size_t i = 0; i < nz; i++)
         z[i] = to_compute(c->dtype, act_at(c, slope, i % c->out, z[i], g[i], true));

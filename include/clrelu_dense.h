@@ -16,15 +16,23 @@ extern "C" {
  * (each optional).
  * - act: an op name of the family ("relu", "leaky_relu", ...) or NULL / "none" (identity).
  *   params: NULL for the op's defaults, else its n_params values in table order.
- *   prelu: act_weight holds one slope per output unit [out] (forward only; backward of prelu
- *   is CLRELU_ERR_UNSUPPORTED since it would also need dL/dslope).
+ * - prelu: act_weight holds one slope a[j] per output unit [out], forward and backward. As in
+ *   PyTorch, backward uses dz = (z > 0 ? dy : a[j] * dy) (so a[j] * dy at z == 0 and for NaN z)
+ *   and, when grad_act_weight is non-NULL, also writes the slopes' gradient
+ *     grad_act_weight[j] = sum over the batch of (z > 0 ? 0 : z * dy)   [out]
+ *   (a NaN z makes its unit's sum NaN, as in PyTorch). grad_act_weight must be NULL for every
+ *   other activation (CLRELU_ERR_INVALID_ARG).
  * - dtypes: float32 everywhere; float64 where the device has fp64; float16 where it has
  *   cl_khr_fp16 (CLBlast's Hgemm needs it); the host device also takes bfloat16.
- * - n may be 0 (empty batch: nothing is computed; backward sets grad_w and grad_b to 0);
- *   in and out must be at least 1.
+ * - n may be 0 (empty batch: nothing is computed; backward sets grad_w, grad_b and
+ *   grad_act_weight to 0); in and out must be at least 1.
  * - Forward may also write the pre-activation z to `pre` [n, out] (optional, for analysis).
- * - OpenCL devices run a CLBlast GEMM followed by ONE fused bias + activation pass; the host
- *   device a plain C reference (double accumulation, rounded once to the compute type). */
+ * - OpenCL devices run a CLBlast GEMM followed by ONE fused bias + activation pass (backward:
+ *   prelu's grad_act_weight is one extra column-reduction kernel, like grad_b); the host device
+ *   a plain C reference (double accumulation, rounded once to the compute type). On OpenCL the
+ *   column sums (grad_b, grad_act_weight) accumulate in double where the device has fp64, else
+ *   in float.
+ * - Fields are only ever appended (grad_act_weight came last), so older initialisers stay valid. */
 typedef struct {
     clrelu_dtype dtype;
     size_t n, in, out;
@@ -43,6 +51,7 @@ typedef struct {
     void *grad_w;               /* optional [out, in] */
     void *grad_b;               /* optional [out] */
     clrelu_timing *timing;      /* optional out: kernel_ns covers GEMM(s) and epilogue kernels */
+    void *grad_act_weight;      /* backward, prelu only: optional [out] dL/dslope */
 } clrelu_dense_args;
 
 clrelu_status clrelu_dense_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *args);

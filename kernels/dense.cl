@@ -22,7 +22,7 @@ REAL dense_act_fwd(int act, REAL x, REAL p0, REAL p1, REAL slope)
     }
 }
 
-REAL dense_act_bwd(int act, REAL x, REAL g, REAL p0, REAL p1)
+REAL dense_act_bwd(int act, REAL x, REAL g, REAL p0, REAL p1, REAL slope)
 {
     switch (act) {
     case 0: return MATH_relu_bwd(x, g, p0, p1);
@@ -37,6 +37,7 @@ REAL dense_act_bwd(int act, REAL x, REAL g, REAL p0, REAL p1)
     case 9: return MATH_softplus_bwd(x, g, p0, p1);
     case 10: return MATH_sigmoid_bwd(x, g, p0, p1);
     case 11: return MATH_tanh_bwd(x, g, p0, p1);
+    case 12: return MATH_prelu_bwd(x, g, slope);
     default: return g;
     }
 }
@@ -63,16 +64,40 @@ kernel void dense_fwd_epilogue(global ST *z, global ST *y, global const ST *b, g
     }
 }
 
-/* Backward epilogue: z [rows, cols] holds x W^T; overwritten with dz = act'(z + b) * g. */
-kernel void dense_bwd_epilogue(global ST *z, global const ST *g, global const ST *b, ulong rows, ulong cols, int flags,
-                               int act, REAL p0, REAL p1)
+/* Backward epilogue: z [rows, cols] holds x W^T; overwritten with dz = act'(z + b) * g
+ * (prelu, DENSE_HAS_SLOPE: slope[col] is the column's slope). */
+kernel void dense_bwd_epilogue(global ST *z, global const ST *g, global const ST *b, global const ST *slope,
+                               ulong rows, ulong cols, int flags, int act, REAL p0, REAL p1)
 {
     ulong n = rows * cols;
     for (ulong i = get_global_id(0); i < n; i += get_global_size(0)) {
+        ulong c = i % cols;
         REAL v = LOAD1(i, z);
         if (flags & DENSE_HAS_BIAS)
-            v = v + LOAD1(i % cols, b);
-        STORE1(dense_act_bwd(act, v, LOAD1(i, g), p0, p1), i, z);
+            v = v + LOAD1(c, b);
+        REAL s = (flags & DENSE_HAS_SLOPE) ? LOAD1(c, slope) : ZERO;
+        STORE1(dense_act_bwd(act, v, LOAD1(i, g), p0, p1, s), i, z);
+    }
+}
+
+/* prelu's dL/dslope, run before dense_bwd_epilogue overwrites z: ds[c] = sum over rows of v * g
+ * where v = z + b[c] (rounded as the epilogue rounds it) is not positive — NaN v included, so a
+ * NaN makes the column's sum NaN, as in PyTorch. A column reduction like dense_colsum: one
+ * work-item per column, products and sum in ACC. */
+kernel void dense_slope_grad(global const ST *z, global const ST *g, global const ST *b, global ST *ds, ulong rows,
+                             ulong cols, int flags)
+{
+    for (ulong c = get_global_id(0); c < cols; c += get_global_size(0)) {
+        REAL bc = (flags & DENSE_HAS_BIAS) ? LOAD1(c, b) : ZERO;
+        ACC acc = 0;
+        for (ulong r = 0; r < rows; r++) {
+            REAL v = LOAD1(r * cols + c, z);
+            if (flags & DENSE_HAS_BIAS)
+                v = v + bc;
+            if (!(v > ZERO))
+                acc += (ACC)v * (ACC)LOAD1(r * cols + c, g);
+        }
+        STORE1((REAL)acc, c, ds);
     }
 }
 

@@ -1,4 +1,4 @@
-/* test_dense.c: dense forward/backward on every device against an independent double-precision reference, many shapes and every activation. */
+/* test_dense.c: dense forward/backward (prelu's dL/dslope included) on every device against an independent double-precision reference, many shapes and every activation. */
 #include "check.h"
 #include "clrelu_dense.h"
 #include "ops.h"
@@ -76,7 +76,12 @@ static void *from_double(const double *src, clrelu_dtype t, size_t count)
     return d;
 }
 
-/* One forward (and, unless prelu, backward) case on dev; returns false if the device refused. */
+/* prelu slopes cycle through positive, negative and zero (multiples of 1/8, so every product
+ * stays exact); the salt moves the cycle between cases so out = 1 layers see all three. */
+static unsigned slope_salt;
+
+/* One forward and, for quantised inputs, backward case on dev (prelu: dL/dslope too, and the
+ * same dx without it, and dL/dslope alone). */
 static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t, shape s, const char *act, bool bias,
                      bool quantized)
 {
@@ -95,16 +100,19 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype
         x[i] = quantized ? qrand(8) : frand();
     for (size_t i = 0; i < nw; i++)
         w[i] = quantized ? qrand(8) : frand() / sqrt((double)s.in);
+    slope_salt++;
     for (size_t i = 0; i < s.out; i++) {
         b[i] = quantized ? qrand(16) : frand();
-        sl[i] = qrand(4) * 0.5;
+        double mag_sl = 0.125 + 0.5 * fabs(qrand(4)); /* 0.125 .. 0.625 */
+        unsigned kind = (unsigned)((i + slope_salt) % 3);
+        sl[i] = kind == 0 ? mag_sl : kind == 1 ? -mag_sl : 0.0;
     }
     for (size_t i = 0; i < nz; i++)
         g[i] = qrand(8);
     bool prelu = desc && desc->per_channel;
     double *z = malloc((nz + 1) * sizeof *z), *y = malloc((nz + 1) * sizeof *y), *dz = malloc((nz + 1) * sizeof *dz);
     double *mag = malloc((nz + 1) * sizeof *mag);
-    reference(op, p, s.n, s.in, s.out, x, w, bias ? b : NULL, prelu ? sl : NULL, prelu ? NULL : g, z, y, dz, mag);
+    reference(op, p, s.n, s.in, s.out, x, w, bias ? b : NULL, prelu ? sl : NULL, g, z, y, dz, mag);
 
     void *tx = from_double(x, t, nx), *tw = from_double(w, t, nw), *tb = from_double(b, t, s.out);
     void *tsl = from_double(sl, t, s.out), *tg = from_double(g, t, nz);
@@ -136,15 +144,17 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype
         free(gy);
         free(gp);
     }
-    if (!prelu && quantized) {
-        void *gx = malloc(nx * es + 1), *gw = malloc(nw * es), *gb = malloc(s.out * es);
+    if (quantized) {
+        void *gx = malloc(nx * es + 1), *gw = malloc(nw * es), *gb = malloc(s.out * es), *gs = malloc(s.out * es);
         memset(gw, 0x7f, nw * es);
         memset(gb, 0x7f, s.out * es);
+        memset(gs, 0x7f, s.out * es);
         clrelu_dense_args bw = a;
         bw.grad_y = tg;
         bw.grad_x = gx;
         bw.grad_w = gw;
         bw.grad_b = bias ? gb : NULL;
+        bw.grad_act_weight = prelu ? gs : NULL;
         st = clrelu_dense_backward(ctx, dev, &bw);
         CHECK(st == CLRELU_OK, "%s backward %s: %s", id, act ? act : "none", clrelu_last_error());
         if (st == CLRELU_OK) {
@@ -188,6 +198,49 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype
                     CHECK(false, "%s %s db[%zu] %.9g want %.9g", id, act ? act : "none", j, dgb[j], want);
                 }
             }
+            if (prelu) {
+                /* dL/dslope[j] = sum_i (z > 0 ? 0 : z * g), from the exact z of the reference */
+                double *dgs = to_double(gs, t, s.out);
+                for (size_t j = 0; j < s.out && bad < 12; j++) {
+                    double want = 0, m = 0;
+                    for (size_t i = 0; i < s.n; i++) {
+                        double v = z[i * s.out + j];
+                        if (!(v > 0)) {
+                            want += v * g[i * s.out + j];
+                            m += fabs(v * g[i * s.out + j]);
+                        }
+                    }
+                    double tol = (rel + 2 * (double)(s.n + 2) * eps) * m + abs_tol;
+                    if (!close_to(dgs[j], want, tol)) {
+                        bad++;
+                        CHECK(false, "%s %s prelu n=%zu in=%zu out=%zu bias=%d dslope[%zu] (slope %g) %.9g want %.9g", id,
+                              clrelu_dtype_name(t), s.n, s.in, s.out, bias, j, sl[j], dgs[j], want);
+                    }
+                }
+                free(dgs);
+                /* without dL/dslope: the same dx, bit for bit, and the slope buffer untouched */
+                void *gx2 = malloc(nx * es + 1), *gs2 = malloc(s.out * es);
+                memset(gs2, 0x55, s.out * es);
+                clrelu_dense_args nb = bw;
+                nb.grad_x = gx2;
+                nb.grad_w = NULL;
+                nb.grad_b = NULL;
+                nb.grad_act_weight = NULL;
+                st = clrelu_dense_backward(ctx, dev, &nb);
+                CHECK(st == CLRELU_OK, "%s prelu backward without grad_act_weight: %s", id, clrelu_last_error());
+                CHECK(st != CLRELU_OK || memcmp(gx2, gx, nx * es) == 0, "%s prelu n=%zu in=%zu out=%zu: dx differs without dslope",
+                      id, s.n, s.in, s.out);
+                /* dL/dslope alone: the same values */
+                nb.grad_x = NULL;
+                nb.grad_act_weight = gs2;
+                st = clrelu_dense_backward(ctx, dev, &nb);
+                CHECK(st == CLRELU_OK, "%s prelu backward with grad_act_weight only: %s", id, clrelu_last_error());
+                CHECK(st != CLRELU_OK || memcmp(gs2, gs, s.out * es) == 0,
+                      "%s prelu n=%zu in=%zu out=%zu: dslope alone differs from dslope with the other gradients", id, s.n, s.in,
+                      s.out);
+                free(gx2);
+                free(gs2);
+            }
             if (!bad)
                 CHECK(true, "backward ok");
             free(dgx);
@@ -197,6 +250,7 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype
         free(gx);
         free(gw);
         free(gb);
+        free(gs);
     }
     free(x), free(w), free(b), free(sl), free(g), free(z), free(y), free(dz), free(mag);
     free(tx), free(tw), free(tb), free(tsl), free(tg), free(ty), free(tpre);
@@ -232,11 +286,25 @@ static void validation(clrelu_context *ctx, const clrelu_device *dev)
     b = a;
     b.act = "prelu";
     expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "prelu without slopes", "slope");
-    float sl[2] = {0.5f, 0.5f}, g[4] = {1, 1, 1, 1}, dx[6];
+    /* prelu backward: x W^T = [[1, 2], [4, 5]] is positive, so dz = g and dslope = 0 */
+    float sl[2] = {0.5f, -0.25f}, g[4] = {1, 2, 3, 4}, dx[6], ds[2] = {7, 7};
     b.act_weight = sl;
     b.grad_y = g;
     b.grad_x = dx;
-    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_ERR_UNSUPPORTED, "prelu backward", "prelu");
+    b.grad_act_weight = ds;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_OK, "prelu backward", NULL);
+    CHECK(dx[0] == 1 && dx[1] == 2 && dx[2] == 0 && dx[3] == 3 && dx[4] == 4 && dx[5] == 0 && ds[0] == 0 && ds[1] == 0,
+          "prelu backward, positive z: dx %g %g %g / %g %g %g, dslope %g %g", (double)dx[0], (double)dx[1], (double)dx[2],
+          (double)dx[3], (double)dx[4], (double)dx[5], (double)ds[0], (double)ds[1]);
+    b.act = "leaky_relu";
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "grad_act_weight without prelu",
+                  "grad_act_weight");
+    b.act = NULL;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "grad_act_weight with identity", "prelu");
+    b.act = "prelu";
+    b.grad_act_weight = NULL;
+    b.act_weight = NULL;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "prelu backward without slopes", "slope");
     b = a;
     b.y = NULL;
     expect_status(clrelu_dense_forward(ctx, dev, &b), CLRELU_ERR_INVALID_ARG, "y NULL", NULL);
@@ -253,6 +321,14 @@ static void validation(clrelu_context *ctx, const clrelu_device *dev)
     b.grad_y = NULL;
     expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_OK, "empty batch backward", NULL);
     CHECK(gw[0] == 0 && gw[5] == 0 && gb[0] == 0 && gb[1] == 0, "empty batch: zero dW and db");
+    float esl[2] = {0.25f, -1}, egs[2] = {7, 7};
+    b.act = "prelu";
+    b.act_weight = esl;
+    b.grad_w = NULL;
+    b.grad_b = NULL;
+    b.grad_act_weight = egs;
+    expect_status(clrelu_dense_backward(ctx, dev, &b), CLRELU_OK, "empty batch prelu backward, dslope only", NULL);
+    CHECK(egs[0] == 0 && egs[1] == 0 && !signbit(egs[0]), "empty batch: zero dslope (%g %g)", (double)egs[0], (double)egs[1]);
     expect_status(clrelu_dense_forward(ctx, dev, NULL), CLRELU_ERR_INVALID_ARG, "NULL args", NULL);
 
     const clrelu_device_info *in = clrelu_device_get_info(dev);
@@ -268,6 +344,60 @@ static void validation(clrelu_context *ctx, const clrelu_device *dev)
     }
 }
 
+/* Bit-exact prelu backward on a hand-computed layer in dtype t: z hits exactly 0 (dz = slope * g
+ * there, as in PyTorch, and the zero adds 0 to dslope), slopes are positive, negative and zero;
+ * then a NaN input row: dz = slope * g stays finite (so dx does) while every dslope is NaN. */
+static void prelu_exact(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t)
+{
+    const char *id = clrelu_device_get_info(dev)->id, *tn = clrelu_dtype_name(t);
+    /* W [3, 2], b [3], slopes [3]; x [2, 2] gives z = [[2, 0, 0.5], [-1, -1.5, -4]] */
+    static const double W[6] = {1, 0, 0, 1, 1, 1}, B[3] = {0, 0.5, -1}, A[3] = {0.25, -0.5, 0};
+    static const double X[4] = {2, -0.5, -1, -2}, G[6] = {1, 2, -1, 0.5, -1, 4};
+    /* dz = [[1, -1, -1], [0.125, 0.5, 0]] */
+    static const double DX[4] = {0, -2, 0.125, 0.5}, DW[6] = {1.875, -0.75, -2.5, -0.5, -2, 0.5};
+    static const double DB[3] = {1.125, -0.5, -1}, DS[3] = {-0.5, 1.5, -16};
+    size_t es = clrelu_dtype_size(t);
+    void *x = from_double(X, t, 4), *w = from_double(W, t, 6), *b = from_double(B, t, 3), *sl = from_double(A, t, 3);
+    void *g = from_double(G, t, 6), *gx = malloc(4 * es), *gw = malloc(6 * es), *gb = malloc(3 * es), *gs = malloc(3 * es);
+    clrelu_dense_args a = {.dtype = t, .n = 2, .in = 2, .out = 3, .x = x, .w = w, .b = b, .act = "prelu", .act_weight = sl,
+                           .grad_y = g, .grad_x = gx, .grad_w = gw, .grad_b = gb, .grad_act_weight = gs};
+    clrelu_status st = clrelu_dense_backward(ctx, dev, &a);
+    CHECK(st == CLRELU_OK, "%s %s prelu exact backward: %s", id, tn, clrelu_last_error());
+    if (st == CLRELU_OK) {
+        double *dx = to_double(gx, t, 4), *dw = to_double(gw, t, 6), *db = to_double(gb, t, 3), *ds = to_double(gs, t, 3);
+        for (int i = 0; i < 4; i++)
+            CHECK(dx[i] == DX[i], "%s %s prelu exact dx[%d] %g want %g", id, tn, i, dx[i], DX[i]);
+        for (int i = 0; i < 6; i++)
+            CHECK(dw[i] == DW[i], "%s %s prelu exact dW[%d] %g want %g", id, tn, i, dw[i], DW[i]);
+        for (int j = 0; j < 3; j++) {
+            CHECK(db[j] == DB[j], "%s %s prelu exact db[%d] %g want %g", id, tn, j, db[j], DB[j]);
+            CHECK(ds[j] == DS[j], "%s %s prelu exact dslope[%d] %g want %g", id, tn, j, ds[j], DS[j]);
+        }
+        free(dx), free(dw), free(db), free(ds);
+    }
+
+    /* x = [NaN, 1]: z is NaN in every unit; dz = slope * g = [0.25, -1, -0] */
+    static const double XN[2] = {NAN, 1};
+    void *xn = from_double(XN, t, 2);
+    a.n = 1;
+    a.x = xn;
+    st = clrelu_dense_backward(ctx, dev, &a);
+    CHECK(st == CLRELU_OK, "%s %s prelu NaN backward: %s", id, tn, clrelu_last_error());
+    if (st == CLRELU_OK) {
+        double *dx = to_double(gx, t, 2), *dw = to_double(gw, t, 6), *db = to_double(gb, t, 3), *ds = to_double(gs, t, 3);
+        CHECK(dx[0] == 0.25 && dx[1] == -1, "%s %s prelu NaN row: dx %g %g want 0.25 -1", id, tn, dx[0], dx[1]);
+        static const double DBN[3] = {0.25, -1, 0};
+        for (int j = 0; j < 3; j++) {
+            CHECK(isnan(ds[j]), "%s %s prelu NaN row: dslope[%d] %g want NaN", id, tn, j, ds[j]);
+            CHECK(db[j] == DBN[j], "%s %s prelu NaN row: db[%d] %g want %g", id, tn, j, db[j], DBN[j]);
+            CHECK(isnan(dw[2 * j]) && dw[2 * j + 1] == DBN[j], "%s %s prelu NaN row: dW[%d] %g %g want NaN %g", id, tn, j,
+                  dw[2 * j], dw[2 * j + 1], DBN[j]);
+        }
+        free(dx), free(dw), free(db), free(ds);
+    }
+    free(x), free(w), free(b), free(sl), free(g), free(gx), free(gw), free(gb), free(gs), free(xn);
+}
+
 int main(void)
 {
     clrelu_context *ctx = check_context(NULL);
@@ -278,6 +408,13 @@ int main(void)
         const clrelu_device *dev = clrelu_device_at(ctx, d);
         const clrelu_device_info *in = clrelu_device_get_info(dev);
         validation(ctx, dev);
+        bool opencl = strcmp(in->backend, "opencl") == 0;
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+            clrelu_dtype dt = (clrelu_dtype)t;
+            /* OpenCL GEMMs: no bfloat16, float16 only with cl_khr_fp16 (validation checks the refusal) */
+            if (in->dtype_supported[dt] && !(opencl && (dt == CLRELU_BF16 || (dt == CLRELU_F16 && !in->fp16))))
+                prelu_exact(ctx, dev, dt);
+        }
         for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
             clrelu_dtype dt = (clrelu_dtype)t;
             if (dt == CLRELU_F16 || dt == CLRELU_BF16 || !in->dtype_supported[dt])
@@ -291,6 +428,8 @@ int main(void)
             for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
                 one_case(ctx, dev, dt, shapes[s], "relu", true, true);
                 one_case(ctx, dev, dt, shapes[s], "leaky_relu", false, true);
+                one_case(ctx, dev, dt, shapes[s], "prelu", s % 2 == 0, true);
+                one_case(ctx, dev, dt, shapes[s], "prelu", s % 2 != 0, true);
             }
             for (size_t s = 0; s < sizeof big / sizeof big[0]; s++)
                 one_case(ctx, dev, dt, big[s], "relu", true, false);

@@ -1,4 +1,4 @@
-/* ocl_dense.c: dense layers on OpenCL — CLBlast GEMM, then one fused bias + activation kernel (kernels/dense.cl). */
+/* ocl_dense.c: dense layers on OpenCL — CLBlast GEMM, then one fused bias + activation kernel (kernels/dense.cl); prelu's dL/dslope as one column reduction. */
 #include "ocl_dense.h"
 
 #include "kernel_sources.h"
@@ -180,8 +180,8 @@ cl_int ocl_dense_set_real(cl_kernel k, cl_uint index, clrelu_dtype dtype, double
 typedef struct {
     cl_command_queue q;
     cl_program prog;
-    cl_kernel k1, k2;
-    cl_mem x, w, b, slope, z, g, y, gx, gw, gb;
+    cl_kernel k1, k2, k3;
+    cl_mem x, w, b, slope, z, g, y, gx, gw, gb, gs;
     bool broken;
 } dense_state;
 
@@ -253,29 +253,59 @@ out:
     return st;
 }
 
-/* dz = act'(x W^T + b) * g in place in z; then dx = dz W, dW = dz^T x, db = colsum(dz). */
+/* prelu: ds = dL/dslope into s->gs from z (still x W^T) and g, then read back (dense_slope_grad). */
+static clrelu_status slope_grad(dense_state *s, clrelu_device *dev, const struct dense_call *c, size_t es)
+{
+    clrelu_status st = CLRELU_OK;
+    cl_ulong rows = c->n, cols = c->out;
+    cl_int flags = c->b ? DENSE_HAS_BIAS : 0;
+    if ((st = upload(s, dev->impl, NULL, c->out * es, &s->gs)) != CLRELU_OK)
+        goto out;
+    OCL_CREATE(s->k3, clCreateKernel(s->prog, "dense_slope_grad", &err_));
+    OCL_CHECK(clSetKernelArg(s->k3, 0, sizeof(cl_mem), &s->z));
+    OCL_CHECK(clSetKernelArg(s->k3, 1, sizeof(cl_mem), &s->g));
+    OCL_CHECK(clSetKernelArg(s->k3, 2, sizeof(cl_mem), s->b ? &s->b : &s->z));
+    OCL_CHECK(clSetKernelArg(s->k3, 3, sizeof(cl_mem), &s->gs));
+    OCL_CHECK(clSetKernelArg(s->k3, 4, sizeof rows, &rows));
+    OCL_CHECK(clSetKernelArg(s->k3, 5, sizeof cols, &cols));
+    OCL_CHECK(clSetKernelArg(s->k3, 6, sizeof flags, &flags));
+    if ((st = launch(s, dev, s->k3, c->out)) != CLRELU_OK)
+        goto out;
+    st = download(s, s->gs, c->grad_slope, c->out * es);
+out:
+    return st;
+}
+
+/* [prelu: dL/dslope from z first;] dz = act'(x W^T + b) * g in place in z; then dx = dz W,
+ * dW = dz^T x, db = colsum(dz). */
 static clrelu_status backward(dense_state *s, clrelu_device *dev, const struct dense_call *c, size_t es)
 {
     clrelu_status st = CLRELU_OK;
     ocl_device *od = dev->impl;
     size_t nz = c->n * c->out;
     cl_ulong rows = c->n, cols = c->out;
-    cl_int flags = c->b ? DENSE_HAS_BIAS : 0, act = act_code(c);
+    cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->slope ? DENSE_HAS_SLOPE : 0), act = act_code(c);
     if ((st = upload(s, od, NULL, nz * es, &s->z)) != CLRELU_OK || (st = upload(s, od, c->grad_y, nz * es, &s->g)) != CLRELU_OK)
         goto out;
     if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
         CLRELU_OK)
         goto out;
+    /* in-order queue: the reduction reads z before the epilogue below overwrites it with dz */
+    if (c->grad_slope && (st = slope_grad(s, dev, c, es)) != CLRELU_OK)
+        goto out;
+    if (!c->grad_x && !c->grad_w && !c->grad_b)
+        goto out;
     OCL_CREATE(s->k1, clCreateKernel(s->prog, "dense_bwd_epilogue", &err_));
     OCL_CHECK(clSetKernelArg(s->k1, 0, sizeof(cl_mem), &s->z));
     OCL_CHECK(clSetKernelArg(s->k1, 1, sizeof(cl_mem), &s->g));
     OCL_CHECK(clSetKernelArg(s->k1, 2, sizeof(cl_mem), s->b ? &s->b : &s->z));
-    OCL_CHECK(clSetKernelArg(s->k1, 3, sizeof rows, &rows));
-    OCL_CHECK(clSetKernelArg(s->k1, 4, sizeof cols, &cols));
-    OCL_CHECK(clSetKernelArg(s->k1, 5, sizeof flags, &flags));
-    OCL_CHECK(clSetKernelArg(s->k1, 6, sizeof act, &act));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 7, c->dtype, c->params[0]));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 8, c->dtype, c->params[1]));
+    OCL_CHECK(clSetKernelArg(s->k1, 3, sizeof(cl_mem), s->slope ? &s->slope : &s->z));
+    OCL_CHECK(clSetKernelArg(s->k1, 4, sizeof rows, &rows));
+    OCL_CHECK(clSetKernelArg(s->k1, 5, sizeof cols, &cols));
+    OCL_CHECK(clSetKernelArg(s->k1, 6, sizeof flags, &flags));
+    OCL_CHECK(clSetKernelArg(s->k1, 7, sizeof act, &act));
+    OCL_CHECK(ocl_dense_set_real(s->k1, 8, c->dtype, c->params[0]));
+    OCL_CHECK(ocl_dense_set_real(s->k1, 9, c->dtype, c->params[1]));
     if ((st = launch(s, dev, s->k1, nz)) != CLRELU_OK)
         goto out;
     if (c->grad_x) {
@@ -363,7 +393,9 @@ out:
         clReleaseKernel(s.k1);
     if (s.k2)
         clReleaseKernel(s.k2);
-    cl_mem mems[] = {s.x, s.w, s.b, s.slope, s.z, s.g, s.y, s.gx, s.gw, s.gb};
+    if (s.k3)
+        clReleaseKernel(s.k3);
+    cl_mem mems[] = {s.x, s.w, s.b, s.slope, s.z, s.g, s.y, s.gx, s.gw, s.gb, s.gs};
     if (s.q)
         ocl_queue_release(od, s.q, s.broken);
     for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
