@@ -66,12 +66,31 @@ void bench_range(ulong total, ulong *begin, ulong *end, ulong *step)
 #endif
 }
 
+/* A copy of one vector of VW elements. PoCL turns a ushortN vstore into N scalar 2-byte stores
+ * (about half the bandwidth of the same bytes as words), so 16-bit storage is copied as VW/2
+ * 32-bit words, as the op kernels store it (activation.cl's bf16_storev); buffers are aligned. */
+#if (defined(BENCH_F16) || defined(BENCH_BF16)) && VW >= 4
+#if VW == 4
+#define VW_HALF 2
+#elif VW == 8
+#define VW_HALF 4
+#else
+#define VW_HALF 8
+#endif
+#define COPY_VECTOR(i, a, c) \
+    CAT(vstore, VW_HALF)(CAT(vload, VW_HALF)(i, (global const uint *)(a)), i, (global uint *)(c))
+#elif (defined(BENCH_F16) || defined(BENCH_BF16)) && VW == 2
+#define COPY_VECTOR(i, a, c) (((global uint *)(c))[i] = ((global const uint *)(a))[i])
+#else
+#define COPY_VECTOR(i, a, c) VSTORE(VLOAD(i, a), i, c)
+#endif
+
 kernel void bench_copy(global const BITS *a, global BITS *c, ulong n)
 {
     ulong nv = n / VW, b, e, s;
     bench_range(nv, &b, &e, &s);
     for (ulong i = b; i < e; i += s)
-        VSTORE(VLOAD(i, a), i, c);
+        COPY_VECTOR(i, a, c);
     if (get_global_id(0) == 0)
         for (ulong i = nv * VW; i < n; i++)
             c[i] = a[i];
