@@ -1,6 +1,7 @@
 /* routes_native.c: the native JSON API — GET /v1/devices, GET /v1/ops, POST /v1/activate. */
 #include "request_json.h"
 #include "router.h"
+#include "stats.h"
 #include "tensor_json.h"
 
 #include <cjson/cJSON.h>
@@ -176,6 +177,9 @@ void h_activate(server *s, request *rq, response *rp)
     in_tensor x = {0}, g = {0}, w = {0};
     void *y = NULL, *gw = NULL;
     buf out = {0};
+    int slot = -1;
+    uint64_t t_parsed = 0, t_ran = 0;
+    exec_times t = {0};
     cJSON *root = parse_json_or_400(rq->body, rq->len, rp);
     if (!root)
         return;
@@ -193,6 +197,7 @@ void h_activate(server *s, request *rq, response *rp)
         response_error(rp, 404, "unknown op '%s' (GET /v1/ops lists them)", jop->valuestring);
         goto out;
     }
+    slot = stats_slot_of(s->stats, op->name); /* the op's model statistics, as for v2 infer */
     double params[CLRELU_MAX_PARAMS];
     if (!parse_op_params(op, cJSON_GetObjectItemCaseSensitive(root, "params"), NULL, params, rp))
         goto out;
@@ -250,18 +255,17 @@ void h_activate(server *s, request *rq, response *rp)
         response_error(rp, 503, "out of memory");
         goto out;
     }
-    uint64_t t_parsed = now_ns();
+    t_parsed = now_ns();
 
     clrelu_op_args args = {.op = op->name, .dtype = dt, .count = x.count, .shape = shape, .rank = rank,
                            .x = x.typed, .y = y, .grad_output = backward ? g.typed : NULL, .params = params,
                            .weight = w.typed, .grad_weight = gw};
-    exec_times t;
     clrelu_status st = server_exec(s, dev, &args, &t);
     if (st != CLRELU_OK) {
         response_error(rp, http_status_of(st), "%s on %s failed: %s", op->name, dev->info->id, clrelu_last_error());
         goto out;
     }
-    uint64_t t_ran = now_ns();
+    t_ran = now_ns();
     if (tjson_write(&out, y, dt, x.count) != BUF_OK) {
         response_error(rp, 503, "out of memory serializing the result");
         goto out;
@@ -296,6 +300,14 @@ void h_activate(server *s, request *rq, response *rp)
     cJSON_AddNumberToObject(tm, "total", ms_us(t_ser - rq->t_start_ns));
     response_json(rp, 200, res);
 out:
+    if (slot >= 0 && rp->status == 200) {
+        uint64_t t_done = now_ns();
+        stats_success(s->stats, slot, 1, t_done - rq->t_start_ns, t.queue_ns,
+                      (t_parsed - rq->t_body_ns) + t.timing.transfer_in_ns, t.timing.kernel_ns,
+                      t.timing.transfer_out_ns + (t_done - t_ran));
+    } else if (slot >= 0) {
+        stats_failure(s->stats, slot, now_ns() - rq->t_start_ns);
+    }
     cJSON_Delete(root);
     in_free(&x);
     in_free(&g);

@@ -180,6 +180,21 @@ def test_v2_json(c, s):
     c.check(b["model_stats"][0]["inference_count"] >= 1, "per-model stats")
     st, b = s.json("GET", "/v2/models/relu6/versions/1/stats")
     c.check(st == 200 and len(b["model_stats"]) == 1 and "batch_stats" in b["model_stats"][0], "versioned stats")
+    # the native route counts in the op model's statistics too (gelu_tanh is used nowhere else here)
+    st, b = s.json("GET", "/v2/models/gelu_tanh/stats")
+    before = b["model_stats"][0]
+    for data in ([-1, 0.5], [[2, -2], [0, 1]]):
+        st, _ = s.json("POST", "/v1/activate", {"op": "gelu_tanh", "data": data})
+        c.check(st == 200, "gelu_tanh activate %d" % st)
+    st, _ = s.json("POST", "/v1/activate", {"op": "gelu_tanh", "data": [1, "x"]})
+    c.check(st == 400, "bad data 400")
+    st, b = s.json("GET", "/v2/models/gelu_tanh/stats")
+    after = b["model_stats"][0]
+    c.check(after["inference_count"] - before["inference_count"] == 2
+            and after["execution_count"] - before["execution_count"] == 2
+            and after["inference_stats"]["success"]["count"] - before["inference_stats"]["success"]["count"] == 2
+            and after["inference_stats"]["fail"]["count"] - before["inference_stats"]["fail"]["count"] == 1,
+            "/v1/activate counted in the op model's stats: %r -> %r" % (before, after))
 
 
 def test_metrics(c, s):
