@@ -162,12 +162,12 @@ static void render_http(buf *b, const struct metrics *m)
     for (int d = 0; d < m->n_devices; d++)
         buf_printf(b, "clrelu_device_kernel_seconds_total{device=\"%s\"} %.9f\n", m->device_ids[d],
                    (double)m->devices[d].kernel_ns / 1e9);
-    buf_printf(b, "# HELP clrelu_device_runs_total Activation calls run on the device.\n"
+    buf_printf(b, "# HELP clrelu_device_runs_total Activation calls and model forward passes run on the device.\n"
                   "# TYPE clrelu_device_runs_total counter\n");
     for (int d = 0; d < m->n_devices; d++)
         buf_printf(b, "clrelu_device_runs_total{device=\"%s\"} %llu\n", m->device_ids[d],
                    (unsigned long long)m->devices[d].runs);
-    buf_printf(b, "# HELP clrelu_device_errors_total Activation calls that failed on the device.\n"
+    buf_printf(b, "# HELP clrelu_device_errors_total Activation calls and model forward passes that failed on the device.\n"
                   "# TYPE clrelu_device_errors_total counter\n");
     for (int d = 0; d < m->n_devices; d++)
         buf_printf(b, "clrelu_device_errors_total{device=\"%s\"} %llu\n", m->device_ids[d],

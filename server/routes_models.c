@@ -1,5 +1,6 @@
 /* routes_models.c: MLP models over HTTP — KServe v2 metadata/ready/config/infer (JSON + binary) and the native /v1/models routes, with optional per-layer analysis. */
 #include "binary_ext.h"
+#include "metrics.h"
 #include "models.h"
 #include "request_json.h"
 #include "router.h"
@@ -151,6 +152,7 @@ static clrelu_status run_batch(server *s, server_device *d, const clrelu_model *
     *queue_ns = now_ns() - t0;
     clrelu_status st = clrelu_model_forward(s->ctx, d->dev, m, b->x, b->n, y, stats, t);
     server_device_release(d);
+    metrics_device_run(s->metrics, (int)(d - s->devices), t->kernel_ns, st == CLRELU_OK);
     return st;
 }
 

@@ -172,8 +172,15 @@ def metric(text, name, model):
     return int(m.group(1)) if m else None
 
 
+def device_runs(s):
+    """clrelu_device_runs_total summed over the devices."""
+    _, _, text = s.request("GET", "/metrics")
+    return sum(int(v) for v in re.findall(r'^clrelu_device_runs_total\{device="[^"]*"\} (\d+)$', text.decode(), re.M))
+
+
 def test_stats_and_metrics(c, s):
     """On a fresh server: 5 executions of 3+3+1+3+5 rows via v2 and native, 3 failures → exact counts."""
+    runs0 = device_runs(s)
     st, r = s.json("GET", "/v2/models/example/stats")
     m0 = r["model_stats"][0] if st == 200 and r["model_stats"] else {}
     c.check(st == 200 and m0.get("name") == "example" and m0.get("inference_count") == 0 and
@@ -222,6 +229,8 @@ def test_stats_and_metrics(c, s):
     c.check(by["example"]["inference_count"] == 15 and by["example"]["execution_count"] == 5, "example in the list")
     c.check(by["relu"]["inference_count"] == 1 and by["relu"]["execution_count"] == 1, "the op model counts apart %r" % by["relu"])
 
+    runs = device_runs(s) - runs0
+    c.check(runs == 6, "clrelu_device_runs_total: 5 model forward passes + 1 op run, got %d" % runs)
     st, _, text = s.request("GET", "/metrics")
     text = text.decode()
     want = {"nv_inference_request_success": 5, "nv_inference_request_failure": 3, "nv_inference_count": 15,
