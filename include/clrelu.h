@@ -152,7 +152,7 @@ clrelu_status clrelu_device_select(const clrelu_context *ctx, const char *select
 /* ---- running ops ------------------------------------------------------------------------ */
 typedef struct {
     uint64_t transfer_in_ns;    /* host -> device copies (0 on host/zero-copy) */
-    uint64_t kernel_ns;         /* device time from profiling events (host: compute time) */
+    uint64_t kernel_ns;         /* device time from profiling events (host: the call's wall time) */
     uint64_t transfer_out_ns;   /* device -> host copies */
     uint64_t total_ns;          /* wall time of the whole call */
     uint64_t build_ns;          /* program build/load time spent in this call (first use) */

@@ -83,7 +83,7 @@ typedef struct {
     clrelu_bench_case_status status;
     char reason[256];
     int n_samples;
-    double *kernel_ns;          /* n_samples raw device times (profiling events; host: compute) */
+    double *kernel_ns;          /* n_samples raw device times (profiling events; host: wall time of the pass) */
     double *host_ns;            /* n_samples host round trips (the whole clrelu_run call) */
     clrelu_bench_stats kernel, host, transfer_in, transfer_out; /* nanoseconds */
     double first_run_ns;        /* the first call, build included */
