@@ -1,6 +1,8 @@
 /* host_kernels.c: the host backend's elementwise loops over a range — fast float/double paths and the reference path. */
 #include "host_kernels.h"
 
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* At -O2 GCC only vectorises loops whose trip count is known, and will not turn a select whose
@@ -22,17 +24,19 @@
 #define BLOCK 512 /* float16/bfloat16 are widened to float in blocks of this many elements */
 
 /* The default x86-64 target has only SSE2 (16-byte vectors). The loops are also compiled for
- * AVX2 and AVX-512 and the loader picks the widest the CPU has (GCC's target_clones, an ifunc),
- * which matters when the data sits in cache; memory-bound sizes run at the same speed. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SIMD_CLONES
+ * AVX2 and AVX-512, and the widest the CPU has is chosen once at run time (or the one named by
+ * CLRELU_HOST_ISA=avx512|avx2|baseline, which the tests use to check every variant). It matters
+ * when the data sits in cache; memory-bound sizes run at the same speed. Chosen by hand rather
+ * than with target_clones: an ifunc resolver runs before the sanitizers' runtimes start. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HOST_ISA_VARIANTS 1
+#define ATTR_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define ATTR_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 /* One loop per op and direction, instantiated for float (T=float) and double. */
-#define DEFINE_LOOPS(T, SFX)                                                                       \
-    SIMD_CLONES static void fwd_##SFX(op_id id, const T *x, T *y, size_t n, T p0, T p1)            \
+#define DEFINE_LOOPS(T, SFX, ATTR)                                                                 \
+    ATTR static void fwd_##SFX(op_id id, const T *x, T *y, size_t n, T p0, T p1)                   \
     {                                                                                              \
         const T zero = 0, six = 6;                                                                 \
         switch (id) {                                                                              \
@@ -62,7 +66,7 @@
         default: break;                                                                            \
         }                                                                                          \
     }                                                                                              \
-    SIMD_CLONES static void bwd_##SFX(op_id id, const T *x, const T *g, T *y, size_t n, T p0, T p1) \
+    ATTR static void bwd_##SFX(op_id id, const T *x, const T *g, T *y, size_t n, T p0, T p1)       \
     {                                                                                              \
         const T zero = 0, six = 6;                                                                 \
         switch (id) {                                                                              \
@@ -93,8 +97,70 @@
         }                                                                                          \
     }
 
-DEFINE_LOOPS(float, f32)
-DEFINE_LOOPS(double, f64)
+typedef struct {
+    const char *name;
+    void (*fwd_f32)(op_id, const float *, float *, size_t, float, float);
+    void (*bwd_f32)(op_id, const float *, const float *, float *, size_t, float, float);
+    void (*fwd_f64)(op_id, const double *, double *, size_t, double, double);
+    void (*bwd_f64)(op_id, const double *, const double *, double *, size_t, double, double);
+} loop_set;
+
+#define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA}
+
+DEFINE_LOOPS(float, f32_baseline, )
+DEFINE_LOOPS(double, f64_baseline, )
+#ifdef HOST_ISA_VARIANTS
+DEFINE_LOOPS(float, f32_avx2, ATTR_AVX2)
+DEFINE_LOOPS(double, f64_avx2, ATTR_AVX2)
+DEFINE_LOOPS(float, f32_avx512, ATTR_AVX512)
+DEFINE_LOOPS(double, f64_avx512, ATTR_AVX512)
+static const loop_set loop_sets[] = {LOOP_SET(avx512), LOOP_SET(avx2), LOOP_SET(baseline)};
+#else
+static const loop_set loop_sets[] = {LOOP_SET(baseline)};
+#endif
+#define N_LOOP_SETS (sizeof loop_sets / sizeof loop_sets[0])
+
+static bool cpu_runs(const loop_set *l)
+{
+#ifdef HOST_ISA_VARIANTS
+    __builtin_cpu_init();
+    if (strcmp(l->name, "avx512") == 0)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    if (strcmp(l->name, "avx2") == 0)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    (void)l;
+    return true;
+}
+
+/* The loops for this CPU: CLRELU_HOST_ISA's set when the CPU runs it, else the widest it runs. */
+static const loop_set *loops(void)
+{
+    static _Atomic(const loop_set *) chosen;
+    const loop_set *l = atomic_load_explicit(&chosen, memory_order_acquire);
+    if (l)
+        return l;
+    const char *want = getenv("CLRELU_HOST_ISA");
+    for (size_t i = 0; i < N_LOOP_SETS && !l; i++)
+        if (want && strcmp(want, loop_sets[i].name) == 0 && cpu_runs(&loop_sets[i]))
+            l = &loop_sets[i];
+    for (size_t i = 0; i < N_LOOP_SETS && !l; i++)
+        if (cpu_runs(&loop_sets[i]))
+            l = &loop_sets[i];
+    atomic_store_explicit(&chosen, l, memory_order_release); /* every thread picks the same */
+    return l;
+}
+
+const char *host_kernel_isa(void) { return loops()->name; }
+
+bool host_kernel_isa_available(const char *name)
+{
+    for (size_t i = 0; i < N_LOOP_SETS; i++)
+        if (strcmp(name, loop_sets[i].name) == 0)
+            return cpu_runs(&loop_sets[i]);
+    return false;
+}
 
 static bool has_fast_path(op_id id)
 {
@@ -128,19 +194,20 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1)
 {
     op_id id = c->op->id;
     const void *g = c->grad_output;
+    const loop_set *L = loops();
     size_t n = e - b;
     switch (c->dtype) {
     case CLRELU_F32:
         if (g)
-            bwd_f32(id, (const float *)c->x + b, (const float *)g + b, (float *)c->y + b, n, (float)p0, (float)p1);
+            L->bwd_f32(id, (const float *)c->x + b, (const float *)g + b, (float *)c->y + b, n, (float)p0, (float)p1);
         else
-            fwd_f32(id, (const float *)c->x + b, (float *)c->y + b, n, (float)p0, (float)p1);
+            L->fwd_f32(id, (const float *)c->x + b, (float *)c->y + b, n, (float)p0, (float)p1);
         break;
     case CLRELU_F64:
         if (g)
-            bwd_f64(id, (const double *)c->x + b, (const double *)g + b, (double *)c->y + b, n, p0, p1);
+            L->bwd_f64(id, (const double *)c->x + b, (const double *)g + b, (double *)c->y + b, n, p0, p1);
         else
-            fwd_f64(id, (const double *)c->x + b, (double *)c->y + b, n, p0, p1);
+            L->fwd_f64(id, (const double *)c->x + b, (double *)c->y + b, n, p0, p1);
         break;
     case CLRELU_F16:
     case CLRELU_BF16:
@@ -150,9 +217,9 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1)
             widen((const uint16_t *)c->x + at, c->dtype, xf, m);
             if (g) {
                 widen((const uint16_t *)g + at, c->dtype, gf, m);
-                bwd_f32(id, xf, gf, gf, m, (float)p0, (float)p1);
+                L->bwd_f32(id, xf, gf, gf, m, (float)p0, (float)p1);
             } else {
-                fwd_f32(id, xf, gf, m, (float)p0, (float)p1);
+                L->fwd_f32(id, xf, gf, m, (float)p0, (float)p1);
             }
             narrow(gf, c->dtype, (uint16_t *)c->y + at, m);
         }

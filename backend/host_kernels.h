@@ -11,4 +11,11 @@
  * the double reference. prelu's dL/dweight is not computed here. */
 void host_kernel_range(const op_call *c, size_t begin, size_t end);
 
+/* The instruction set of the loops in use: "avx512", "avx2" or "baseline" (the compiler's
+ * default target). Chosen once per process: CLRELU_HOST_ISA when this CPU runs it, else the
+ * widest it runs. */
+const char *host_kernel_isa(void);
+/* Whether this build has loops for name and this CPU runs them. */
+bool host_kernel_isa_available(const char *name);
+
 #endif

@@ -2,27 +2,75 @@
 #include "host_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Workers and the caller spin this long for the next job / the workers' parts before they sleep
+ * on a condition variable: waking a sleeping thread costs tens of microseconds (a futex wake and
+ * a reschedule), as much as the whole pass over a 1M-element tensor in cache, while back-to-back
+ * calls find a spinning worker. Like OpenMP runtimes' spin-then-block wait policy. */
+#define SPIN_NS ((uint64_t)200000)
 
 struct host_pool {
     pthread_mutex_t busy;       /* held by the caller whose job runs on the pool */
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;       /* guards sleeping on start/done */
     pthread_cond_t start, done;
     pthread_t *threads;
     int n_threads;              /* including the caller */
     int n_started;              /* workers actually running */
-    unsigned long generation;   /* bumped per job */
+    _Atomic unsigned long generation; /* bumped per job, after fn/arg/n_parts are set */
+    atomic_int sleepers;        /* workers blocked (or about to block) on start */
     host_job_fn fn;
     void *arg;
-    int n_parts, pending, result;
-    bool stop;
+    int n_parts;
+    atomic_int pending, result;
+    atomic_bool stop;
 };
 
 typedef struct {
     host_pool *pool;
     int index;                  /* worker i runs part i (1..) */
 } worker_arg;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One step of a spin wait: a pause, and every 64th step a yield, so that a thread waiting on one
+ * that shares its core lets it run (a pure spin would hold the core until its time slice ends). */
+static inline void spin_step(unsigned i)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if ((i & 63) == 63)
+        sched_yield();
+}
+
+/* Spin until *v != old (or stop), at most SPIN_NS; true when it changed. */
+static bool spin_for_change(host_pool *p, _Atomic unsigned long *v, unsigned long old)
+{
+    uint64_t t0 = 0;
+    for (unsigned i = 0;; i++) {
+        if (atomic_load_explicit(v, memory_order_acquire) != old || atomic_load_explicit(&p->stop, memory_order_relaxed))
+            return true;
+        spin_step(i);
+        if ((i & 63) == 63) {
+            uint64_t t = mono_ns();
+            if (!t0)
+                t0 = t;
+            else if (t - t0 > SPIN_NS)
+                return false;
+        }
+    }
+}
 
 static void *worker(void *v)
 {
@@ -31,27 +79,33 @@ static void *worker(void *v)
     int part = wa->index;
     free(wa);
     unsigned long seen = 0;
-    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && p->generation == seen)
-            pthread_cond_wait(&p->start, &p->lock);
-        if (p->stop)
+        if (!spin_for_change(p, &p->generation, seen)) {
+            pthread_mutex_lock(&p->lock);
+            atomic_fetch_add(&p->sleepers, 1); /* seq_cst: the caller sees it or we see its job */
+            while (!atomic_load(&p->stop) && atomic_load(&p->generation) == seen)
+                pthread_cond_wait(&p->start, &p->lock);
+            atomic_fetch_sub(&p->sleepers, 1);
+            pthread_mutex_unlock(&p->lock);
+        }
+        if (atomic_load(&p->stop))
             break;
-        seen = p->generation;
-        if (part >= p->n_parts)
-            continue;
-        host_job_fn fn = p->fn;
-        void *arg = p->arg;
-        int n = p->n_parts;
-        pthread_mutex_unlock(&p->lock);
-        int r = fn(arg, part, n);
-        pthread_mutex_lock(&p->lock);
-        if (r && !p->result)
-            p->result = r;
-        if (--p->pending == 0)
+        /* The next job cannot be posted before every worker has counted this one off, so the
+         * generation and the job's fields stay those of one job until then. */
+        seen = atomic_load_explicit(&p->generation, memory_order_acquire);
+        if (part < p->n_parts) {
+            int r = p->fn(p->arg, part, p->n_parts);
+            if (r) {
+                int zero = 0;
+                atomic_compare_exchange_strong(&p->result, &zero, r);
+            }
+        }
+        if (atomic_fetch_sub(&p->pending, 1) == 1) { /* the last part: the caller may be asleep */
+            pthread_mutex_lock(&p->lock);
             pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->lock);
+        }
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -105,7 +159,7 @@ void host_pool_destroy(host_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->lock);
-    p->stop = true;
+    atomic_store(&p->stop, true);
     pthread_cond_broadcast(&p->start);
     pthread_mutex_unlock(&p->lock);
     for (int i = 1; i <= p->n_started; i++)
@@ -131,24 +185,41 @@ int host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts)
             r = fn(arg, i, n_parts);
         return r;
     }
-    pthread_mutex_lock(&p->lock);
+    /* Workers read fn/arg/n_parts only after they see the new generation (release/acquire),
+     * and every worker, with a part or without, counts the job off: when the caller returns, none
+     * is still reading this job's fields. */
     p->fn = fn;
     p->arg = arg;
     p->n_parts = n_parts;
-    p->pending = n_parts - 1;
-    p->result = 0;
-    p->generation++;
-    pthread_cond_broadcast(&p->start);
-    pthread_mutex_unlock(&p->lock);
+    atomic_store(&p->pending, p->n_threads - 1);
+    atomic_store(&p->result, 0);
+    atomic_fetch_add(&p->generation, 1); /* seq_cst, paired with the workers' sleepers count */
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->lock);
+        pthread_cond_broadcast(&p->start);
+        pthread_mutex_unlock(&p->lock);
+    }
 
     int r = fn(arg, 0, n_parts);
 
-    pthread_mutex_lock(&p->lock);
-    while (p->pending > 0)
-        pthread_cond_wait(&p->done, &p->lock);
+    uint64_t t0 = 0;
+    for (unsigned i = 0; atomic_load_explicit(&p->pending, memory_order_acquire) > 0; i++) {
+        spin_step(i);
+        if ((i & 63) != 63)
+            continue;
+        uint64_t t = mono_ns();
+        if (!t0) {
+            t0 = t;
+        } else if (t - t0 > SPIN_NS) {
+            pthread_mutex_lock(&p->lock);
+            while (atomic_load(&p->pending) > 0)
+                pthread_cond_wait(&p->done, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+    }
     if (!r)
-        r = p->result;
-    pthread_mutex_unlock(&p->lock);
+        r = atomic_load(&p->result);
     pthread_mutex_unlock(&p->busy);
     return r;
 }

@@ -1,9 +1,11 @@
 /* test_ops_exhaustive.c: all 65,536 float16 and all 65,536 bfloat16 bit patterns through every op, both directions, on every device. */
 #include "check.h"
+#include "host_kernels.h"
 #include "ref_compare.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define N_PATTERNS 65536u
 
@@ -46,6 +48,14 @@ static void exhaustive(clrelu_context *ctx, const clrelu_device *dev, clrelu_dty
 
 int main(void)
 {
+    /* CLRELU_HOST_ISA picks the host loops' instruction set (ctest runs each variant) */
+    const char *isa = getenv("CLRELU_HOST_ISA");
+    if (isa && !host_kernel_isa_available(isa)) {
+        printf("test_ops_exhaustive: this CPU or build has no '%s' host loops; skipped\n", isa);
+        return 77;
+    }
+    if (isa)
+        CHECK(strcmp(host_kernel_isa(), isa) == 0, "host loops are %s, CLRELU_HOST_ISA asked for %s", host_kernel_isa(), isa);
     clrelu_context *ctx = check_context(NULL);
     for (int di = 0; di < clrelu_device_count(ctx); di++) {
         const clrelu_device *dev = clrelu_device_at(ctx, di);
