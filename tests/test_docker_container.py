@@ -59,6 +59,23 @@ def docker(*args, timeout=120, check_rc=False, env=None):
     return p
 
 
+def run_once(*args, timeout=120):
+    """`docker run --rm ARGS` for a short command, detached: start it, wait, read its logs, remove it.
+    Without the attach step a failing engine reports its own error (an attached run through podman's
+    Docker API only said "unable to upgrade to tcp, received 409")."""
+    c = docker("run", "-d", *args, timeout=timeout)
+    cid = c.stdout.strip()
+    if c.returncode != 0 or not cid:
+        return c
+    try:
+        w = docker("wait", cid, timeout=timeout)
+        logs = docker("logs", cid, timeout=60)
+        rc = int(w.stdout.strip()) if w.returncode == 0 and w.stdout.strip().isdigit() else w.returncode or 1
+        return subprocess.CompletedProcess(c.args, rc, logs.stdout, logs.stderr + w.stderr)
+    finally:
+        docker("rm", "-f", cid, timeout=60)
+
+
 # ---- HTTP --------------------------------------------------------------------------------------
 
 def http(method, url, body=None, headers=None, timeout=30):
@@ -134,14 +151,14 @@ def check_image():
     check("CLRELU_HOST=0.0.0.0" in (cfg.get("Env") or []), "CLRELU_HOST=0.0.0.0 in the image env")
     check("/var/lib/clrelu/results" in (cfg.get("Volumes") or {}), "declares the results volume")
 
-    devices = docker("run", "--rm", "--entrypoint", "clrelu", TAG, "devices", timeout=120)
+    devices = run_once("--entrypoint", "clrelu", TAG, "devices", timeout=120)
     out = devices.stdout + devices.stderr
     cpu = [l.strip() for l in out.splitlines() if l.startswith("cpu:0")]
     check(devices.returncode == 0 and "portable computing language" in out.lower() and cpu,
           f"`clrelu devices` in the image lists the PoCL CPU device ({cpu or out[-500:]})")
-    icd = docker("run", "--rm", "--entrypoint", "cat", TAG, "/etc/OpenCL/vendors/nvidia.icd", timeout=60)
+    icd = run_once("--entrypoint", "cat", TAG, "/etc/OpenCL/vendors/nvidia.icd", timeout=60)
     check(icd.stdout.strip() == "libnvidia-opencl.so.1", f"nvidia.icd -> libnvidia-opencl.so.1 ({icd.stdout.strip()!r})")
-    help_ = docker("run", "--rm", "--entrypoint", "clrelu", TAG, "--help", timeout=60)
+    help_ = run_once("--entrypoint", "clrelu", TAG, "--help", timeout=60)
     return check("serve" in help_.stdout, "the image's clrelu has the `serve` command")
 
 
