@@ -21,12 +21,23 @@ work="$here/.run"
 mkdir -p "$work" "$here/.build"
 pids=()
 
+# Stop a server we started: SIGTERM for clrelu, SIGINT for MLServer 1.7.1 (with a worker process it
+# does not exit on SIGTERM: seen still up 15 min later); wait up to 10 s, then SIGKILL it and its children.
+stop_pid() {
+    local pid="$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    kill -INT "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
     for p in "${pids[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${pids[@]}"; do
-        wait "$p" 2>/dev/null || true
+        stop_pid "$p"
     done
 }
 trap cleanup EXIT
@@ -118,10 +129,10 @@ mlserver_phase() {
         "http://127.0.0.1:$mport/v2/models/relu/infer" > "$work/$name.out" || { tail "$work/$name.log" >&2; exit 1; }
     grep -q '"OUTPUT0"' "$work/$name.out" || { echo "MLServer infer failed: $(cat "$work/$name.out")" >&2; exit 1; }
     wrk_phase "$name" "http://127.0.0.1:$mport/v2/models/relu/infer" "$work/small.json"
-    kill "${pids[-1]}" 2>/dev/null || true
-    wait "${pids[-1]}" 2>/dev/null || true
+    stop_pid "${pids[-1]}"
     unset 'pids[-1]'
 }
+
 
 rm -f "$work"/mlserver*.rps
 if [ "${SKIP_MLSERVER:-0}" != 1 ]; then
