@@ -37,7 +37,7 @@ regressions=$(find fuzz/corpus -name 'crash-*' | wc -l)
 echo "== thread sanitizer"
 : >"$out/tsan.txt"
 export TSAN_OPTIONS="exitcode=66"
-for t in test_concurrency test_fault_inject; do
+for t in test_concurrency test_fault_inject test_host_threads; do
   CLRELU_NO_OPENCL=1 CLRELU_CACHE_DIR=$root/build-tsan/test-cache build-tsan/tests/$t >"$out/tsan-$t.log" 2>&1
   echo "$t $? $(grep -c 'WARNING: ThreadSanitizer' "$out/tsan-$t.log") $(tail -1 "$out/tsan-$t.log" | tr ' ' '_')" | tee -a "$out/tsan.txt"
 done
