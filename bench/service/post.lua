@@ -1,11 +1,15 @@
--- post.lua: wrk script — POST the JSON body in $BODY_FILE (GET when unset); prints one RESULT line.
+-- post.lua: wrk script — POST the body in $BODY_FILE (GET when unset; $CONTENT_TYPE, $INFER_HEADER_LEN for binary); prints one RESULT line.
 local path = os.getenv("BODY_FILE")
 if path and path ~= "" then
   local f = assert(io.open(path, "rb"))
   wrk.method = "POST"
   wrk.body = f:read("*a")
   f:close()
-  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Content-Type"] = os.getenv("CONTENT_TYPE") or "application/json"
+  local hlen = os.getenv("INFER_HEADER_LEN") -- a KServe v2 binary body: JSON header length
+  if hlen and hlen ~= "" then
+    wrk.headers["Inference-Header-Content-Length"] = hlen
+  end
 end
 
 function done(summary, latency, requests)

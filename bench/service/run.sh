@@ -103,6 +103,29 @@ wrk_phase infer16 "http://127.0.0.1:$port/v2/models/relu/infer" "$work/small.jso
 
 echo "== 64 MiB FP32 through the binary extension"
 timeout 300 python3 "$here/service_bench.py" binary "$port" 64 7 "$phase_s" | tee "$work/binary.txt"
+# The same request from a C client (wrk, one connection, back to back): the Python client above
+# spends most of each round trip in its own socket reads and writes.
+hlen="$(python3 - "$work/binary64.body" <<'PY'
+import json, struct, sys
+n = 16 * 1024 * 1024
+head = json.dumps({"inputs": [{"name": "INPUT0", "shape": [n], "datatype": "FP32",
+                               "parameters": {"binary_data_size": 4 * n}}],
+                   "outputs": [{"name": "OUTPUT0", "parameters": {"binary_data": True}}]}).encode()
+block = struct.pack("<4f", -1.5, 0.25, -0.0, 3.0) * (n // 4)
+with open(sys.argv[1], "wb") as f:
+    f.write(head + block)
+print(len(head))
+PY
+)"
+line="$(BODY_FILE="$work/binary64.body" CONTENT_TYPE=application/octet-stream INFER_HEADER_LEN="$hlen" \
+    timeout $((phase_s + 60)) wrk -t1 -c1 -d"${phase_s}s" --timeout 30s -s "$here/post.lua" \
+    "http://127.0.0.1:$port/v2/models/relu/infer" | grep '^RESULT')"
+echo "$line" | sed 's/^RESULT/binary64_wrk:/'
+echo "$line" | grep -q 'non2xx=0 socket_errors=0' || { echo "binary64_wrk: requests failed ($line)" >&2; exit 1; }
+echo "$line" | sed -n 's/.* rps=\([0-9.]*\).*/\1/p' |
+    awk '{printf "binary_wrk_round_trip_GBps=%.3f (64 MiB per request, C client)\n", $1 * 67108864 / 1e9}' |
+    tee -a "$work/binary.txt"
+rm -f "$work/binary64.body"
 
 echo "== large JSON tensor (1M FP32) through /v1/activate"
 timeout 300 python3 "$here/service_bench.py" large-json "$port" 1000000 5 "$phase_s" | tee "$work/json.txt"
@@ -146,6 +169,7 @@ h="$(cat "$work/health.rps")"
 i="$(cat "$work/infer16.rps")"
 echo "infer16_rps=$i health_rps=$h ratio_infer_to_health=$(ratio "$i" "$h") [>= 0.5]"
 sed -n 's/^binary_round_trip_GBps_median=\([0-9.]*\).*/binary_64MiB_round_trip_GBps=\1 [>= 1]/p' "$work/binary.txt"
+sed -n 's/^binary_wrk_round_trip_GBps=\([0-9.]*\).*/binary_64MiB_round_trip_GBps_c_client=\1 [>= 1]/p' "$work/binary.txt"
 grep '^codec_e\|^codec_d' "$work/codec.txt" | sed 's/$/ [>= 10000000]/'
 grep '^server_json' "$work/json.txt" | head -2
 for f in "$work"/mlserver16*.rps; do
