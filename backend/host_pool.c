@@ -1,4 +1,5 @@
 /* host_pool.c: persistent worker threads that split one host job into parts; the caller runs part 0. */
+#define _GNU_SOURCE /* sched_getcpu, sched_getaffinity, pthread_setaffinity_np */
 #include "host_pool.h"
 
 #include <pthread.h>
@@ -6,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@ struct host_pool {
     int n_started;              /* workers actually running */
     _Atomic unsigned long generation; /* bumped per job, after fn/arg/n_parts are set */
     atomic_int sleepers;        /* workers blocked (or about to block) on start */
+    atomic_int *worker_cpu;     /* [n_threads]: the CPU each worker last ran a part on (-1: none) */
+    bool place_workers;         /* CLRELU_HOST_PIN != 0 and enough CPUs (see keep_off_callers_cpu) */
     host_job_fn fn;
     void *arg;
     int n_parts;
@@ -94,6 +98,7 @@ static void *worker(void *v)
          * generation and the job's fields stay those of one job until then. */
         seen = atomic_load_explicit(&p->generation, memory_order_acquire);
         if (part < p->n_parts) {
+            atomic_store_explicit(&p->worker_cpu[part], sched_getcpu(), memory_order_relaxed);
             int r = p->fn(p->arg, part, p->n_parts);
             if (r) {
                 int zero = 0;
@@ -107,6 +112,27 @@ static void *worker(void *v)
         }
     }
     return NULL;
+}
+
+/* A worker woken by the caller is placed on the caller's CPU, and for short jobs the scheduler
+ * leaves the two there (both are cache-hot), so they take turns on one core: a 2-way 1M relu ran
+ * as slowly as one thread. When a worker last ran on the CPU the caller is on now, it is moved
+ * off that CPU (its affinity becomes every allowed CPU but this one); the caller is never pinned. */
+static void keep_off_callers_cpu(host_pool *p)
+{
+    int me = sched_getcpu();
+    if (me < 0)
+        return;
+    for (int i = 1; i <= p->n_started; i++) {
+        if (atomic_load_explicit(&p->worker_cpu[i], memory_order_relaxed) != me)
+            continue;
+        cpu_set_t allowed;
+        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+            return;
+        CPU_CLR(me, &allowed);
+        pthread_setaffinity_np(p->threads[i], sizeof allowed, &allowed); /* best effort */
+        atomic_store_explicit(&p->worker_cpu[i], -1, memory_order_relaxed);
+    }
 }
 
 static int thread_count(void)
@@ -130,10 +156,17 @@ host_pool *host_pool_create(void)
         return NULL;
     p->n_threads = thread_count();
     p->threads = calloc((size_t)p->n_threads, sizeof *p->threads);
-    if (!p->threads) {
+    p->worker_cpu = calloc((size_t)p->n_threads, sizeof *p->worker_cpu);
+    if (!p->threads || !p->worker_cpu) {
+        free(p->threads);
+        free(p->worker_cpu);
         free(p);
         return NULL;
     }
+    for (int i = 0; i < p->n_threads; i++)
+        atomic_init(&p->worker_cpu[i], -1);
+    const char *pin = getenv("CLRELU_HOST_PIN");
+    p->place_workers = !(pin && strcmp(pin, "0") == 0);
     pthread_mutex_init(&p->busy, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->start, NULL);
@@ -169,6 +202,7 @@ void host_pool_destroy(host_pool *p)
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->busy);
     free(p->threads);
+    free(p->worker_cpu);
     free(p);
 }
 
@@ -188,6 +222,8 @@ int host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts)
     /* Workers read fn/arg/n_parts only after they see the new generation (release/acquire),
      * and every worker, with a part or without, counts the job off: when the caller returns, none
      * is still reading this job's fields. */
+    if (p->place_workers)
+        keep_off_callers_cpu(p);
     p->fn = fn;
     p->arg = arg;
     p->n_parts = n_parts;

@@ -16,7 +16,8 @@ typedef int (*host_job_fn)(void *arg, int part, int n_parts);
 
 /* Threads: CLRELU_HOST_THREADS when set (1..256), else the online cores. n - 1 workers are
  * started; the calling thread is the n-th. NULL when threads cannot be created. Idle workers
- * spin for up to 200 us after a job before they sleep, so back-to-back jobs start at once. */
+ * spin for up to 200 us after a job before they sleep, so back-to-back jobs start at once. A
+ * worker found on the caller's CPU is moved off it (CLRELU_HOST_PIN=0: never). */
 host_pool *host_pool_create(void);
 void host_pool_destroy(host_pool *p);
 int host_pool_threads(const host_pool *p);
