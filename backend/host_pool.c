@@ -27,7 +27,7 @@ struct host_pool {
     _Atomic unsigned long generation; /* bumped per job, after fn/arg/n_parts are set */
     atomic_int sleepers;        /* workers blocked (or about to block) on start */
     atomic_int *worker_cpu;     /* [n_threads]: the CPU each worker last ran a part on (-1: none) */
-    bool place_workers;         /* CLRELU_HOST_PIN != 0 and enough CPUs (see keep_off_callers_cpu) */
+    bool place_workers;         /* CLRELU_HOST_PIN is not 0 (see keep_off_callers_cpu) */
     host_job_fn fn;
     void *arg;
     int n_parts;
