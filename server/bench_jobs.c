@@ -293,8 +293,21 @@ static char *request_text(const cJSON *req)
 clrelu_status bench_request_parse(clrelu_context *ctx, const cJSON *req, bench_job **out, char *err, size_t errlen)
 {
     static const char *const keys[6] = {"devices", "ops", "dtypes", "sizes", "directions", "placements"};
+    static const char *const known[] = {"devices", "ops", "dtypes", "sizes", "directions", "placements", "repeats",
+                                        "max_samples", "warmup", "min_time_s", "max_seconds", "max_bytes", "ceilings"};
     if (!cJSON_IsObject(req))
         return SET_ERR(CLRELU_ERR_INVALID_ARG, "the body must be a JSON object");
+    /* A misspelt option must not be ignored silently (nor echoed back as if it had been used). */
+    for (const cJSON *it = req->child; it; it = it->next) {
+        size_t k = 0;
+        while (k < sizeof known / sizeof known[0] && (!it->string || strcmp(it->string, known[k]) != 0))
+            k++;
+        if (k == sizeof known / sizeof known[0])
+            return SET_ERR(CLRELU_ERR_INVALID_ARG,
+                           "unknown field '%.64s' (known: devices, ops, dtypes, sizes, directions, placements, "
+                           "repeats, max_samples, warmup, min_time_s, max_seconds, max_bytes, ceilings)",
+                           it->string ? it->string : "");
+    }
     bench_job *b = calloc(1, sizeof *b);
     if (!b)
         return SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");

@@ -51,6 +51,8 @@ def test_lifecycle(c, s):
     c.check(status == 400 and "unknown op" in body.get("error", ""), "bad options 400: %r" % body)
     status, body = s.json("POST", "/v1/benchmarks", {"repeats": "many"})
     c.check(status == 400, "non-numeric repeats 400")
+    status, body = s.json("POST", "/v1/benchmarks", dict(TINY, max_sampls=5))
+    c.check(status == 400 and "unknown field 'max_sampls'" in body.get("error", ""), "a misspelt option is refused %s %r" % (status, body))
     status, body = s.json("POST", "/v1/benchmarks", {"sizes": [1.5]})
     c.check(status == 400 and "sizes" in body.get("error", ""), "fractional size 400: %r" % body)
     status, numeric = s.json("POST", "/v1/benchmarks", dict(TINY, sizes=[1024, "2K"]))
