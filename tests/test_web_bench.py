@@ -1,36 +1,14 @@
 """test_web_bench.py: headless Chromium starts a tiny sweep from the web page and sees its progress, plot, table, downloads and earlier runs."""
-import html
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+from headless_page import CHROMIUM, attr, element, load  # noqa: E402
 from server_harness import Checks, Server  # noqa: E402
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def load(url, profile, budget=60000):
-    p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-                        "--virtual-time-budget=%d" % budget, "--dump-dom", url],
-                       capture_output=True, text=True, timeout=180)
-    console = [line for line in p.stderr.splitlines() if ":CONSOLE" in line]
-    return p.stdout, console
-
-
-def attr(dom, ident, name):
-    m = re.search(r'id="%s"[^>]*\b%s="([^"]*)"' % (re.escape(ident), name), dom)
-    return m.group(1) if m else None
-
-
-def element(dom, ident):
-    m = re.search(r'<(\w+)[^>]*\bid="%s"[^>]*>(.*?)</\1>' % re.escape(ident), dom, re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", m.group(2))) if m else None
 
 
 def check_results(c, dom, what):
@@ -55,7 +33,7 @@ def main():
             base = "http://127.0.0.1:%d/" % s.port
             q = ("?bench_devices=host&bench_ops=relu&bench_sizes=1K,4K&bench_repeats=2&bench_min_time=0.0001"
                  "&bench_autostart=1")
-            dom, console = load(base + q, profile)
+            dom, console = load(base + q, profile, budget=60000, timeout=180)
             c.check(console == [], "no console output: %r" % console)
             status, body = s.json("GET", "/v1/benchmarks")
             jobs = body["jobs"]
@@ -70,7 +48,7 @@ def main():
             deadline = time.time() + 30
             while time.time() < deadline and s.json("GET", "/v1/benchmarks/" + job_id)[1]["status"] != "done":
                 time.sleep(0.1)
-            dom, console = load(base + "?bench_show=" + job_id, profile, 15000)
+            dom, console = load(base + "?bench_show=" + job_id, profile, budget=15000, timeout=180)
             c.check(console == [], "no console output showing a run: %r" % console)
             check_results(c, dom, "showing the finished sweep")
             runs = element(dom, "bench-runs") or ""

@@ -4,42 +4,16 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
+from headless_page import CHROMIUM, attr, element_html, load, text  # noqa: E402
 from server_harness import Checks, Server  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
 X = [[0.1, 0.2, 0.3, 0.4], [-1.0, 0.5, 0.25, 0.9], [0.7, -0.3, -0.8, 0.05]]
-
-
-def load(url, profile):
-    """DOM after the page's scripts ran (virtual time waits for its fetches), and console lines."""
-    p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-                        "--virtual-time-budget=15000", "--dump-dom", url],
-                       capture_output=True, text=True, timeout=120)
-    console = [line for line in p.stderr.splitlines() if ":CONSOLE" in line]
-    return p.stdout, console
-
-
-def element(dom, ident):
-    """Inner HTML of the element with that id (None if absent)."""
-    m = re.search(r'<(\w+)[^>]*\bid="%s"[^>]*>(.*?)</\1>' % re.escape(ident), dom, re.S)
-    return m.group(2) if m else None
-
-
-def text(fragment):
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment or ""))
-
-
-def attr(dom, ident, name):
-    m = re.search(r'id="%s"[^>]*\b%s="([^"]*)"' % (re.escape(ident), name), dom)
-    return m.group(1) if m else None
 
 
 def tags(fragment, name):
@@ -57,18 +31,18 @@ def check_layers(c, dom, want, what):
     c.check(len(re.findall(r'<div class="layer" id="layer-\d+"', dom)) == len(want), "%s: one block per layer" % what)
     for L in want:
         i = L["index"]
-        sp = text(element(dom, "layer-%d-sparsity" % i))
+        sp = text(element_html(dom, "layer-%d-sparsity" % i))
         # the page prints toFixed(1), which rounds a tie like 56.25 up; Python's %.1f rounds it to even
         m = re.search(r"sparsity: ([0-9.]+)%", sp or "")
         want_pct = 100 * L["zero_fraction"]
         c.check(m is not None and abs(float(m.group(1)) - want_pct) <= 0.05 + 1e-9 and "(%d samples)" % L["samples"] in sp,
                 "%s: layer %d sparsity %r want %.2f%%" % (what, i, sp, want_pct))
-        dead_html = element(dom, "layer-%d-dead" % i) or ""
+        dead_html = element_html(dom, "layer-%d-dead" % i) or ""
         listed = [int(u) for u in re.findall(r'<span class="dead" data-unit="(\d+)">\d+</span>', dead_html)]
         c.check(listed == L["dead_units"], "%s: layer %d dead units listed %r want %r" % (what, i, listed, L["dead_units"]))
         if not L["dead_units"]:
             c.check("none" in text(dead_html), "%s: layer %d says none are dead" % (what, i))
-        bars = [t for t in tags(element(dom, "layer-%d-rate" % i), "rect") if t.get("class", "").startswith("unit")]
+        bars = [t for t in tags(element_html(dom, "layer-%d-rate" % i), "rect") if t.get("class", "").startswith("unit")]
         c.check(len(bars) == L["out"], "%s: layer %d has %d unit bars" % (what, i, len(bars)))
         rates = [float(b["data-rate"]) for b in bars]
         c.check(len(rates) == len(L["active_rate"]) and
@@ -76,12 +50,12 @@ def check_layers(c, dom, want, what):
                 "%s: layer %d bar heights are the activation rates %r want %r" % (what, i, rates, L["active_rate"]))
         red = [int(b["data-unit"]) for b in bars if b["class"] == "unit dead"]
         c.check(red == L["dead_units"], "%s: layer %d dead bars highlighted %r" % (what, i, red))
-        marks = [t for t in tags(element(dom, "layer-%d-rate" % i), "rect") if t.get("class") == "dead-mark"]
+        marks = [t for t in tags(element_html(dom, "layer-%d-rate" % i), "rect") if t.get("class") == "dead-mark"]
         c.check(len(marks) == len(L["dead_units"]), "%s: layer %d dead columns shaded" % (what, i))
-        bins = [int(t["data-count"]) for t in tags(element(dom, "layer-%d-hist" % i), "rect") if t.get("class") == "bin"]
+        bins = [int(t["data-count"]) for t in tags(element_html(dom, "layer-%d-hist" % i), "rect") if t.get("class") == "bin"]
         c.check(bins == L["pre_activation"]["histogram"], "%s: layer %d histogram %r want %r" %
                 (what, i, bins, L["pre_activation"]["histogram"]))
-        pre = text(element(dom, "layer-%d-pre" % i))
+        pre = text(element_html(dom, "layer-%d-pre" % i))
         c.check("min %g" % float("%.6g" % L["pre_activation"]["min"]) in pre and
                 "max %g" % float("%.6g" % L["pre_activation"]["max"]) in pre and "mean " in pre,
                 "%s: layer %d min/max/mean %r want %r" % (what, i, pre, L["pre_activation"]))
@@ -102,7 +76,7 @@ def main():
             c.check(re.search(r'<select id="model"><option value="example">example</option></select>', dom) is not None,
                     "the model list offers example")
             c.check(attr(dom, "model-result", "data-status") == "idle", "no run without model_autorun")
-            rows = json.loads(html.unescape(element(dom, "model-data") or "null"))
+            rows = json.loads(html.unescape(element_html(dom, "model-data") or "null"))
             c.check(isinstance(rows, list) and len(rows) == 8 and all(len(r) == 4 and all(-1 <= v < 1 for v in r) for r in rows),
                     "a random batch of 8 rows of 4 pre-filled: %r" % rows)
             st, r = s.json("GET", "/v2/models/example/stats")
@@ -114,7 +88,7 @@ def main():
             dom, console = load(base + "?" + q, profile)
             c.check(console == [], "no console output on a run: %r" % console)
             c.check(attr(dom, "model-result", "data-status") == "200", "run status %r" % attr(dom, "model-result", "data-status"))
-            result = text(element(dom, "model-result"))
+            result = text(element_html(dom, "model-result"))
             c.check("example on host" in result and "[3, 3]" in result, "result line %r" % result)
             st, r = s.json("GET", "/v2/models/example/stats")
             m = r["model_stats"][0]
@@ -122,7 +96,7 @@ def main():
             st, want = s.json("POST", "/v1/models/example/infer", {"data": X, "device": "host", "stats": True})
             c.check(st == 200 and 5 in want["stats"][0]["dead_units"], "the server finds layer 0 unit 5 dead")
             check_layers(c, dom, want["stats"], "given batch")
-            dead0 = element(dom, "layer-0-dead") or ""
+            dead0 = element_html(dom, "layer-0-dead") or ""
             c.check('<span class="dead" data-unit="5">5</span>' in dead0, "layer 0 lists dead unit 5: %r" % dead0)
             c.check(re.search(r'<rect class="unit dead" data-unit="5" data-rate="0"[^>]*fill="#c00"', dom) is not None,
                     "layer 0 unit 5's bar is highlighted red")
@@ -130,11 +104,11 @@ def main():
             # the random batch: N rows of the model's width; unit 5 stays dead
             dom, console = load(base + "?model=example&model_rows=6&model_random=1&model_autorun=1", profile)
             c.check(console == [], "no console output on a random run: %r" % console)
-            rows = json.loads(html.unescape(element(dom, "model-data") or "null"))
+            rows = json.loads(html.unescape(element_html(dom, "model-data") or "null"))
             c.check(isinstance(rows, list) and len(rows) == 6 and all(len(r) == 4 for r in rows), "6 random rows %r" % rows)
-            c.check("(6 samples)" in text(element(dom, "layer-0-sparsity")), "the random batch ran: %r" %
-                    text(element(dom, "layer-0-sparsity")))
-            c.check('<span class="dead" data-unit="5">5</span>' in (element(dom, "layer-0-dead") or ""),
+            c.check("(6 samples)" in text(element_html(dom, "layer-0-sparsity")), "the random batch ran: %r" %
+                    text(element_html(dom, "layer-0-sparsity")))
+            c.check('<span class="dead" data-unit="5">5</span>' in (element_html(dom, "layer-0-dead") or ""),
                     "unit 5 dead in the random batch")
             if isinstance(rows, list) and rows:
                 st, want = s.json("POST", "/v1/models/example/infer", {"data": rows, "stats": True})
@@ -143,8 +117,8 @@ def main():
             # a server error is shown, not charted
             dom, console = load(base + "?" + urllib.parse.urlencode({"model": "example", "model_data": "[[1,2,3]]",
                                                                       "model_autorun": "1"}), profile)
-            c.check(attr(dom, "model-result", "data-status") == "400" and "[N, 4]" in text(element(dom, "model-result")),
-                    "a wrong width shows the server's 400: %r" % text(element(dom, "model-result")))
+            c.check(attr(dom, "model-result", "data-status") == "400" and "[N, 4]" in text(element_html(dom, "model-result")),
+                    "a wrong width shows the server's 400: %r" % text(element_html(dom, "model-result")))
             c.check('id="layer-0"' not in dom, "no charts after an error")
 
         with Server() as s:  # no models: the section says so
@@ -152,7 +126,7 @@ def main():
             c.check(console == [], "no console output without models: %r" % console)
             c.check(not has_attr(dom, "models-none", "hidden") and has_attr(dom, "model-form", "hidden"),
                     "without models the section says so and hides the form")
-            c.check("No models loaded" in text(element(dom, "models-none")), "the no-models message")
+            c.check("No models loaded" in text(element_html(dom, "models-none")), "the no-models message")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     c.finish()

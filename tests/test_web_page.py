@@ -1,36 +1,13 @@
 """test_web_page.py: headless Chromium loads the embedded page, lists devices and ops, round-trips the form, logs no console errors."""
-import html
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+from headless_page import CHROMIUM, attr, element, load  # noqa: E402
 from server_harness import Checks, Server  # noqa: E402
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def load(url, profile):
-    """DOM after the page's scripts ran (virtual time waits for its fetches), and console lines."""
-    p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-                        "--virtual-time-budget=15000", "--dump-dom", url],
-                       capture_output=True, text=True, timeout=120)
-    console = [line for line in p.stderr.splitlines() if ":CONSOLE" in line]
-    return p.stdout, console
-
-
-def element(dom, ident):
-    m = re.search(r'<(\w+)[^>]*\bid="%s"[^>]*>(.*?)</\1>' % re.escape(ident), dom, re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", m.group(2))) if m else None
-
-
-def attr(dom, ident, name):
-    m = re.search(r'id="%s"[^>]*\b%s="([^"]*)"' % (re.escape(ident), name), dom)
-    return m.group(1) if m else None
 
 
 def main():

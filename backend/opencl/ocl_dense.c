@@ -215,26 +215,18 @@ out:
 
 static int act_code(const struct dense_call *c) { return c->act ? (int)c->act->id : -1; }
 
-/* y = act(x W^T + b): one GEMM into z, then dense_fwd_epilogue over z. */
-static clrelu_status forward(dense_state *s, clrelu_device *dev, const struct dense_call *c, size_t es)
+/* Run kernel `name` (dense_fwd_epilogue or dense_bwd_epilogue, which share their arguments) over
+ * the n x out values of z: second is y forward (z itself unless the pre-activation is kept) and
+ * dy backward. */
+static clrelu_status epilogue(dense_state *s, const clrelu_device *dev, const struct dense_call *c, const char *name,
+                              cl_mem second, cl_int flags)
 {
     clrelu_status st = CLRELU_OK;
-    ocl_device *od = dev->impl;
-    size_t nz = c->n * c->out;
     cl_ulong rows = c->n, cols = c->out;
-    cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->pre ? DENSE_WRITE_PRE : 0) | (c->slope ? DENSE_HAS_SLOPE : 0);
     cl_int act = act_code(c);
-    if ((st = upload(s, od, NULL, nz * es, &s->z)) != CLRELU_OK)
-        goto out;
-    if (c->pre && (st = upload(s, od, NULL, nz * es, &s->y)) != CLRELU_OK)
-        goto out;
-    cl_mem y = c->pre ? s->y : s->z;
-    if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
-        CLRELU_OK)
-        goto out;
-    OCL_CREATE(s->k1, clCreateKernel(s->prog, "dense_fwd_epilogue", &err_));
+    OCL_CREATE(s->k1, clCreateKernel(s->prog, name, &err_));
     OCL_CHECK(clSetKernelArg(s->k1, 0, sizeof(cl_mem), &s->z));
-    OCL_CHECK(clSetKernelArg(s->k1, 1, sizeof(cl_mem), &y));
+    OCL_CHECK(clSetKernelArg(s->k1, 1, sizeof(cl_mem), &second));
     OCL_CHECK(clSetKernelArg(s->k1, 2, sizeof(cl_mem), s->b ? &s->b : &s->z));
     OCL_CHECK(clSetKernelArg(s->k1, 3, sizeof(cl_mem), s->slope ? &s->slope : &s->z));
     OCL_CHECK(clSetKernelArg(s->k1, 4, sizeof rows, &rows));
@@ -243,7 +235,27 @@ static clrelu_status forward(dense_state *s, clrelu_device *dev, const struct de
     OCL_CHECK(clSetKernelArg(s->k1, 7, sizeof act, &act));
     OCL_CHECK(ocl_dense_set_real(s->k1, 8, c->dtype, c->params[0]));
     OCL_CHECK(ocl_dense_set_real(s->k1, 9, c->dtype, c->params[1]));
-    if ((st = launch(s, dev, s->k1, nz)) != CLRELU_OK)
+    st = launch(s, dev, s->k1, c->n * c->out);
+out:
+    return st;
+}
+
+/* y = act(x W^T + b): one GEMM into z, then dense_fwd_epilogue over z. */
+static clrelu_status forward(dense_state *s, clrelu_device *dev, const struct dense_call *c, size_t es)
+{
+    clrelu_status st = CLRELU_OK;
+    ocl_device *od = dev->impl;
+    size_t nz = c->n * c->out;
+    cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->pre ? DENSE_WRITE_PRE : 0) | (c->slope ? DENSE_HAS_SLOPE : 0);
+    if ((st = upload(s, od, NULL, nz * es, &s->z)) != CLRELU_OK)
+        goto out;
+    if (c->pre && (st = upload(s, od, NULL, nz * es, &s->y)) != CLRELU_OK)
+        goto out;
+    cl_mem y = c->pre ? s->y : s->z;
+    if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
+        CLRELU_OK)
+        goto out;
+    if ((st = epilogue(s, dev, c, "dense_fwd_epilogue", y, flags)) != CLRELU_OK)
         goto out;
     if ((st = download(s, y, c->y, nz * es)) != CLRELU_OK)
         goto out;
@@ -284,7 +296,7 @@ static clrelu_status backward(dense_state *s, clrelu_device *dev, const struct d
     ocl_device *od = dev->impl;
     size_t nz = c->n * c->out;
     cl_ulong rows = c->n, cols = c->out;
-    cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->slope ? DENSE_HAS_SLOPE : 0), act = act_code(c);
+    cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->slope ? DENSE_HAS_SLOPE : 0);
     if ((st = upload(s, od, NULL, nz * es, &s->z)) != CLRELU_OK || (st = upload(s, od, c->grad_y, nz * es, &s->g)) != CLRELU_OK)
         goto out;
     if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
@@ -295,18 +307,7 @@ static clrelu_status backward(dense_state *s, clrelu_device *dev, const struct d
         goto out;
     if (!c->grad_x && !c->grad_w && !c->grad_b)
         goto out;
-    OCL_CREATE(s->k1, clCreateKernel(s->prog, "dense_bwd_epilogue", &err_));
-    OCL_CHECK(clSetKernelArg(s->k1, 0, sizeof(cl_mem), &s->z));
-    OCL_CHECK(clSetKernelArg(s->k1, 1, sizeof(cl_mem), &s->g));
-    OCL_CHECK(clSetKernelArg(s->k1, 2, sizeof(cl_mem), s->b ? &s->b : &s->z));
-    OCL_CHECK(clSetKernelArg(s->k1, 3, sizeof(cl_mem), s->slope ? &s->slope : &s->z));
-    OCL_CHECK(clSetKernelArg(s->k1, 4, sizeof rows, &rows));
-    OCL_CHECK(clSetKernelArg(s->k1, 5, sizeof cols, &cols));
-    OCL_CHECK(clSetKernelArg(s->k1, 6, sizeof flags, &flags));
-    OCL_CHECK(clSetKernelArg(s->k1, 7, sizeof act, &act));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 8, c->dtype, c->params[0]));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 9, c->dtype, c->params[1]));
-    if ((st = launch(s, dev, s->k1, nz)) != CLRELU_OK)
+    if ((st = epilogue(s, dev, c, "dense_bwd_epilogue", s->g, flags)) != CLRELU_OK)
         goto out;
     if (c->grad_x) {
         if ((st = upload(s, od, NULL, c->n * c->in * es, &s->gx)) != CLRELU_OK ||
