@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static unsigned long long now_ns(void)
@@ -10,6 +11,17 @@ static unsigned long long now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/* Arrays as numpy allocates them (see bench/relu_timer.c): large ones on transparent huge pages. */
+static void *alloc_like_numpy(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 2u << 20, bytes ? bytes : 1))
+        return NULL;
+    if (bytes >= (4u << 20))
+        madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
 }
 
 static int cmp(const void *a, const void *b)
@@ -47,7 +59,9 @@ int main(int argc, char **argv)
     CHECK(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
 #define MD &md
 #endif
-    float *x = aligned_alloc(4096, (size_t)n * 4 + 4096), *y = aligned_alloc(4096, (size_t)n * 4 + 4096);
+    float *x = alloc_like_numpy((size_t)n * 4), *y = alloc_like_numpy((size_t)n * 4);
+    if (!x || !y)
+        return 1;
     for (long long i = 0; i < n; i++) {
         x[i] = (float)((int)(i % 2001) - 1000) / 100.0f;
         y[i] = 0;
