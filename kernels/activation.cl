@@ -72,6 +72,37 @@
 #define ACC float
 #endif
 
+#if defined(CLRELU_STORE_F16) || defined(CLRELU_STORE_BF16)
+/* Store VW 16-bit patterns at vector index v of p. PoCL turns a ushortN vstore into VW scalar
+ * 2-byte stores (half the copy bandwidth), but a uintN vstore into vector stores; so on little-endian
+ * devices, when p is 4-byte aligned (then so is every vector of an even VW), the ushortN is
+ * reinterpreted as VW/2 32-bit words (element 2k in the low half) and stored as uints: one vector
+ * store. A 2-byte-aligned array takes the ushortN store: the same values, slower. */
+#if VW == 2
+#define VW_HALF
+#define STORE_PAIRS(w, v, p) (((global uint *)(p))[v] = (w))
+#else
+#if VW == 16
+#define VW_HALF 8
+#elif VW == 8
+#define VW_HALF 4
+#else
+#define VW_HALF 2
+#endif
+#define STORE_PAIRS(w, v, p) CAT(vstore, VW_HALF)(w, v, (global uint *)(p))
+#endif
+void store16v(CAT(ushort, VW) b, ulong v, global ushort *p)
+{
+#if defined(__ENDIAN_LITTLE__)
+    if (((size_t)p & 3u) == 0) {
+        STORE_PAIRS(CAT(as_uint, VW_HALF)(b), v, p);
+        return;
+    }
+#endif
+    CAT(vstore, VW)(b, v, p);
+}
+#endif
+
 #if defined(CLRELU_STORE_BF16)
 /* float -> bfloat16 bits (in the low 16 bits), round to nearest even by integer arithmetic on
  * the float's bits; overflow carries into the exponent and gives inf; NaN keeps its sign and
@@ -94,36 +125,8 @@ UINTV bf16_bitsv(REALV f)
     return select(rounded, quiet, CAT(as_uint, VW)(f != f));
 }
 
-/* Store VW bfloat16 values at vector index v of p. PoCL turns a ushortN vstore into VW scalar
- * 2-byte stores (half the copy bandwidth), but a uintN vstore into vector stores; so on little-endian
- * devices, when p is 4-byte aligned (then so is every vector of an even VW), the ushortN is
- * reinterpreted as VW/2 32-bit words (element 2k in the low half) and stored as uints: one vector
- * truncation and one vector store. A 2-byte-aligned array takes the ushortN store: the same
- * values, slower. */
-#if VW == 2
-#define VW_HALF
-#define STORE_PAIRS(w, v, p) (((global uint *)(p))[v] = (w))
-#else
-#if VW == 16
-#define VW_HALF 8
-#elif VW == 8
-#define VW_HALF 4
-#else
-#define VW_HALF 2
-#endif
-#define STORE_PAIRS(w, v, p) CAT(vstore, VW_HALF)(w, v, (global uint *)(p))
-#endif
-void bf16_storev(REALV f, ulong v, global ushort *p)
-{
-    UINTV b = bf16_bitsv(f);
-#if defined(__ENDIAN_LITTLE__)
-    if (((size_t)p & 3u) == 0) {
-        STORE_PAIRS(CAT(as_uint, VW_HALF)(CAT(convert_ushort, VW)(b)), v, p);
-        return;
-    }
-#endif
-    CAT(vstore, VW)(CAT(convert_ushort, VW)(b), v, p);
-}
+/* Store VW bfloat16 values at vector index v of p (see store16v). */
+void bf16_storev(REALV f, ulong v, global ushort *p) { store16v(CAT(convert_ushort, VW)(bf16_bitsv(f)), v, p); }
 #endif
 
 /* ---- the math: one expression per op and direction, valid for scalars and vectors --------- */
@@ -260,10 +263,87 @@ void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
         }                                                                                          \
     }
 
+/* ---- 16-bit storage, ops whose result is x, g or a constant (relu, relu6, hardtanh): the
+ * comparisons run on the widened floats, but the result is selected from the stored 16-bit
+ * patterns, so nothing is rounded back to 16 bits on the way out. The bits are the same as the
+ * generic path's (x, g and the rounded constants are exact in the storage format; a NaN x keeps
+ * its payload where the generic path may quiet it, which every comparison treats as the same NaN);
+ * a float -> half conversion fewer per element: on PoCL's CPU device that conversion kept
+ * in-place passes below copy speed. */
+#if defined(CLRELU_STORE_F16) || defined(CLRELU_STORE_BF16)
+#define BITSV CAT(ushort, VW)
+#define MASKV(c) CAT(convert_short, VW)(c)
+#define LOADB(i, p) CAT(vload, VW)(i, (global const ushort *)(p))
+
+/* f rounded to the storage format, as its bit pattern */
+ushort bits16(REAL f)
+{
+#if defined(CLRELU_STORE_F16)
+    ushort b;
+    vstore_half_rte(f, 0, (private half *)&b);
+    return b;
+#else
+    return (ushort)bf16_bits(f);
+#endif
+}
+
+/* [lo, hi]: the clamp bounds as floats (flo, fhi) and as stored patterns (lo, hi) */
+#define SEL_LO_relu(p0) ZERO
+#define SEL_HI_relu(p1) ZERO
+#define SEL_LO_relu6(p0) ZERO
+#define SEL_HI_relu6(p1) K(6.0)
+#define SEL_LO_hardtanh(p0) (p0)
+#define SEL_HI_hardtanh(p1) (p1)
+#define SEL_relu_fwd(xv, xb, flo, fhi, lo, hi) select(xb, lo, MASKV((xv) < (flo)))
+#define SEL_relu_bwd(xv, gb, flo, fhi) select(gb, (BITSV)0, MASKV((xv) <= (flo)))
+#define SEL_CLAMP_FWD(xv, xb, flo, fhi, lo, hi) select(select(xb, hi, MASKV((xv) > (fhi))), lo, MASKV((xv) < (flo)))
+#define SEL_CLAMP_BWD(xv, gb, flo, fhi) select(gb, (BITSV)0, MASKV(((xv) <= (flo)) | ((xv) >= (fhi))))
+#define SEL_relu6_fwd SEL_CLAMP_FWD
+#define SEL_relu6_bwd SEL_CLAMP_BWD
+#define SEL_hardtanh_fwd SEL_CLAMP_FWD
+#define SEL_hardtanh_bwd SEL_CLAMP_BWD
+
+#define DEFINE_SELECTING(NAME)                                                                     \
+    KERNEL void NAME##_fwd(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)            \
+    {                                                                                              \
+        ulong nv = n / VW, b, e, s;                                                                \
+        work_range(nv, &b, &e, &s);                                                                \
+        REAL flo = SEL_LO_##NAME(p0), fhi = SEL_HI_##NAME(p1);                                     \
+        BITSV lo = (BITSV)bits16(flo), hi = (BITSV)bits16(fhi);                                    \
+        for (ulong v = b; v < e; v += s) {                                                         \
+            REALV xv = LOADV(v, x);                                                                \
+            store16v(SEL_##NAME##_fwd(xv, LOADB(v, x), flo, fhi, lo, hi), v, (global ushort *)y);  \
+        }                                                                                          \
+        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
+            REAL xs = LOAD1(i, x);                                                                 \
+            STORE1(MATH_##NAME##_fwd(xs, p0, p1), i, y);                                           \
+        }                                                                                          \
+    }                                                                                              \
+    KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
+                           REAL p1)                                                                \
+    {                                                                                              \
+        ulong nv = n / VW, b, e, s;                                                                \
+        work_range(nv, &b, &e, &s);                                                                \
+        REAL flo = SEL_LO_##NAME(p0), fhi = SEL_HI_##NAME(p1);                                     \
+        for (ulong v = b; v < e; v += s) {                                                         \
+            REALV xv = LOADV(v, x);                                                                \
+            store16v(SEL_##NAME##_bwd(xv, LOADB(v, g), flo, fhi), v, (global ushort *)dx);         \
+        }                                                                                          \
+        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
+            REAL xs = LOAD1(i, x);                                                                 \
+            REAL gs = LOAD1(i, g);                                                                 \
+            STORE1(MATH_##NAME##_bwd(xs, gs, p0, p1), i, dx);                                      \
+        }                                                                                          \
+    }
+DEFINE_SELECTING(relu)
+DEFINE_SELECTING(relu6)
+DEFINE_SELECTING(hardtanh)
+#else
 DEFINE_ELEMENTWISE(relu)
-DEFINE_ELEMENTWISE(leaky_relu)
 DEFINE_ELEMENTWISE(relu6)
 DEFINE_ELEMENTWISE(hardtanh)
+#endif
+DEFINE_ELEMENTWISE(leaky_relu)
 DEFINE_ELEMENTWISE(elu)
 DEFINE_ELEMENTWISE(selu)
 DEFINE_ELEMENTWISE(gelu)
@@ -274,11 +354,11 @@ DEFINE_ELEMENTWISE(sigmoid)
 DEFINE_ELEMENTWISE(tanh)
 
 /* ---- prelu: element i of this chunk is element offset + i of the tensor, whose channel is
- * ((offset + i) / inner) % channels. Whole vectors inside one channel run vectorised with that
- * channel's slope; the channel is tracked incrementally (one division per channel crossed, not
- * per element), so inner >= VW runs at the elementwise kernels' speed. A vector straddling a
- * channel boundary (inner not a multiple of VW, or inner < VW) and the n % VW tail go element
- * by element. offset is a multiple of VW (chunks are whole multiples of 64 elements). -------- */
+ * ((offset + i) / inner) % channels. Whole vectors inside one channel run go through a tight
+ * vector loop with that channel's slope; the channel is tracked incrementally (one division per
+ * channel crossed, not per element), so inner >= VW runs at the elementwise kernels' speed. A
+ * vector straddling a channel boundary (inner not a multiple of VW, or inner < VW) and the
+ * n % VW tail go element by element. offset is a multiple of VW (chunks are whole multiples of 64 elements). -------- */
 #define PRELU_SLOPE(i) LOAD1(((offset + (i)) / inner) % channels, w)
 
 /* Channel bookkeeping for element e of the tensor: [*start, *start + inner) is its channel run. */
@@ -293,23 +373,28 @@ KERNEL void prelu_fwd(global const ST *x, global ST *y, ulong n, global const ST
 {
     ulong nv = n / VW, b, e, s;
     work_range(nv, &b, &e, &s);
-    ulong start = ~(ulong)0, stop = 0; /* no channel yet: the first vector seeks */
+    ulong start = ~(ulong)0; /* no channel yet: the first vector seeks */
     REAL a = ZERO;
-    for (ulong v = b; v < e; v += s) {
+    for (ulong v = b; v < e;) {
         ulong el = offset + v * VW;
         if (el < start || el >= start + inner) {
             PRELU_SEEK(el, start, a);
         }
-        stop = start + inner;
-        if (el + VW <= stop) {
-            REALV xv = LOADV(v, x);
-            STOREV(MATH_prelu_fwd(xv, (REALV)a), v, y);
-        } else {
-            for (ulong i = v * VW; i < v * VW + VW; i++) {
-                REAL xs = LOAD1(i, x);
-                STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
+        /* the vectors before run_end lie wholly inside this channel run: a tight loop */
+        ulong run_end = min(e, (start + inner - offset) / VW);
+        if (v < run_end) {
+            REALV av = (REALV)a;
+            for (; v < run_end; v += s) {
+                REALV xv = LOADV(v, x);
+                STOREV(MATH_prelu_fwd(xv, av), v, y);
             }
+            continue;
         }
+        for (ulong i = v * VW; i < v * VW + VW; i++) { /* straddles a channel boundary */
+            REAL xs = LOAD1(i, x);
+            STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
+        }
+        v += s;
     }
     for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
         REAL xs = LOAD1(i, x);
@@ -322,25 +407,29 @@ KERNEL void prelu_bwd(global const ST *x, global const ST *g, global ST *dx, ulo
 {
     ulong nv = n / VW, b, e, s;
     work_range(nv, &b, &e, &s);
-    ulong start = ~(ulong)0, stop = 0; /* no channel yet: the first vector seeks */
+    ulong start = ~(ulong)0; /* no channel yet: the first vector seeks */
     REAL a = ZERO;
-    for (ulong v = b; v < e; v += s) {
+    for (ulong v = b; v < e;) {
         ulong el = offset + v * VW;
         if (el < start || el >= start + inner) {
             PRELU_SEEK(el, start, a);
         }
-        stop = start + inner;
-        if (el + VW <= stop) {
-            REALV xv = LOADV(v, x);
-            REALV gv = LOADV(v, g);
-            STOREV(MATH_prelu_bwd(xv, gv, (REALV)a), v, dx);
-        } else {
-            for (ulong i = v * VW; i < v * VW + VW; i++) {
-                REAL xs = LOAD1(i, x);
-                REAL gs = LOAD1(i, g);
-                STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
+        ulong run_end = min(e, (start + inner - offset) / VW);
+        if (v < run_end) {
+            REALV av = (REALV)a;
+            for (; v < run_end; v += s) {
+                REALV xv = LOADV(v, x);
+                REALV gv = LOADV(v, g);
+                STOREV(MATH_prelu_bwd(xv, gv, av), v, dx);
             }
+            continue;
         }
+        for (ulong i = v * VW; i < v * VW + VW; i++) {
+            REAL xs = LOAD1(i, x);
+            REAL gs = LOAD1(i, g);
+            STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
+        }
+        v += s;
     }
     for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
         REAL xs = LOAD1(i, x);
