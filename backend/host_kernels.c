@@ -208,8 +208,7 @@ static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
  * (35 vs 50 GB/s at 64M, median of 9 in the same run). */
 #define STREAM_BLOCK_BYTES 256
 
-/* Footprint (bytes read + written) from which an out-of-place pass streams: the last-level
- * cache's size, or CLRELU_HOST_STREAM_MIN_BYTES (0: always, which the tests use). */
+/* The largest cache sysfs lists for cpu0 (the last level), else 32 MiB. */
 static size_t llc_bytes(void)
 {
     size_t best = 0;
@@ -231,6 +230,8 @@ static size_t llc_bytes(void)
     return best ? best : (size_t)32 << 20;
 }
 
+/* Footprint (bytes read + written) from which an out-of-place pass streams: the last-level
+ * cache's size, or CLRELU_HOST_STREAM_MIN_BYTES (0: always, which the tests use). */
 size_t host_stream_min_bytes(void)
 {
 #ifdef HOST_HAS_STREAM
