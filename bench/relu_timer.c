@@ -1,37 +1,10 @@
 /* relu_timer.c: bench_relu_timer — median wall time of clrelu_run(relu, float32) on one device, for bench/peers. */
 #include "clrelu.h"
+#include "peers/peer_timing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Arrays as numpy allocates them (and so PyTorch's tensors from numpy, the peers measured beside
- * this): large ones advised to use transparent huge pages, which on this kernel's default
- * (THP "madvise") means fewer TLB misses on a memory-bound pass. Every peer gets the same memory. */
-static void *alloc_like_numpy(size_t bytes)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 2u << 20, bytes ? bytes : 1))
-        return NULL;
-    if (bytes >= (4u << 20))
-        madvise(p, bytes, MADV_HUGEPAGE);
-    return p;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* usage: bench_relu_timer DEVICE N REPS INPLACE(0|1); prints the median nanoseconds per call */
 int main(int argc, char **argv)
@@ -65,7 +38,7 @@ int main(int argc, char **argv)
         clrelu_run(ctx, dev, &a);
         t[r] = now_ns() - t0;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp);
+    qsort(t, (size_t)reps, sizeof *t, cmp_u64);
     printf("%llu\n", (unsigned long long)t[reps / 2]);
     free(t);
     free(x);

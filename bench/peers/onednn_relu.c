@@ -1,34 +1,10 @@
 /* onednn_relu.c: median time of oneDNN's eltwise relu (forward inference, f32) on N elements, for bench/peers. */
+#include "peer_timing.h"
+
 #include <dnnl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <time.h>
-
-static unsigned long long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
-}
-
-/* Arrays as numpy allocates them (see bench/relu_timer.c): large ones on transparent huge pages. */
-static void *alloc_like_numpy(size_t bytes)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 2u << 20, bytes ? bytes : 1))
-        return NULL;
-    if (bytes >= (4u << 20))
-        madvise(p, bytes, MADV_HUGEPAGE);
-    return p;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-    return x < y ? -1 : x > y;
-}
 
 #define CHECK(call)                                                                                \
     do {                                                                                           \
@@ -81,16 +57,16 @@ int main(int argc, char **argv)
     dnnl_primitive_t prim;
     CHECK(dnnl_primitive_create(&prim, pd));
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}};
-    unsigned long long *t = calloc((size_t)reps, sizeof *t);
+    uint64_t *t = calloc((size_t)reps, sizeof *t);
     CHECK(dnnl_primitive_execute(prim, stream, 2, args));
     CHECK(dnnl_stream_wait(stream));
     for (int r = 0; r < reps; r++) {
-        unsigned long long t0 = now_ns();
+        uint64_t t0 = now_ns();
         dnnl_primitive_execute(prim, stream, 2, args);
         dnnl_stream_wait(stream);
         t[r] = now_ns() - t0;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("%llu\n", t[reps / 2]);
+    qsort(t, (size_t)reps, sizeof *t, cmp_u64);
+    printf("%llu\n", (unsigned long long)t[reps / 2]);
     return 0;
 }
