@@ -290,6 +290,20 @@ static void stream_out(void *dst, const void *src, size_t n)
 #endif
 }
 
+/* float32/float64 in fast_run: the loops write y directly over the whole run, or (stream) each
+ * block into `out`, which is then streamed to y. */
+#define WIDE_RUN(T, FWD, BWD, P0, P1)                                                              \
+    for (size_t at = b, per = stream ? sizeof out / sizeof(T) : n; at < e; at += per) {            \
+        size_t m = e - at < per ? e - at : per;                                                    \
+        T *dst = stream ? (T *)(void *)out : (T *)c->y + at;                                       \
+        if (g)                                                                                     \
+            L->BWD(id, (const T *)c->x + at, (const T *)g + at, dst, m, P0, P1);                   \
+        else                                                                                       \
+            L->FWD(id, (const T *)c->x + at, dst, m, P0, P1);                                      \
+        if (stream)                                                                                \
+            stream_out((T *)c->y + at, out, m * sizeof(T));                                        \
+    }
+
 /* A run [b, e) of elements sharing parameters p0/p1 (for prelu: one channel's slope); `stream`:
  * write y through stream_out (see above). */
 static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1, bool stream)
@@ -300,40 +314,8 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
     size_t n = e - b;
     _Alignas(64) unsigned char out[STREAM_BLOCK_BYTES];
     switch (c->dtype) {
-    case CLRELU_F32:
-        if (stream) {
-            const size_t per = sizeof out / sizeof(float);
-            for (size_t at = b; at < e; at += per) {
-                size_t m = e - at < per ? e - at : per;
-                if (g)
-                    L->bwd_f32(id, (const float *)c->x + at, (const float *)g + at, (float *)(void *)out, m, (float)p0, (float)p1);
-                else
-                    L->fwd_f32(id, (const float *)c->x + at, (float *)(void *)out, m, (float)p0, (float)p1);
-                stream_out((float *)c->y + at, out, m * sizeof(float));
-            }
-        } else if (g) {
-            L->bwd_f32(id, (const float *)c->x + b, (const float *)g + b, (float *)c->y + b, n, (float)p0, (float)p1);
-        } else {
-            L->fwd_f32(id, (const float *)c->x + b, (float *)c->y + b, n, (float)p0, (float)p1);
-        }
-        break;
-    case CLRELU_F64:
-        if (stream) {
-            const size_t per = sizeof out / sizeof(double);
-            for (size_t at = b; at < e; at += per) {
-                size_t m = e - at < per ? e - at : per;
-                if (g)
-                    L->bwd_f64(id, (const double *)c->x + at, (const double *)g + at, (double *)(void *)out, m, p0, p1);
-                else
-                    L->fwd_f64(id, (const double *)c->x + at, (double *)(void *)out, m, p0, p1);
-                stream_out((double *)c->y + at, out, m * sizeof(double));
-            }
-        } else if (g) {
-            L->bwd_f64(id, (const double *)c->x + b, (const double *)g + b, (double *)c->y + b, n, p0, p1);
-        } else {
-            L->fwd_f64(id, (const double *)c->x + b, (double *)c->y + b, n, p0, p1);
-        }
-        break;
+    case CLRELU_F32: WIDE_RUN(float, fwd_f32, bwd_f32, (float)p0, (float)p1); break;
+    case CLRELU_F64: WIDE_RUN(double, fwd_f64, bwd_f64, p0, p1); break;
     case CLRELU_F16:
     case CLRELU_BF16:
         for (size_t at = b, per = stream ? sizeof out / sizeof(uint16_t) : BLOCK; at < e; at += per) {
@@ -346,12 +328,9 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
             } else {
                 L->fwd_f32(id, xf, gf, m, (float)p0, (float)p1);
             }
-            if (stream) {
-                narrow(gf, c->dtype, (uint16_t *)(void *)out, m);
+            narrow(gf, c->dtype, stream ? (uint16_t *)(void *)out : (uint16_t *)c->y + at, m);
+            if (stream)
                 stream_out((uint16_t *)c->y + at, out, m * sizeof(uint16_t));
-            } else {
-                narrow(gf, c->dtype, (uint16_t *)c->y + at, m);
-            }
         }
         break;
     case CLRELU_DTYPE_COUNT: break;

@@ -126,7 +126,10 @@ UINTV bf16_bitsv(REALV f)
 }
 
 /* Store VW bfloat16 values at vector index v of p (see store16v). */
-void bf16_storev(REALV f, ulong v, global ushort *p) { store16v(CAT(convert_ushort, VW)(bf16_bitsv(f)), v, p); }
+void bf16_storev(REALV f, ulong v, global ushort *p)
+{
+    store16v(CAT(convert_ushort, VW)(bf16_bitsv(f)), v, p);
+}
 #endif
 
 /* ---- the math: one expression per op and direction, valid for scalars and vectors --------- */
@@ -230,6 +233,20 @@ void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
 #endif
 }
 
+/* The n % VW elements after the last whole vector, one by one (every elementwise kernel). MATH is
+ * the op's MATH_<name>_fwd/_bwd, passed pasted: a bare name like tanh is a macro on some devices. */
+#define FWD_TAIL(MATH)                                                                             \
+    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {                   \
+        REAL xs = LOAD1(i, x);                                                                     \
+        STORE1(MATH(xs, p0, p1), i, y);                                                            \
+    }
+#define BWD_TAIL(MATH)                                                                             \
+    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {                   \
+        REAL xs = LOAD1(i, x);                                                                     \
+        REAL gs = LOAD1(i, g);                                                                     \
+        STORE1(MATH(xs, gs, p0, p1), i, dx);                                                       \
+    }
+
 /* Elementwise kernels <name>_fwd(x, y, n, p0, p1) and <name>_bwd(x, g, dx, n, p0, p1): a loop
  * over whole vectors, then the n % VW tail element by element. y may alias x (or g). */
 #define DEFINE_ELEMENTWISE(NAME)                                                                   \
@@ -241,10 +258,7 @@ void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
             REALV xv = LOADV(v, x);                                                                \
             STOREV(MATH_##NAME##_fwd(xv, p0, p1), v, y);                                           \
         }                                                                                          \
-        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
-            REAL xs = LOAD1(i, x);                                                                 \
-            STORE1(MATH_##NAME##_fwd(xs, p0, p1), i, y);                                           \
-        }                                                                                          \
+        FWD_TAIL(MATH_##NAME##_fwd);                                                               \
     }                                                                                              \
     KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
                            REAL p1)                                                                \
@@ -256,11 +270,7 @@ void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
             REALV gv = LOADV(v, g);                                                                \
             STOREV(MATH_##NAME##_bwd(xv, gv, p0, p1), v, dx);                                      \
         }                                                                                          \
-        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
-            REAL xs = LOAD1(i, x);                                                                 \
-            REAL gs = LOAD1(i, g);                                                                 \
-            STORE1(MATH_##NAME##_bwd(xs, gs, p0, p1), i, dx);                                      \
-        }                                                                                          \
+        BWD_TAIL(MATH_##NAME##_bwd);                                                               \
     }
 
 /* ---- 16-bit storage, ops whose result is x, g or a constant (relu, relu6, hardtanh): the
@@ -304,7 +314,8 @@ ushort bits16(REAL f)
 #define SEL_HI_hardtanh(p1) (p1)
 #define SEL_relu_fwd(xv, xb, flo, fhi, lo, hi) select(xb, lo, MASKV((xv) < (flo)))
 #define SEL_relu_bwd(xv, gb, flo, fhi) select(gb, (BITSV)0, MASKV((xv) <= (flo)))
-#define SEL_CLAMP_FWD(xv, xb, flo, fhi, lo, hi) select(select(xb, hi, MASKV((xv) > (fhi))), lo, MASKV((xv) < (flo)))
+#define SEL_CLAMP_FWD(xv, xb, flo, fhi, lo, hi)                                                    \
+    select(select(xb, hi, MASKV((xv) > (fhi))), lo, MASKV((xv) < (flo)))
 #define SEL_CLAMP_BWD(xv, gb, flo, fhi) select(gb, (BITSV)0, MASKV(((xv) <= (flo)) | ((xv) >= (fhi))))
 #define SEL_relu6_fwd SEL_CLAMP_FWD
 #define SEL_relu6_bwd SEL_CLAMP_BWD
@@ -322,10 +333,7 @@ ushort bits16(REAL f)
             BITSV xb = LOADB(v, x);                                                                \
             store16v(SEL_##NAME##_fwd(widen16v(xb), xb, flo, fhi, lo, hi), v, (global ushort *)y); \
         }                                                                                          \
-        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
-            REAL xs = LOAD1(i, x);                                                                 \
-            STORE1(MATH_##NAME##_fwd(xs, p0, p1), i, y);                                           \
-        }                                                                                          \
+        FWD_TAIL(MATH_##NAME##_fwd);                                                               \
     }                                                                                              \
     KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
                            REAL p1)                                                                \
@@ -337,11 +345,7 @@ ushort bits16(REAL f)
             REALV xv = widen16v(LOADB(v, x));                                                      \
             store16v(SEL_##NAME##_bwd(xv, LOADB(v, g), flo, fhi), v, (global ushort *)dx);         \
         }                                                                                          \
-        for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {               \
-            REAL xs = LOAD1(i, x);                                                                 \
-            REAL gs = LOAD1(i, g);                                                                 \
-            STORE1(MATH_##NAME##_bwd(xs, gs, p0, p1), i, dx);                                      \
-        }                                                                                          \
+        BWD_TAIL(MATH_##NAME##_bwd);                                                               \
     }
 DEFINE_SELECTING(relu)
 DEFINE_SELECTING(relu6)
@@ -366,7 +370,8 @@ DEFINE_ELEMENTWISE(tanh)
  * vector loop with that channel's slope; the channel is tracked incrementally (one division per
  * channel crossed, not per element), so inner >= VW runs at the elementwise kernels' speed. A
  * vector straddling a channel boundary (inner not a multiple of VW, or inner < VW) and the
- * n % VW tail go element by element. offset is a multiple of VW (chunks are whole multiples of 64 elements). -------- */
+ * n % VW tail go element by element. offset is a multiple of VW (chunks are whole multiples of
+ * 64 elements). ------------------------------------------------------------------------------ */
 #define PRELU_SLOPE(i) LOAD1(((offset + (i)) / inner) % channels, w)
 
 /* Channel bookkeeping for element e of the tensor: [*start, *start + inner) is its channel run. */
