@@ -113,6 +113,7 @@ static clrelu_status host_run(clrelu_device *dev, const op_call *c)
         host_kernel_range(c, 0, c->count);
     }
     c->timing->chunks = 1;
+    c->timing->streaming_stores = host_streams(c);
     return CLRELU_OK;
 }
 

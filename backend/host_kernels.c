@@ -1,5 +1,6 @@
 /* host_kernels.c: the host backend's elementwise loops over a range — fast float/double paths and the reference path. */
 #include "host_kernels.h"
+#include "stream.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -196,7 +197,7 @@ static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
 }
 
 /* ---- non-temporal stores ----------------------------------------------------------------
- * An out-of-place pass over arrays larger than the last-level cache writes y with streaming
+ * An out-of-place pass over arrays larger than the last-level cache (stream.h) writes y with streaming
  * (non-temporal) stores: an ordinary store first reads the line it writes (read-for-ownership),
  * so y costs two trips to memory instead of one, and y would be evicted before anyone reads it
  * anyway. Measured here (2 cores, 16M float32 relu out of place, AVX-512 loop): 23-33 GB/s
@@ -208,56 +209,17 @@ static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
  * (35 vs 50 GB/s at 64M, median of 9 in the same run). */
 #define STREAM_BLOCK_BYTES 256
 
-/* The largest cache sysfs lists for cpu0 (the last level), else 32 MiB. */
-static size_t llc_bytes(void)
-{
-    size_t best = 0;
-    for (int i = 0; i < 8; i++) {
-        char path[96];
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        unsigned long v = 0;
-        char unit = 0;
-        if (fscanf(f, "%lu%c", &v, &unit) >= 1) {
-            size_t b = (size_t)v * (unit == 'K' ? 1024u : unit == 'M' ? 1048576u : 1u);
-            if (b > best)
-                best = b;
-        }
-        fclose(f);
-    }
-    return best ? best : (size_t)32 << 20;
-}
-
-/* Footprint (bytes read + written) from which an out-of-place pass streams: the last-level
- * cache's size, or CLRELU_HOST_STREAM_MIN_BYTES (0: always, which the tests use). */
-size_t host_stream_min_bytes(void)
+/* Whether the pass writes y with streaming stores: out of place, and its arrays outgrow the cache. */
+bool host_streams(const op_call *c)
 {
 #ifdef HOST_HAS_STREAM
-    static _Atomic size_t value;
-    static atomic_bool known;
-    if (atomic_load_explicit(&known, memory_order_acquire))
-        return atomic_load_explicit(&value, memory_order_relaxed);
-    const char *env = getenv("CLRELU_HOST_STREAM_MIN_BYTES");
-    char *end = NULL;
-    unsigned long long e = env && *env ? strtoull(env, &end, 10) : 0;
-    size_t v = end && !*end ? (e > SIZE_MAX ? SIZE_MAX : (size_t)e) : llc_bytes();
-    atomic_store_explicit(&value, v, memory_order_relaxed); /* every thread computes the same */
-    atomic_store_explicit(&known, true, memory_order_release);
-    return v;
-#else
-    return SIZE_MAX;
-#endif
-}
-
-/* Whether the pass writes y with streaming stores: out of place, and its arrays outgrow the cache. */
-static bool streams(const op_call *c)
-{
-    if (c->y == c->x || c->y == c->grad_output)
+    if (c->y == c->x || c->y == c->grad_output || !has_fast_path(c->op->id))
         return false;
-    size_t arrays = c->grad_output ? 3 : 2, min = host_stream_min_bytes();
-    return min != SIZE_MAX && c->count >= min / arrays / clrelu_dtype_size(c->dtype);
+    return stream_pays(c->count, clrelu_dtype_size(c->dtype), c->grad_output ? 3 : 2);
+#else
+    (void)c;
+    return false;
+#endif
 }
 
 /* Copy n bytes of a computed block to dst: streaming 16-byte stores where dst is aligned, plain
@@ -383,7 +345,7 @@ void host_kernel_range(const op_call *c, size_t begin, size_t end)
         reference_range(c, begin, end);
         return;
     }
-    bool stream = streams(c);
+    bool stream = host_streams(c);
     if (c->op->id != OP_PRELU) {
         fast_run(c, begin, end, c->params[0], c->params[1], stream);
     } else {

@@ -15,10 +15,9 @@ void host_kernel_range(const op_call *c, size_t begin, size_t end);
  * default target). Chosen once per process: CLRELU_HOST_ISA when this CPU runs it, else the
  * widest it runs. */
 const char *host_kernel_isa(void);
-/* Footprint in bytes (read + written) from which an out-of-place pass writes its result with
- * non-temporal stores: the last-level cache's size, or CLRELU_HOST_STREAM_MIN_BYTES; SIZE_MAX
- * where the build has no streaming stores. Read once per process. */
-size_t host_stream_min_bytes(void);
+/* Whether the call's passes write y with non-temporal stores: out of place, an op with a fast
+ * path, arrays at least stream_min_bytes() (stream.h), and a build that has streaming stores. */
+bool host_streams(const op_call *c);
 /* Whether this build has loops for name and this CPU runs them. */
 bool host_kernel_isa_available(const char *name);
 

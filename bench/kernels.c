@@ -12,18 +12,25 @@
 /* The ceilings: a 64-byte-vector copy (forward: read N, write N) and an add (backward: read 2N,
  * write N) on 32-bit integers over the same bytes as the op, so any dtype's bytes fit and no
  * float pattern (denormal, NaN) can slow them down. Each work-item walks one contiguous block
- * (`per` vectors), the shape PoCL's CPU device runs best (BabelStream-style copy). */
+ * (`per` vectors), the shape PoCL's CPU device runs best (BabelStream-style copy). The _nt
+ * variants write with streaming (non-temporal) stores; a case's ceiling uses them exactly when
+ * the library's call did (clrelu_timing.streaming_stores). The arrays are 4096-byte aligned. */
+#define CEILING_LOOP "ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) "
 static const char *ceiling_src =
     "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
-    "{ ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) b[i] = a[i]; }\n"
+    "{ " CEILING_LOOP "b[i] = a[i]; }\n"
     "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
-    "{ ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) b[i] = a[i] + g[i]; }\n";
+    "{ " CEILING_LOOP "b[i] = a[i] + g[i]; }\n"
+    "kernel void copy_nt(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
+    "{ " CEILING_LOOP "__builtin_nontemporal_store(a[i], b + i); }\n"
+    "kernel void add_nt(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
+    "{ " CEILING_LOOP "__builtin_nontemporal_store(a[i] + g[i], b + i); }\n";
 
 typedef struct {
     cl_context ctx;
     cl_command_queue q;
     cl_program prog;
-    cl_kernel copy, add;
+    cl_kernel copy, add, copy_nt, add_nt; /* the _nt kernels: NULL where the compiler lacks them */
     cl_device_id dev;
     size_t groups;   /* work-groups of 64: one per compute unit */
 } ceiling;
@@ -80,8 +87,21 @@ static int ceiling_open(const clrelu_device_info *info, ceiling *c)
         return -1;
     c->q = clCreateCommandQueue(c->ctx, c->dev, CL_QUEUE_PROFILING_ENABLE, &err);
     c->prog = clCreateProgramWithSource(c->ctx, 1, &ceiling_src, NULL, &err);
-    if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS)
-        return -1;
+    if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS) {
+        /* a compiler without __builtin_nontemporal_store: the plain kernels alone */
+        static const char *plain_src =
+            "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
+            "{ " CEILING_LOOP "b[i] = a[i]; }\n"
+            "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
+            "{ " CEILING_LOOP "b[i] = a[i] + g[i]; }\n";
+        clReleaseProgram(c->prog);
+        c->prog = clCreateProgramWithSource(c->ctx, 1, &plain_src, NULL, &err);
+        if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS)
+            return -1;
+    } else {
+        c->copy_nt = clCreateKernel(c->prog, "copy_nt", &err);
+        c->add_nt = clCreateKernel(c->prog, "add_nt", &err);
+    }
     c->copy = clCreateKernel(c->prog, "copy", &err);
     c->add = clCreateKernel(c->prog, "add", &err);
     return err == CL_SUCCESS ? 0 : -1;
@@ -89,10 +109,10 @@ static int ceiling_open(const clrelu_device_info *info, ceiling *c)
 
 static void ceiling_close(ceiling *c)
 {
-    if (c->copy)
-        clReleaseKernel(c->copy);
-    if (c->add)
-        clReleaseKernel(c->add);
+    cl_kernel ks[] = {c->copy, c->add, c->copy_nt, c->add_nt};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        if (ks[i])
+            clReleaseKernel(ks[i]);
     if (c->prog)
         clReleaseProgram(c->prog);
     if (c->q)
@@ -101,14 +121,15 @@ static void ceiling_close(ceiling *c)
         clReleaseContext(c->ctx);
 }
 
-/* Device time of one copy (g == NULL) or add over `bytes` of the given host arrays (zero-copy). */
-static uint64_t ceiling_run(ceiling *c, void *a, void *g, void *b, size_t bytes)
+/* Device time of one copy (g == NULL) or add over `bytes` of the given host arrays (zero-copy),
+ * with streaming stores when nt (and the device has them). */
+static uint64_t ceiling_run(ceiling *c, void *a, void *g, void *b, size_t bytes, bool nt)
 {
     cl_int err;
     cl_mem ma = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, a, &err);
     cl_mem mg = g ? clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, g, &err) : NULL;
     cl_mem mb = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, b, &err);
-    cl_kernel k = g ? c->add : c->copy;
+    cl_kernel k = g ? (nt && c->add_nt ? c->add_nt : c->add) : (nt && c->copy_nt ? c->copy_nt : c->copy);
     cl_uint i = 0;
     clSetKernelArg(k, i++, sizeof ma, &ma);
     if (g)
@@ -176,28 +197,31 @@ static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t 
              *cei = calloc((size_t)b->reps, sizeof *cei);
     clrelu_timing tm;
     a.timing = &tm;
-    /* warm-up (program build, first-launch specialisation) */
+    if (in_place) {
+        /* the op overwrites its input (x, or g for backward): it runs on y, refilled before each call */
+        memcpy(y, backward ? g : x, bytes);
+        if (backward)
+            a.grad_output = y;
+        else
+            a.x = y;
+    }
+    /* warm-up (program build, first-launch specialisation) in the case's placement */
     if (clrelu_run(b->ctx, b->dev, &a) != CLRELU_OK) {
         printf("%-10s %-8s %-3s %-6s %5zuM  FAILED: %s\n", op->name, clrelu_dtype_name(t), backward ? "bwd" : "fwd",
                in_place ? "inpl" : "out", n >> 20, clrelu_last_error());
         b->failures++;
         goto out;
     }
+    bool streamed = tm.streaming_stores;
     for (int r = 0; r < b->reps; r++) {
         /* the ceiling in the same placement: in place it reads and writes the same array (no
          * write-allocate traffic), as the op does */
         if (in_place)
-            cei[r] = ceiling_run(&b->ceil, backward ? x : y, backward ? y : NULL, y, bytes);
+            cei[r] = ceiling_run(&b->ceil, backward ? x : y, backward ? y : NULL, y, bytes, streamed);
         else
-            cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes);
-        if (in_place) {
-            /* the op overwrites its input (x, or g for backward): start from fresh data each time */
+            cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes, streamed);
+        if (in_place)
             memcpy(y, backward ? g : x, bytes);
-            if (backward)
-                a.grad_output = y;
-            else
-                a.x = y;
-        }
         clrelu_run(b->ctx, b->dev, &a);
         kern[r] = tm.kernel_ns;
         tot[r] = tm.total_ns;
@@ -230,9 +254,9 @@ static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t 
     double moved = (double)bytes * (backward ? 3.0 : 2.0);
     uint64_t mk = median(kern, b->reps), mt = median(tot, b->reps), mc = median(cei, b->reps);
     double gk = moved / (double)mk, gc = moved / (double)mc;
-    printf("%-10s %-8s %-3s %-4s %5zuM %8.1f %8.1f %7.3f %8.3f  %s\n", op->name, clrelu_dtype_name(t),
-           backward ? "bwd" : "fwd", in_place ? "in" : "out", n >> 20, gk, gc, gk / gc, (double)mt / (double)mk,
-           op->flops_per_element > 4 ? "(transcendental)" : "");
+    printf("%-10s %-8s %-3s %-4s %-3s %5zuM %8.1f %8.1f %7.3f %8.3f  %s\n", op->name, clrelu_dtype_name(t),
+           backward ? "bwd" : "fwd", in_place ? "in" : "out", streamed ? "nt" : "-", n >> 20, gk, gc, gk / gc,
+           (double)mt / (double)mk, op->flops_per_element > 4 ? "(transcendental)" : "");
     fflush(stdout);
 out:
     free(kern);
@@ -321,9 +345,10 @@ int main(int argc, char **argv)
     printf("device %s: %s / %s / driver %s, %u compute units; %d interleaved reps, medians\n", info->id,
            info->platform, info->name, info->driver_version, info->compute_units, b.reps);
     printf("GB/s counts bytes read + written (fwd 2N, bwd 3N elements); ceiling = copy (fwd) or add (bwd)\n"
-           "kernel of the same bytes on the same host arrays, same placement; e2e/kern = clrelu_run wall time / kernel time\n\n");
-    printf("%-10s %-8s %-3s %-4s %6s %8s %8s %7s %8s\n", "op", "dtype", "dir", "plc", "N", "GB/s", "ceil", "ratio",
-           "e2e/kern");
+           "kernel of the same bytes on the same host arrays, same placement; e2e/kern = clrelu_run wall time / kernel time\n"
+           "st: nt where the library wrote with streaming stores (out of place, past the cache), and so did the ceiling\n\n");
+    printf("%-10s %-8s %-3s %-4s %-3s %6s %8s %8s %7s %8s\n", "op", "dtype", "dir", "plc", "st", "N", "GB/s", "ceil",
+           "ratio", "e2e/kern");
     char sizes_buf[256];
     snprintf(sizes_buf, sizeof sizes_buf, "%s", sizes);
     for (char *ss = NULL, *s = strtok_r(sizes_buf, ",", &ss); s; s = strtok_r(NULL, ",", &ss)) {

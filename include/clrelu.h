@@ -157,6 +157,8 @@ typedef struct {
     uint64_t total_ns;          /* wall time of the whole call */
     uint64_t build_ns;          /* program build/load time spent in this call (first use) */
     unsigned chunks;            /* number of chunks the tensor was split into */
+    bool streaming_stores;      /* the result was written with non-temporal (cache-bypassing)
+                                 * stores: out of place, larger than the CPU's last-level cache */
 } clrelu_timing;
 
 /* One activation call. Forward: y = op(x). Backward (grad_output != NULL): y = dL/dx given the

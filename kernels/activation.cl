@@ -132,6 +132,61 @@ void bf16_storev(REALV f, ulong v, global ushort *p)
 }
 #endif
 
+/* ---- streaming (non-temporal) stores: the *_nt kernels write their result with stores that
+ * bypass the cache, for out-of-place passes larger than the cache on CPU devices, where they save
+ * the read of each destination line before it is written (backend/opencl/ocl_run.c picks them).
+ * Such a store needs a whole vector at an aligned address: the kernels first do the elements
+ * before the destination's first aligned vector one by one (nt_head). Where the compiler lacks
+ * __builtin_nontemporal_store they are ordinary aligned stores. -------------------------------- */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_nontemporal_store)
+#define HAVE_NT_STORE
+#endif
+#endif
+#if defined(HAVE_NT_STORE)
+#define NT_STORE(val, v, p, T) __builtin_nontemporal_store(val, (global T *)(p) + (v))
+#else
+#define NT_STORE(val, v, p, T) (((global T *)(p))[v] = (val))
+#endif
+
+/* Elements of p before its first vector-aligned element, at most n; all n when p is not even
+ * element-aligned (then no vector store could be aligned). */
+ulong nt_head(global const ST *p, ulong n)
+{
+    size_t a = (size_t)p;
+    if (a % sizeof(ST))
+        return n;
+    ulong mis = (a / sizeof(ST)) % VW;
+    return min(mis ? VW - mis : (ulong)0, n);
+}
+
+#if defined(CLRELU_STORE_F16) || defined(CLRELU_STORE_BF16)
+/* VW 16-bit patterns at aligned vector index v of p, as VW/2 words (see store16v) */
+void nt_store16v(CAT(ushort, VW) b, ulong v, global ushort *p)
+{
+#if defined(__ENDIAN_LITTLE__)
+    NT_STORE(CAT(as_uint, VW_HALF)(b), v, p, CAT(uint, VW_HALF));
+#else
+    CAT(vstore, VW)(b, v, p);
+#endif
+}
+#endif
+
+#if defined(CLRELU_STORE_F16)
+#define STOREV_NT(f, v, p) nt_store16v(half_bitsv(f), v, (global ushort *)(p))
+/* f rounded to half, as bit patterns (the private round trip stays in registers) */
+CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
+{
+    CAT(ushort, VW) b;
+    CAT(CAT(vstore_half, VW), _rte)(f, 0, (private half *)&b);
+    return b;
+}
+#elif defined(CLRELU_STORE_BF16)
+#define STOREV_NT(f, v, p) nt_store16v(CAT(convert_ushort, VW)(bf16_bitsv(f)), v, p)
+#else
+#define STOREV_NT(f, v, p) NT_STORE(f, v, p, REALV)
+#endif
+
 /* ---- the math: one expression per op and direction, valid for scalars and vectors --------- */
 #define SQRT1_2 0.70710678118654752440
 #define INV_SQRT_2PI 0.39894228040143267794
@@ -233,45 +288,75 @@ void work_range(ulong total, ulong *begin, ulong *end, ulong *step)
 #endif
 }
 
-/* The n % VW elements after the last whole vector, one by one (every elementwise kernel). MATH is
- * the op's MATH_<name>_fwd/_bwd, passed pasted: a bare name like tanh is a macro on some devices. */
-#define FWD_TAIL(MATH)                                                                             \
-    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {                   \
+/* Elements [first, end) one by one, spread over the work-items (the n % VW tail of every
+ * elementwise kernel, and the streaming kernels' head). MATH is the op's MATH_<name>_fwd/_bwd,
+ * passed pasted: a bare name like tanh is a macro on some devices. */
+#define FWD_ELEMS(MATH, first, end)                                                                \
+    for (ulong i = (first) + get_global_id(0); i < (end); i += get_global_size(0)) {               \
         REAL xs = LOAD1(i, x);                                                                     \
         STORE1(MATH(xs, p0, p1), i, y);                                                            \
     }
-#define BWD_TAIL(MATH)                                                                             \
-    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {                   \
+#define BWD_ELEMS(MATH, first, end)                                                                \
+    for (ulong i = (first) + get_global_id(0); i < (end); i += get_global_size(0)) {               \
         REAL xs = LOAD1(i, x);                                                                     \
         REAL gs = LOAD1(i, g);                                                                     \
         STORE1(MATH(xs, gs, p0, p1), i, dx);                                                       \
     }
+#define FWD_TAIL(MATH) FWD_ELEMS(MATH, nv * VW, n)
+#define BWD_TAIL(MATH) BWD_ELEMS(MATH, nv * VW, n)
+
+/* Each kernel comes in two variants, V: PLAIN (ordinary stores) and NT (named *_nt: streaming
+ * stores after the elements before the destination's first aligned vector, which then continue
+ * as a shorter tensor). The FPGA variant has PLAIN only. */
+#define HEAD_PLAIN_FWD(MATH)
+#define HEAD_PLAIN_BWD(MATH)
+#define HEAD_NT_FWD(MATH)                                                                          \
+    ulong h_ = nt_head(y, n);                                                                      \
+    FWD_ELEMS(MATH, 0, h_)                                                                         \
+    x += h_, y += h_, n -= h_;
+#define HEAD_NT_BWD(MATH)                                                                          \
+    ulong h_ = nt_head(dx, n);                                                                     \
+    BWD_ELEMS(MATH, 0, h_)                                                                         \
+    x += h_, g += h_, dx += h_, n -= h_;
+#define VSTORE_PLAIN STOREV
+#define VSTORE_NT STOREV_NT
+#define STORE16_PLAIN store16v
+#define STORE16_NT nt_store16v
+#if defined(CLRELU_FPGA)
+#define BOTH_VARIANTS(DEFINE, ...) DEFINE(__VA_ARGS__, PLAIN, )
+#else
+#define BOTH_VARIANTS(DEFINE, ...) DEFINE(__VA_ARGS__, PLAIN, ) DEFINE(__VA_ARGS__, NT, _nt)
+#endif
 
 /* Elementwise kernels <name>_fwd(x, y, n, p0, p1) and <name>_bwd(x, g, dx, n, p0, p1): a loop
  * over whole vectors, then the n % VW tail element by element. y may alias x (or g). */
-#define DEFINE_ELEMENTWISE(NAME)                                                                   \
-    KERNEL void NAME##_fwd(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)            \
+#define ELEMENTWISE_KERNELS(FWD, BWD, FMATH, BMATH, V, SFX)                                        \
+    KERNEL void CAT(FWD, SFX)(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)         \
     {                                                                                              \
+        HEAD_##V##_FWD(FMATH)                                                                      \
         ulong nv = n / VW, b, e, s;                                                                \
         work_range(nv, &b, &e, &s);                                                                \
         for (ulong v = b; v < e; v += s) {                                                         \
             REALV xv = LOADV(v, x);                                                                \
-            STOREV(MATH_##NAME##_fwd(xv, p0, p1), v, y);                                           \
+            VSTORE_##V(FMATH(xv, p0, p1), v, y);                                                   \
         }                                                                                          \
-        FWD_TAIL(MATH_##NAME##_fwd);                                                               \
+        FWD_TAIL(FMATH);                                                                           \
     }                                                                                              \
-    KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
-                           REAL p1)                                                                \
+    KERNEL void CAT(BWD, SFX)(global const ST *x, global const ST *g, global ST *dx, ulong n,      \
+                              REAL p0, REAL p1)                                                    \
     {                                                                                              \
+        HEAD_##V##_BWD(BMATH)                                                                      \
         ulong nv = n / VW, b, e, s;                                                                \
         work_range(nv, &b, &e, &s);                                                                \
         for (ulong v = b; v < e; v += s) {                                                         \
             REALV xv = LOADV(v, x);                                                                \
             REALV gv = LOADV(v, g);                                                                \
-            STOREV(MATH_##NAME##_bwd(xv, gv, p0, p1), v, dx);                                      \
+            VSTORE_##V(BMATH(xv, gv, p0, p1), v, dx);                                              \
         }                                                                                          \
-        BWD_TAIL(MATH_##NAME##_bwd);                                                               \
+        BWD_TAIL(BMATH);                                                                           \
     }
+#define DEFINE_ELEMENTWISE(NAME)                                                                   \
+    BOTH_VARIANTS(ELEMENTWISE_KERNELS, NAME##_fwd, NAME##_bwd, MATH_##NAME##_fwd, MATH_##NAME##_bwd)
 
 /* ---- 16-bit storage, ops whose result is x, g or a constant (relu, relu6, hardtanh): the
  * comparisons run on the widened floats, but the result is selected from the stored 16-bit
@@ -322,31 +407,36 @@ ushort bits16(REAL f)
 #define SEL_hardtanh_fwd SEL_CLAMP_FWD
 #define SEL_hardtanh_bwd SEL_CLAMP_BWD
 
-#define DEFINE_SELECTING(NAME)                                                                     \
-    KERNEL void NAME##_fwd(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)            \
+#define SELECTING_KERNELS(FWD, BWD, FMATH, BMATH, FSEL, BSEL, LO, HI, V, SFX)                   \
+    KERNEL void CAT(FWD, SFX)(global const ST *x, global ST *y, ulong n, REAL p0, REAL p1)         \
     {                                                                                              \
+        HEAD_##V##_FWD(FMATH)                                                                      \
         ulong nv = n / VW, b, e, s;                                                                \
         work_range(nv, &b, &e, &s);                                                                \
-        REAL flo = SEL_LO_##NAME(p0), fhi = SEL_HI_##NAME(p1);                                     \
+        REAL flo = LO(p0), fhi = HI(p1);                                                           \
         BITSV lo = (BITSV)bits16(flo), hi = (BITSV)bits16(fhi);                                    \
         for (ulong v = b; v < e; v += s) {                                                         \
             BITSV xb = LOADB(v, x);                                                                \
-            store16v(SEL_##NAME##_fwd(widen16v(xb), xb, flo, fhi, lo, hi), v, (global ushort *)y); \
+            STORE16_##V(FSEL(widen16v(xb), xb, flo, fhi, lo, hi), v, (global ushort *)y);          \
         }                                                                                          \
-        FWD_TAIL(MATH_##NAME##_fwd);                                                               \
+        FWD_TAIL(FMATH);                                                                           \
     }                                                                                              \
-    KERNEL void NAME##_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, REAL p0, \
-                           REAL p1)                                                                \
+    KERNEL void CAT(BWD, SFX)(global const ST *x, global const ST *g, global ST *dx, ulong n,      \
+                              REAL p0, REAL p1)                                                    \
     {                                                                                              \
+        HEAD_##V##_BWD(BMATH)                                                                      \
         ulong nv = n / VW, b, e, s;                                                                \
         work_range(nv, &b, &e, &s);                                                                \
-        REAL flo = SEL_LO_##NAME(p0), fhi = SEL_HI_##NAME(p1);                                     \
+        REAL flo = LO(p0), fhi = HI(p1);                                                           \
         for (ulong v = b; v < e; v += s) {                                                         \
             REALV xv = widen16v(LOADB(v, x));                                                      \
-            store16v(SEL_##NAME##_bwd(xv, LOADB(v, g), flo, fhi), v, (global ushort *)dx);         \
+            STORE16_##V(BSEL(xv, LOADB(v, g), flo, fhi), v, (global ushort *)dx);                  \
         }                                                                                          \
-        BWD_TAIL(MATH_##NAME##_bwd);                                                               \
+        BWD_TAIL(BMATH);                                                                           \
     }
+#define DEFINE_SELECTING(NAME)                                                                     \
+    BOTH_VARIANTS(SELECTING_KERNELS, NAME##_fwd, NAME##_bwd, MATH_##NAME##_fwd, MATH_##NAME##_bwd, \
+                  SEL_##NAME##_fwd, SEL_##NAME##_bwd, SEL_LO_##NAME, SEL_HI_##NAME)
 DEFINE_SELECTING(relu)
 DEFINE_SELECTING(relu6)
 DEFINE_SELECTING(hardtanh)
@@ -369,10 +459,31 @@ DEFINE_ELEMENTWISE(tanh)
  * ((offset + i) / inner) % channels. Whole vectors inside one channel run go through a tight
  * vector loop with that channel's slope; the channel is tracked incrementally (one division per
  * channel crossed, not per element), so inner >= VW runs at the elementwise kernels' speed. A
- * vector straddling a channel boundary (inner not a multiple of VW, or inner < VW) and the
- * n % VW tail go element by element. offset is a multiple of VW (chunks are whole multiples of
- * 64 elements). ------------------------------------------------------------------------------ */
+ * vector straddling a channel boundary (inner not a multiple of VW, or inner < VW), the n % VW
+ * tail and the streaming variant's head go element by element. --------------------------------- */
 #define PRELU_SLOPE(i) LOAD1(((offset + (i)) / inner) % channels, w)
+#define PRELU_FWD_AT(i)                                                                            \
+    {                                                                                              \
+        REAL xs = LOAD1(i, x);                                                                     \
+        STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);                                          \
+    }
+#define PRELU_BWD_AT(i)                                                                            \
+    {                                                                                              \
+        REAL xs = LOAD1(i, x);                                                                     \
+        REAL gs = LOAD1(i, g);                                                                     \
+        STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);                                     \
+    }
+#define SPREAD(i, first, end) for (ulong i = (first) + get_global_id(0); i < (end); i += get_global_size(0))
+#define PRELU_HEAD_PLAIN_FWD
+#define PRELU_HEAD_PLAIN_BWD
+#define PRELU_HEAD_NT_FWD                                                                          \
+    ulong h_ = nt_head(y, n);                                                                      \
+    SPREAD(i, 0, h_) PRELU_FWD_AT(i)                                                               \
+    x += h_, y += h_, n -= h_, offset += h_;
+#define PRELU_HEAD_NT_BWD                                                                          \
+    ulong h_ = nt_head(dx, n);                                                                     \
+    SPREAD(i, 0, h_) PRELU_BWD_AT(i)                                                               \
+    x += h_, g += h_, dx += h_, n -= h_, offset += h_;
 
 /* Channel bookkeeping for element e of the tensor: [*start, *start + inner) is its channel run. */
 #define PRELU_SEEK(e, start, slope)                                                                \
@@ -381,75 +492,52 @@ DEFINE_ELEMENTWISE(tanh)
         slope = LOAD1(((e) / inner) % channels, w);                                                \
     } while (0)
 
-KERNEL void prelu_fwd(global const ST *x, global ST *y, ulong n, global const ST *w, ulong offset,
-                      ulong channels, ulong inner)
-{
-    ulong nv = n / VW, b, e, s;
-    work_range(nv, &b, &e, &s);
-    ulong start = ~(ulong)0; /* no channel yet: the first vector seeks */
-    REAL a = ZERO;
-    for (ulong v = b; v < e;) {
-        ulong el = offset + v * VW;
-        if (el < start || el >= start + inner) {
-            PRELU_SEEK(el, start, a);
-        }
-        /* the vectors before run_end lie wholly inside this channel run: a tight loop */
-        ulong run_end = min(e, (start + inner - offset) / VW);
-        if (v < run_end) {
-            REALV av = (REALV)a;
-            for (; v < run_end; v += s) {
-                REALV xv = LOADV(v, x);
-                STOREV(MATH_prelu_fwd(xv, av), v, y);
-            }
-            continue;
-        }
-        for (ulong i = v * VW; i < v * VW + VW; i++) { /* straddles a channel boundary */
-            REAL xs = LOAD1(i, x);
-            STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
-        }
-        v += s;
-    }
-    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
-        REAL xs = LOAD1(i, x);
-        STORE1(MATH_prelu_fwd(xs, PRELU_SLOPE(i)), i, y);
-    }
-}
+/* The vector loop of prelu_fwd/_bwd: LOAD_V loads vector v's operands, AT(i) does element i.
+ * Vectors before run_end lie wholly inside the current channel run (v * VW + VW <= start + inner
+ * - offset, for any offset). */
+#define PRELU_VECTORS(LOAD_V, VMATH, OUT, AT, V)                                                   \
+    ulong nv = n / VW, b, e, s;                                                                    \
+    work_range(nv, &b, &e, &s);                                                                    \
+    ulong start = ~(ulong)0; /* no channel yet: the first vector seeks */                          \
+    REAL a = ZERO;                                                                                 \
+    for (ulong v = b; v < e;) {                                                                    \
+        ulong el = offset + v * VW;                                                                \
+        if (el < start || el >= start + inner) {                                                   \
+            PRELU_SEEK(el, start, a);                                                              \
+        }                                                                                          \
+        ulong run_end = min(e, (start + inner - offset) / VW);                                     \
+        if (v < run_end) {                                                                         \
+            REALV av = (REALV)a;                                                                   \
+            for (; v < run_end; v += s) {                                                          \
+                LOAD_V                                                                             \
+                VSTORE_##V(VMATH, v, OUT);                                                         \
+            }                                                                                      \
+            continue;                                                                              \
+        }                                                                                          \
+        for (ulong i = v * VW; i < v * VW + VW; i++) /* straddles a channel boundary */            \
+            AT(i)                                                                                  \
+        v += s;                                                                                    \
+    }                                                                                              \
+    SPREAD(i, nv * VW, n) AT(i)
 
-KERNEL void prelu_bwd(global const ST *x, global const ST *g, global ST *dx, ulong n, global const ST *w,
-                      ulong offset, ulong channels, ulong inner)
-{
-    ulong nv = n / VW, b, e, s;
-    work_range(nv, &b, &e, &s);
-    ulong start = ~(ulong)0; /* no channel yet: the first vector seeks */
-    REAL a = ZERO;
-    for (ulong v = b; v < e;) {
-        ulong el = offset + v * VW;
-        if (el < start || el >= start + inner) {
-            PRELU_SEEK(el, start, a);
-        }
-        ulong run_end = min(e, (start + inner - offset) / VW);
-        if (v < run_end) {
-            REALV av = (REALV)a;
-            for (; v < run_end; v += s) {
-                REALV xv = LOADV(v, x);
-                REALV gv = LOADV(v, g);
-                STOREV(MATH_prelu_bwd(xv, gv, av), v, dx);
-            }
-            continue;
-        }
-        for (ulong i = v * VW; i < v * VW + VW; i++) {
-            REAL xs = LOAD1(i, x);
-            REAL gs = LOAD1(i, g);
-            STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
-        }
-        v += s;
+#define PRELU_KERNELS(V, SFX)                                                                      \
+    KERNEL void prelu_fwd##SFX(global const ST *x, global ST *y, ulong n, global const ST *w,      \
+                               ulong offset, ulong channels, ulong inner)                          \
+    {                                                                                              \
+        PRELU_HEAD_##V##_FWD                                                                       \
+        PRELU_VECTORS(REALV xv = LOADV(v, x);, MATH_prelu_fwd(xv, av), y, PRELU_FWD_AT, V)         \
+    }                                                                                              \
+    KERNEL void prelu_bwd##SFX(global const ST *x, global const ST *g, global ST *dx, ulong n,      \
+                               global const ST *w, ulong offset, ulong channels, ulong inner)      \
+    {                                                                                              \
+        PRELU_HEAD_##V##_BWD                                                                       \
+        PRELU_VECTORS(REALV xv = LOADV(v, x); REALV gv = LOADV(v, g);, MATH_prelu_bwd(xv, gv, av), \
+                      dx, PRELU_BWD_AT, V)                                                         \
     }
-    for (ulong i = nv * VW + get_global_id(0); i < n; i += get_global_size(0)) {
-        REAL xs = LOAD1(i, x);
-        REAL gs = LOAD1(i, g);
-        STORE1(MATH_prelu_bwd(xs, gs, PRELU_SLOPE(i)), i, dx);
-    }
-}
+PRELU_KERNELS(PLAIN, )
+#if !defined(CLRELU_FPGA)
+PRELU_KERNELS(NT, _nt)
+#endif
 
 /* Partial sums of dL/dweight over this chunk: item w = c * parts + part sums x*g over the
  * non-positive x of channel c, visiting every parts-th element of that channel in the chunk.

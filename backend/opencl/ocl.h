@@ -46,8 +46,11 @@ typedef struct {
 
 /* A command queue and the kernels created for it. A call owns its slot exclusively, so setting
  * kernel arguments cannot race; kernels live until the program they came from is replaced. */
-#define OCL_KERNEL_DW (OP_COUNT * 2)
-#define OCL_KERNELS_PER_DTYPE (OP_COUNT * 2 + 1)
+/* Kernel cache indices per dtype: op * 2 + backward for <op>_fwd/_bwd, OCL_KERNEL_NT + the same
+ * for their streaming-store variants <op>_fwd_nt/_bwd_nt, then prelu_dw. */
+#define OCL_KERNEL_NT (OP_COUNT * 2)
+#define OCL_KERNEL_DW (OP_COUNT * 4)
+#define OCL_KERNELS_PER_DTYPE (OP_COUNT * 4 + 1)
 typedef struct ocl_slot {
     cl_command_queue q;
     cl_program prog[CLRELU_DTYPE_COUNT];
@@ -131,6 +134,13 @@ void ocl_publish_delegation(ocl_device *od);
  * ocl_run also hands tensors below the device's crossover to the host backend. */
 clrelu_status ocl_run(clrelu_device *dev, const op_call *call);
 clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
+/* Whether a call writes its result with the kernels' streaming-store variants (*_nt): on a CPU
+ * device working in host memory (zero-copy), out of place (y is neither x nor g), past the CPU's
+ * cache (stream.h), with an element-aligned y (the kernels align their vector stores themselves).
+ * Not the FPGA variant, which has none. The host backend streams under the same rule, and the
+ * benchmark's copy/add ceilings follow it too (ocl_bench.c). */
+bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
+                 clrelu_dtype dtype);
 /* The element count below which calls go to the host (0: none), measured on first use. */
 clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
 /* Whether a call of count elements goes to the host backend: below the crossover, unless

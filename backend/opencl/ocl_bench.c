@@ -1,4 +1,4 @@
-/* ocl_bench.c: the OpenCL backend's benchmark ceilings — copy/add/empty kernels from bench.cl and CLBlast xCOPY. */
+/* ocl_bench.c: the OpenCL backend's benchmark ceilings — copy/add/empty kernels from bench.cl (streaming-store variants where the ops stream) and CLBlast xCOPY. */
 #include "ocl.h"
 
 #include "bench_ceiling.h"
@@ -164,10 +164,15 @@ clrelu_status ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
     if ((st = ocl_queue_acquire(od, &q)) != CLRELU_OK)
         goto out;
     if (c->kind != CLRELU_CEIL_CLBLAST_COPY) {
+        /* copy and add store the way the op they are compared with does: streaming stores
+         * exactly where clrelu_run would use them for the same arrays */
         static const char *const names[] = {"bench_copy", "bench_add", "", "bench_empty"};
+        static const char *const nt_names[] = {"bench_copy_nt", "bench_add_nt", "", "bench_empty"};
+        bool stream = c->kind != CLRELU_CEIL_EMPTY &&
+                      ocl_streams(dev, c->a, c->kind == CLRELU_CEIL_ADD ? c->b : NULL, c->c, c->count, c->dtype);
         if ((st = bench_program(dev, c->dtype, &prog)) != CLRELU_OK)
             goto out;
-        OCL_CREATE(k, clCreateKernel(prog, names[c->kind], &err_));
+        OCL_CREATE(k, clCreateKernel(prog, (stream ? nt_names : names)[c->kind], &err_));
     }
     if (c->kind != CLRELU_CEIL_EMPTY) {
         OCL_CREATE(ba, host_buffer(od, zero_copy, q, c->a, bytes, &err_));

@@ -1,5 +1,6 @@
 /* ocl_run.c: one blocking activation call on an OpenCL device — buffers, chunking, launches, timing. */
 #include "ocl.h"
+#include "stream.h"
 #include "tune_measure.h"
 
 #include <stdio.h>
@@ -15,6 +16,7 @@ typedef struct {
     const op_call *call;
     size_t esize;
     bool zero_copy, backward, prelu, want_dw;
+    bool stream;                  /* the kernels' streaming-store variants (*_nt) */
     tune_cfg cfg;                 /* vector width, work-group size, vectors per work-item */
     cl_program prog;
     ocl_slot *slot;
@@ -267,9 +269,9 @@ static clrelu_status run_setup(run_state *rs)
     if ((st = ocl_slot_acquire(rs->od, &rs->slot)) != CLRELU_OK)
         goto out;
     rs->q = rs->slot->q;
-    snprintf(name, sizeof name, "%s_%s", c->op->kernel, rs->backward ? "bwd" : "fwd");
-    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, (int)c->op->id * 2 + rs->backward, name, &rs->kmain)) !=
-        CLRELU_OK)
+    snprintf(name, sizeof name, "%s_%s%s", c->op->kernel, rs->backward ? "bwd" : "fwd", rs->stream ? "_nt" : "");
+    int index = (rs->stream ? OCL_KERNEL_NT : 0) + (int)c->op->id * 2 + rs->backward;
+    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
         goto out;
     rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
     if (!rs->prelu)
@@ -371,6 +373,17 @@ static bool use_zero_copy(const clrelu_device *dev)
     return dev->info.host_unified_memory;
 }
 
+bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
+                 clrelu_dtype dtype)
+{
+    const ocl_device *od = dev->impl;
+    size_t es = clrelu_dtype_size(dtype);
+    if (!(od->cl_type & CL_DEVICE_TYPE_CPU) || !use_zero_copy(dev) || od->fpga || y == x || y == g ||
+        (uintptr_t)y % es)
+        return false;
+    return stream_pays(count, es, g ? 3 : 2);
+}
+
 clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog)
 {
     run_state rs;
@@ -384,6 +397,7 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
     rs.prelu = call->op->desc.per_channel;
     rs.want_dw = rs.prelu && rs.backward && call->grad_weight;
     rs.cfg = *cfg;
+    rs.stream = ocl_streams(dev, call->x, call->grad_output, call->y, call->count, call->dtype);
     if (prog) {
         clRetainProgram(prog);
         rs.prog = prog;
@@ -404,6 +418,7 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
     }
     if (st == CLRELU_OK && rs.want_dw)
         store_grad_weight(call, rs.dw_sum);
+    call->timing->streaming_stores = st == CLRELU_OK && rs.stream;
     run_release(&rs, st != CLRELU_OK);
     return st;
 }
