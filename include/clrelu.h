@@ -157,8 +157,10 @@ typedef struct {
     uint64_t total_ns;          /* wall time of the whole call */
     uint64_t build_ns;          /* program build/load time spent in this call (first use) */
     unsigned chunks;            /* number of chunks the tensor was split into */
-    bool streaming_stores;      /* the result was written with non-temporal (cache-bypassing)
-                                 * stores: out of place, larger than the CPU's last-level cache */
+    bool streaming_stores;      /* the result went through the streaming-store path: non-temporal
+                                 * (cache-bypassing) stores, chosen on the host backend and OpenCL
+                                 * CPU devices for out-of-place calls larger than the CPU's
+                                 * last-level cache (CLRELU_STREAM_MIN_BYTES overrides the size) */
 } clrelu_timing;
 
 /* One activation call. Forward: y = op(x). Backward (grad_output != NULL): y = dL/dx given the
