@@ -158,6 +158,16 @@ static void test_export_import(const char *dir, bool fpga_binary)
     const clrelu_device *ddev = cmp_opencl_device(dst);
     CHECK_OK(clrelu_program_import(dst, ddev, CLRELU_F32, bin, size));
     check_results(dst, fpga_binary ? "imported FPGA binary" : "imported binary");
+    /* main() sets CLRELU_STREAM_MIN_BYTES=0: an out-of-place call takes the streaming kernels,
+     * which an FPGA-variant binary lacks; it then runs the ordinary ones */
+    float x[4] = {-1, 2, -3, 4}, y[4] = {0, 0, 0, 0};
+    clrelu_timing tm;
+    clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = 4, .x = x, .y = y, .timing = &tm};
+    CHECK_OK(clrelu_run(dst, ddev, &a));
+    CHECK(y[0] == 0 && y[1] == 2 && y[2] == 0 && y[3] == 4, "relu after import: %g %g %g %g", y[0], y[1], y[2],
+          y[3]);
+    CHECK(tm.streaming_stores == !fpga_binary, "%s binary: streaming_stores %d", fpga_binary ? "FPGA" : "NDRange",
+          tm.streaming_stores);
     CHECK(events.imported == 1 && events.built == 0 && events.loaded == 0,
           "import: %d imports, %d builds, %d cache loads", events.imported, events.built, events.loaded);
     free(bin);
@@ -206,6 +216,7 @@ static void test_threads(const char *dir)
 
 int main(void)
 {
+    setenv("CLRELU_STREAM_MIN_BYTES", "0", 1); /* every out-of-place call wants streaming stores */
     char dir[] = "/tmp/clrelu-ocl-cache-XXXXXX";
     if (!mkdtemp(dir)) {
         perror("mkdtemp");

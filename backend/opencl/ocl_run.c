@@ -269,9 +269,18 @@ static clrelu_status run_setup(run_state *rs)
     if ((st = ocl_slot_acquire(rs->od, &rs->slot)) != CLRELU_OK)
         goto out;
     rs->q = rs->slot->q;
-    snprintf(name, sizeof name, "%s_%s%s", c->op->kernel, rs->backward ? "bwd" : "fwd", rs->stream ? "_nt" : "");
-    int index = (rs->stream ? OCL_KERNEL_NT : 0) + (int)c->op->id * 2 + rs->backward;
-    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
+    int index = (int)c->op->id * 2 + rs->backward;
+    const char *dir = rs->backward ? "bwd" : "fwd";
+    if (rs->stream) {
+        snprintf(name, sizeof name, "%s_%s_nt", c->op->kernel, dir);
+        if (ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_NT + index, name, &rs->kmain) != CLRELU_OK) {
+            /* a program without the streaming variants (an imported binary): ordinary stores */
+            clrelu_clear_error();
+            rs->stream = false;
+        }
+    }
+    snprintf(name, sizeof name, "%s_%s", c->op->kernel, dir);
+    if (!rs->stream && (st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
         goto out;
     rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
     if (!rs->prelu)
