@@ -182,6 +182,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
     return b;
 }
 #elif defined(CLRELU_STORE_BF16)
+/* PoCL 3.1 folds this narrowing and store into one vpmovdw to memory, an ordinary store: the
+ * hint is lost for the bfloat16 ops that round a computed value (BENCHMARKS.md §1) */
 #define STOREV_NT(f, v, p) nt_store16v(CAT(convert_ushort, VW)(bf16_bitsv(f)), v, p)
 #else
 #define STOREV_NT(f, v, p) NT_STORE(f, v, p, REALV)
