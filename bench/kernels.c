@@ -16,11 +16,13 @@
  * variants write with streaming (non-temporal) stores; a case's ceiling uses them exactly when
  * the library's call did (clrelu_timing.streaming_stores). The arrays are 4096-byte aligned. */
 #define CEILING_LOOP "ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) "
-static const char *ceiling_src =
-    "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
-    "{ " CEILING_LOOP "b[i] = a[i]; }\n"
-    "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
+#define CEILING_PLAIN                                                                             \
+    "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"              \
+    "{ " CEILING_LOOP "b[i] = a[i]; }\n"                                                             \
+    "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n" \
     "{ " CEILING_LOOP "b[i] = a[i] + g[i]; }\n"
+static const char *ceiling_src =
+    CEILING_PLAIN
     "kernel void copy_nt(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
     "{ " CEILING_LOOP "__builtin_nontemporal_store(a[i], b + i); }\n"
     "kernel void add_nt(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
@@ -89,11 +91,7 @@ static int ceiling_open(const clrelu_device_info *info, ceiling *c)
     c->prog = clCreateProgramWithSource(c->ctx, 1, &ceiling_src, NULL, &err);
     if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS) {
         /* a compiler without __builtin_nontemporal_store: the plain kernels alone */
-        static const char *plain_src =
-            "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
-            "{ " CEILING_LOOP "b[i] = a[i]; }\n"
-            "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
-            "{ " CEILING_LOOP "b[i] = a[i] + g[i]; }\n";
+        static const char *plain_src = CEILING_PLAIN;
         clReleaseProgram(c->prog);
         c->prog = clCreateProgramWithSource(c->ctx, 1, &plain_src, NULL, &err);
         if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS)

@@ -133,42 +133,50 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 #define ADDV_NT(i, a, b, c) NT_STORE(VLOAD(i, a) + VLOAD(i, b), i, c, CAT(ST, VW))
 #endif
 
-kernel void bench_copy(global const BITS *a, global BITS *c, ulong n)
+/* The whole vectors of a copy / add, then the n % VW tail (work-item 0); nt: streaming stores
+ * (c must then be vector-aligned). A constant nt specialises each kernel's inlined copy. */
+void copy_body(global const BITS *a, global BITS *c, ulong n, bool nt)
 {
     ulong nv = n / VW, b, e, s;
     bench_range(nv, &b, &e, &s);
-    for (ulong i = b; i < e; i += s)
-        COPY_VECTOR(i, a, c);
+    for (ulong i = b; i < e; i += s) {
+        if (nt)
+            NT_COPY_VECTOR(i, a, c);
+        else
+            COPY_VECTOR(i, a, c);
+    }
     if (get_global_id(0) == 0)
         for (ulong i = nv * VW; i < n; i++)
             c[i] = a[i];
 }
 
-kernel void bench_add(global const ST *a, global const ST *b_, global ST *c, ulong n)
+void add_body(global const ST *a, global const ST *b_, global ST *c, ulong n, bool nt)
 {
     ulong nv = n / VW, b, e, s;
     bench_range(nv, &b, &e, &s);
-    for (ulong i = b; i < e; i += s)
-        ADDV(i, a, b_, c);
+    for (ulong i = b; i < e; i += s) {
+        if (nt)
+            ADDV_NT(i, a, b_, c);
+        else
+            ADDV(i, a, b_, c);
+    }
     if (get_global_id(0) == 0)
         for (ulong i = nv * VW; i < n; i++)
             ADD1(i, a, b_, c);
 }
 
+kernel void bench_copy(global const BITS *a, global BITS *c, ulong n) { copy_body(a, c, n, false); }
+
+kernel void bench_add(global const ST *a, global const ST *b_, global ST *c, ulong n) { add_body(a, b_, c, n, false); }
+
+/* the elements before c's first aligned vector one by one, then the rest with streaming stores */
 kernel void bench_copy_nt(global const BITS *a, global BITS *c, ulong n)
 {
     ulong h = nt_head(c, n);
     if (get_global_id(0) == 0)
         for (ulong i = 0; i < h; i++)
             c[i] = a[i];
-    a += h, c += h, n -= h;
-    ulong nv = n / VW, b, e, s;
-    bench_range(nv, &b, &e, &s);
-    for (ulong i = b; i < e; i += s)
-        NT_COPY_VECTOR(i, a, c);
-    if (get_global_id(0) == 0)
-        for (ulong i = nv * VW; i < n; i++)
-            c[i] = a[i];
+    copy_body(a + h, c + h, n - h, true);
 }
 
 kernel void bench_add_nt(global const ST *a, global const ST *b_, global ST *c, ulong n)
@@ -177,14 +185,7 @@ kernel void bench_add_nt(global const ST *a, global const ST *b_, global ST *c, 
     if (get_global_id(0) == 0)
         for (ulong i = 0; i < h; i++)
             ADD1(i, a, b_, c);
-    a += h, b_ += h, c += h, n -= h;
-    ulong nv = n / VW, b, e, s;
-    bench_range(nv, &b, &e, &s);
-    for (ulong i = b; i < e; i += s)
-        ADDV_NT(i, a, b_, c);
-    if (get_global_id(0) == 0)
-        for (ulong i = nv * VW; i < n; i++)
-            ADD1(i, a, b_, c);
+    add_body(a + h, b_ + h, c + h, n - h, true);
 }
 
 kernel void bench_empty(void)

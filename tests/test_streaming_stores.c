@@ -14,11 +14,13 @@ typedef struct {
 } target;
 
 /* The ops whose host loops stream (host_kernels.c's fast path); every op streams on OpenCL. */
+static const char *const host_ops[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu"};
+#define N_HOST_OPS (sizeof host_ops / sizeof host_ops[0])
+
 static bool host_fast_path(const char *op)
 {
-    static const char *const fast[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu"};
-    for (size_t i = 0; i < sizeof fast / sizeof fast[0]; i++)
-        if (strcmp(op, fast[i]) == 0)
+    for (size_t i = 0; i < N_HOST_OPS; i++)
+        if (strcmp(op, host_ops[i]) == 0)
             return true;
     return false;
 }
@@ -147,7 +149,6 @@ int main(void)
         target tg = {ctx, dev, true};
         if (host) {
             /* the host's fast-path ops; a build without streaming stores reports none */
-            static const char *const host_ops[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu"};
             clrelu_timing tm;
             float a[4] = {1, -1, 2, -2}, b[4];
             clrelu_op_args probe = {.op = "relu", .dtype = CLRELU_F32, .count = 4, .x = a, .y = b, .timing = &tm};
@@ -156,7 +157,7 @@ int main(void)
             if (!tg.streams)
                 printf("test_streaming_stores: this build's host loops have no streaming stores\n");
             /* the host streams 16-byte stores: 8 shifts reach every 16-bit misalignment */
-            sweep(&tg, host_ops, sizeof host_ops / sizeof host_ops[0], 8, &seed);
+            sweep(&tg, host_ops, N_HOST_OPS, 8, &seed);
         } else {
             /* one op per kernel family: elementwise, the 16-bit select path, prelu */
             static const char *const families[] = {"leaky_relu", "relu", "prelu"};

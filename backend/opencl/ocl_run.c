@@ -279,9 +279,11 @@ static clrelu_status run_setup(run_state *rs)
             rs->stream = false;
         }
     }
-    snprintf(name, sizeof name, "%s_%s", c->op->kernel, dir);
-    if (!rs->stream && (st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
-        goto out;
+    if (!rs->stream) {
+        snprintf(name, sizeof name, "%s_%s", c->op->kernel, dir);
+        if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
+            goto out;
+    }
     rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
     if (!rs->prelu)
         goto out;
