@@ -2,7 +2,7 @@
 #include "cli_util.h"
 #include "clrelu_dense.h"
 #include "commands.h"
-#include "../backend/npy.h"
+#include "clrelu_npy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -144,7 +144,7 @@ int cmd_analyze(int argc, char **argv)
     int rc = CLI_EXIT_ERROR;
     clrelu_model *m = NULL;
     clrelu_context *ctx = NULL;
-    npy_array in;
+    clrelu_npy_array in;
     memset(&in, 0, sizeof in);
     void *x = NULL, *y = NULL;
     clrelu_layer_stats *stats = NULL;
@@ -153,7 +153,7 @@ int cmd_analyze(int argc, char **argv)
         cli_error("analyze", "%s", clrelu_last_error());
         goto out;
     }
-    if (npy_read(pos[1], &in) != CLRELU_OK) {
+    if (clrelu_npy_read(pos[1], &in) != CLRELU_OK) {
         cli_error("analyze", "%s", clrelu_last_error());
         goto out;
     }
@@ -190,7 +190,7 @@ out:
     free(stats);
     free(x);
     free(y);
-    npy_free(&in);
+    clrelu_npy_free(&in);
     clrelu_model_free(m);
     clrelu_context_destroy(ctx);
     return rc;

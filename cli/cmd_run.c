@@ -1,7 +1,7 @@
 /* cmd_run.c: `clrelu run` — apply one op (forward or backward) to a .npy file on a chosen device. */
 #include "cli_util.h"
 #include "commands.h"
-#include "../backend/npy.h"
+#include "clrelu_npy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,12 +145,12 @@ static int check_options(const run_options *o, const clrelu_op_desc **op, double
     return -1;
 }
 
-static bool same_shape(const npy_array *a, const npy_array *b)
+static bool same_shape(const clrelu_npy_array *a, const clrelu_npy_array *b)
 {
     return a->rank == b->rank && memcmp(a->shape, b->shape, sizeof a->shape[0] * (size_t)a->rank) == 0;
 }
 
-static void shape_text(const npy_array *a, char *buf, size_t cap)
+static void shape_text(const clrelu_npy_array *a, char *buf, size_t cap)
 {
     size_t n = (size_t)snprintf(buf, cap, "(");
     for (int d = 0; d < a->rank && n < cap; d++)
@@ -160,7 +160,7 @@ static void shape_text(const npy_array *a, char *buf, size_t cap)
 }
 
 /* a's data in dtype t: a's own buffer when it already is t, else a converted copy in *owned. */
-static const void *as_dtype(const npy_array *a, clrelu_dtype t, void **owned)
+static const void *as_dtype(const clrelu_npy_array *a, clrelu_dtype t, void **owned)
 {
     *owned = NULL;
     if (a->dtype == t)
@@ -182,15 +182,15 @@ static uint64_t now_ns(void)
 
 /* All buffers of one run, freed together. */
 typedef struct {
-    npy_array in, grad, weight;
+    clrelu_npy_array in, grad, weight;
     void *x_conv, *g_conv, *w_conv, *w_full, *y, *y_out, *gw, *gw_out;
 } run_buffers;
 
 static void free_buffers(run_buffers *b)
 {
-    npy_free(&b->in);
-    npy_free(&b->grad);
-    npy_free(&b->weight);
+    clrelu_npy_free(&b->in);
+    clrelu_npy_free(&b->grad);
+    clrelu_npy_free(&b->weight);
     free(b->x_conv);
     free(b->g_conv);
     free(b->w_conv);
@@ -201,9 +201,9 @@ static void free_buffers(run_buffers *b)
     free(b->gw_out);
 }
 
-static bool read_input(const char *path, npy_array *a)
+static bool read_input(const char *path, clrelu_npy_array *a)
 {
-    if (npy_read(path, a) == CLRELU_OK)
+    if (clrelu_npy_read(path, a) == CLRELU_OK)
         return true;
     cli_error("run", "%s", clrelu_last_error());
     return false;
@@ -250,14 +250,14 @@ static bool write_grad_weight(run_buffers *b, clrelu_dtype t, size_t channels, c
         }
         clrelu_convert(&sum, CLRELU_F64, b->gw_out, b->weight.dtype, 1);
     }
-    if (npy_write(path, b->weight.dtype, b->weight.shape, b->weight.rank, b->gw_out) != CLRELU_OK) {
+    if (clrelu_npy_write(path, b->weight.dtype, b->weight.shape, b->weight.rank, b->gw_out) != CLRELU_OK) {
         cli_error("run", "%s", clrelu_last_error());
         return false;
     }
     return true;
 }
 
-static void print_timing(const run_options *o, const clrelu_device_info *dev, clrelu_dtype t, const npy_array *in,
+static void print_timing(const run_options *o, const clrelu_device_info *dev, clrelu_dtype t, const clrelu_npy_array *in,
                          const clrelu_timing *tm, uint64_t read_ns, uint64_t write_ns)
 {
     fprintf(stderr, "timing: %s %s, %s, %zu elements on %s (%s), %u chunk%s\n", o->op, o->grad ? "backward" : "forward",
@@ -332,7 +332,7 @@ static int execute(const run_options *o, const clrelu_op_desc *op, const double 
         clrelu_convert(b.y, t, b.y_out, b.in.dtype, b.in.count);
         y = b.y_out;
     }
-    if (npy_write(o->out, b.in.dtype, b.in.shape, b.in.rank, y) != CLRELU_OK) {
+    if (clrelu_npy_write(o->out, b.in.dtype, b.in.shape, b.in.rank, y) != CLRELU_OK) {
         cli_error("run", "%s", clrelu_last_error());
         goto out;
     }

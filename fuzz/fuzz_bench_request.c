@@ -2,7 +2,7 @@
  * POST /v1/benchmarks (bench_request_parse: JSON body → sweep options, case count, echo). */
 #include "fuzz.h"
 
-#include "bench_jobs.h"
+#include "jobs/bench_jobs.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>

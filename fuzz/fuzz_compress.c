@@ -1,7 +1,7 @@
 /* fuzz_compress.c: libFuzzer harness for request body decoding (gzip, zlib, raw deflate) under a cap. */
 #include "fuzz.h"
 
-#include "compress.h"
+#include "codec/compress.h"
 
 #include <stdlib.h>
 #include <string.h>

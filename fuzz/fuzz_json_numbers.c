@@ -3,7 +3,7 @@
  * round trip of float32 and float64 values (every printed value reads back to the same bits). */
 #include "fuzz.h"
 
-#include "json_numbers.h"
+#include "codec/json_numbers.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
 #include "fuzz.h"
 
 #include "clrelu_dense.h"
-#include "model_config.h"
-#include "npy.h"
+#include "model/model_config.h"
+#include "clrelu_npy.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -46,16 +46,16 @@ static void make_dir(void)
     char path[512];
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++) {
         snprintf(path, sizeof path, "%s/w%zux%zu.npy", model_dir, mats[i][0], mats[i][1]);
-        npy_write(path, CLRELU_F32, mats[i], 2, vals);
+        clrelu_npy_write(path, CLRELU_F32, mats[i], 2, vals);
     }
     for (size_t n = 1; n <= 4; n++) {
         snprintf(path, sizeof path, "%s/v%zu.npy", model_dir, n);
-        npy_write(path, CLRELU_F32, &n, 1, vals);
+        clrelu_npy_write(path, CLRELU_F32, &n, 1, vals);
     }
     double d[4] = {0.5, -1, 2, 0};
     size_t shape[2] = {2, 2};
     snprintf(path, sizeof path, "%s/d2x2.npy", model_dir);
-    npy_write(path, CLRELU_F64, shape, 2, d);
+    clrelu_npy_write(path, CLRELU_F64, shape, 2, d);
     snprintf(path, sizeof path, "%s/junk.npy", model_dir);
     FILE *f = fopen(path, "wb");
     if (f) {

@@ -1,7 +1,7 @@
 /* fuzz_model_json.c: libFuzzer harness for the model config JSON reader (mj_parse). */
 #include "fuzz.h"
 
-#include "model_json.h"
+#include "model/model_json.h"
 
 #include <stdlib.h>
 #include <string.h>

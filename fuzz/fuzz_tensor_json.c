@@ -1,7 +1,7 @@
 /* fuzz_tensor_json.c: libFuzzer harness for the JSON tensor decoder (data, shape) and its encoder. */
 #include "fuzz.h"
 
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* metrics.c: Prometheus counters, gauges and histograms for the daemon, rendered as text. */
 #include "metrics.h"
-#include "buf.h"
+#include "codec/buf.h"
 #include "server.h"
 #include "stats.h"
 

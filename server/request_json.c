@@ -1,7 +1,7 @@
 /* request_json.c: JSON body parsing with positions in errors, and op parameter objects. */
 #include "request_json.h"
 
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,11 +1,11 @@
 /* routes_models.c: MLP models over HTTP — KServe v2 metadata/ready/config/infer (JSON + binary) and the native /v1/models routes, with optional per-layer analysis. */
-#include "binary_ext.h"
+#include "codec/binary_ext.h"
 #include "metrics.h"
 #include "models.h"
 #include "request_json.h"
 #include "router.h"
 #include "stats.h"
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "request_json.h"
 #include "router.h"
 #include "stats.h"
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,10 +1,10 @@
 /* routes_v2.c: KServe v2 / Open Inference Protocol REST routes with Triton's extensions; every op is a model. */
-#include "binary_ext.h"
+#include "codec/binary_ext.h"
 #include "models.h"
 #include "request_json.h"
 #include "router.h"
 #include "stats.h"
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* serve_main.c: `clrelu serve` — flags and environment, start-up, signal handling, graceful stop. */
 #include "access_log.h"
-#include "bench_jobs.h"
+#include "jobs/bench_jobs.h"
 #include "commands.h"
 #include "http.h"
 #include "metrics.h"

@@ -1,7 +1,7 @@
 /* test_dense.c: dense forward/backward (prelu's dL/dslope included) on every device against an independent double-precision reference, many shapes and every activation. */
 #include "check.h"
 #include "clrelu_dense.h"
-#include "ops.h"
+#include "core/ops.h"
 
 #include <math.h>
 #include <stdlib.h>

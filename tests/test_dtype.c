@@ -1,5 +1,5 @@
 /* test_dtype.c: dtype names, parsing, sizes, float16/bfloat16 rounding and clrelu_convert between all pairs. */
-#include "backend.h"
+#include "core/backend.h"
 #include "check.h"
 #include "ref_compare.h"
 

@@ -1,6 +1,6 @@
 /* test_host_threads.c: large tensors through the host backend's thread pool equal the reference, at sizes around every split point. */
 #include "check.h"
-#include "host_pool.h"
+#include "host/host_pool.h"
 #include "ref_compare.h"
 
 #include <stdlib.h>

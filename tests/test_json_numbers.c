@@ -1,8 +1,8 @@
 /* test_json_numbers.c: the fast JSON number codec is exact — float32/float64 round trips, strtod
  * equality bit for bit, strict grammar, nested arrays — and tjson_parse keeps cJSON's behaviour. */
 #include "check.h"
-#include "json_numbers.h"
-#include "tensor_json.h"
+#include "codec/json_numbers.h"
+#include "codec/tensor_json.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>

@@ -1,7 +1,7 @@
 /* test_model.c: MLP model loading (good and broken folders), forward on every device, and analysis numbers on a hand-built model with known dead units. */
 #include "check.h"
 #include "clrelu_dense.h"
-#include "npy.h"
+#include "clrelu_npy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,8 +29,8 @@ static void write_npy(const char *dir, const char *name, const float *v, size_t 
     char path[512];
     size_t shape[2] = {rows, cols};
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (npy_write(path, CLRELU_F32, shape, rank, v) != CLRELU_OK) {
-        fprintf(stderr, "npy_write %s: %s\n", path, clrelu_last_error());
+    if (clrelu_npy_write(path, CLRELU_F32, shape, rank, v) != CLRELU_OK) {
+        fprintf(stderr, "clrelu_npy_write %s: %s\n", path, clrelu_last_error());
         exit(1);
     }
 }

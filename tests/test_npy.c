@@ -1,6 +1,6 @@
 /* test_npy.c: .npy round trips for every dtype and shape, version 2.0/3.0 headers, Fortran order, and malformed input. */
 #include "check.h"
-#include "npy.h"
+#include "clrelu_npy.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -48,29 +48,29 @@ static void round_trip_should_preserve_dtype_shape_and_bytes(void)
             unsigned char *data = malloc(nbytes + 1);
             for (size_t i = 0; i < nbytes; i++)
                 data[i] = (unsigned char)(i * 37 + 11);
-            CHECK_OK(npy_write(path, dtypes[t], shapes[s], ranks[s], data));
-            npy_array a;
-            CHECK_OK(npy_read(path, &a));
+            CHECK_OK(clrelu_npy_write(path, dtypes[t], shapes[s], ranks[s], data));
+            clrelu_npy_array a;
+            CHECK_OK(clrelu_npy_read(path, &a));
             CHECK(a.dtype == dtypes[t], "dtype %d read back as %d", (int)dtypes[t], (int)a.dtype);
             CHECK(a.rank == ranks[s], "rank %d read back as %d", ranks[s], a.rank);
             CHECK(a.count == count && a.nbytes == nbytes, "count %zu read back as %zu", count, a.count);
             CHECK(memcmp(a.shape, shapes[s], sizeof(size_t) * (size_t)ranks[s]) == 0, "shape differs");
             CHECK(nbytes == 0 || memcmp(a.data, data, nbytes) == 0, "data differs (dtype %d, case %zu)",
                   (int)dtypes[t], s);
-            npy_free(&a);
+            clrelu_npy_free(&a);
 
             /* in memory too, and the header is 64-byte aligned version 1.0 */
             void *enc;
             size_t len;
-            CHECK_OK(npy_encode(dtypes[t], shapes[s], ranks[s], data, &enc, &len));
-            npy_header h;
-            CHECK_OK(npy_parse_header(enc, len, &h));
+            CHECK_OK(clrelu_npy_encode(dtypes[t], shapes[s], ranks[s], data, &enc, &len));
+            clrelu_npy_header h;
+            CHECK_OK(clrelu_npy_parse_header(enc, len, &h));
             CHECK(h.major == 1 && h.minor == 0, "writer version %d.%d", h.major, h.minor);
             CHECK(h.data_offset % 64 == 0, "data offset %zu not 64-byte aligned", h.data_offset);
             CHECK(((unsigned char *)enc)[h.data_offset - 1] == '\n', "header does not end in a newline");
-            CHECK_OK(npy_parse(enc, len, &a));
-            CHECK(a.count == count && (nbytes == 0 || memcmp(a.data, data, nbytes) == 0), "npy_parse data differs");
-            npy_free(&a);
+            CHECK_OK(clrelu_npy_parse(enc, len, &a));
+            CHECK(a.count == count && (nbytes == 0 || memcmp(a.data, data, nbytes) == 0), "clrelu_npy_parse data differs");
+            clrelu_npy_free(&a);
             free(enc);
             free(data);
         }
@@ -80,16 +80,16 @@ static void round_trip_should_preserve_dtype_shape_and_bytes(void)
 
 static void writer_should_format_shapes_like_numpy(void)
 {
-    unsigned char buf[NPY_HEADER_MAX + 1];
+    unsigned char buf[CLRELU_NPY_HEADER_MAX + 1];
     size_t one[] = {3}, two[] = {2, 3};
-    size_t n = npy_format_header(CLRELU_F32, one, 1, buf, sizeof buf);
+    size_t n = clrelu_npy_format_header(CLRELU_F32, one, 1, buf, sizeof buf);
     buf[n] = 0;
     CHECK(strstr((char *)buf + 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") != NULL, "1-d header: %s",
           buf + 10);
-    n = npy_format_header(CLRELU_F64, two, 2, buf, sizeof buf);
+    n = clrelu_npy_format_header(CLRELU_F64, two, 2, buf, sizeof buf);
     buf[n] = 0;
     CHECK(strstr((char *)buf + 10, "'shape': (2, 3), }") != NULL, "2-d header: %s", buf + 10);
-    n = npy_format_header(CLRELU_F16, NULL, 0, buf, sizeof buf);
+    n = clrelu_npy_format_header(CLRELU_F16, NULL, 0, buf, sizeof buf);
     buf[n] = 0;
     CHECK(strstr((char *)buf + 10, "'descr': '<f2'") && strstr((char *)buf + 10, "'shape': ()"), "0-d header: %s",
           buf + 10);
@@ -102,18 +102,18 @@ static void version_2_and_3_headers_should_parse(void)
     for (int major = 2; major <= 3; major++) {
         size_t len = make_npy(buf, sizeof buf, major, "{\"shape\": (3,), \"descr\": \"<f4\", \"fortran_order\": False}",
                               v, sizeof v);
-        npy_array a;
-        CHECK_OK(npy_parse(buf, len, &a));
+        clrelu_npy_array a;
+        CHECK_OK(clrelu_npy_parse(buf, len, &a));
         CHECK(a.count == 3 && a.dtype == CLRELU_F32 && a.rank == 1, "version %d parse", major);
         CHECK(a.data && memcmp(a.data, v, sizeof v) == 0, "version %d data", major);
-        npy_free(&a);
+        clrelu_npy_free(&a);
     }
     /* Python 2 long suffix and no trailing comma */
     size_t len = make_npy(buf, sizeof buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1L, 3L)}", v, sizeof v);
-    npy_array a;
-    CHECK_OK(npy_parse(buf, len, &a));
+    clrelu_npy_array a;
+    CHECK_OK(clrelu_npy_parse(buf, len, &a));
     CHECK(a.rank == 2 && a.shape[0] == 1 && a.shape[1] == 3, "long-suffix shape");
-    npy_free(&a);
+    clrelu_npy_free(&a);
 }
 
 static void fortran_order_should_be_transposed_to_c_order(void)
@@ -122,11 +122,11 @@ static void fortran_order_should_be_transposed_to_c_order(void)
     double f[6] = {0, 3, 1, 4, 2, 5};
     unsigned char buf[512];
     size_t len = make_npy(buf, sizeof buf, 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", f, sizeof f);
-    npy_array a;
-    CHECK_OK(npy_parse(buf, len, &a));
+    clrelu_npy_array a;
+    CHECK_OK(clrelu_npy_parse(buf, len, &a));
     for (int i = 0; i < 6 && a.data; i++)
         CHECK(((double *)a.data)[i] == i, "fortran element %d is %g", i, ((double *)a.data)[i]);
-    npy_free(&a);
+    clrelu_npy_free(&a);
 
     /* 2x3x2, element (i,j,k) = 100i+10j+k; Fortran offset i + 2j + 6k */
     double g[12], want[12];
@@ -142,18 +142,18 @@ static void fortran_order_should_be_transposed_to_c_order(void)
     FILE *fp = fopen(path, "wb");
     fwrite(buf, 1, len, fp);
     fclose(fp);
-    CHECK_OK(npy_read(path, &a));
-    CHECK(a.data && memcmp(a.data, want, sizeof want) == 0, "3-d Fortran array not transposed by npy_read");
-    npy_free(&a);
+    CHECK_OK(clrelu_npy_read(path, &a));
+    CHECK(a.data && memcmp(a.data, want, sizeof want) == 0, "3-d Fortran array not transposed by clrelu_npy_read");
+    clrelu_npy_free(&a);
     unlink(path);
 }
 
 /* Every malformed header gives an error, never a crash, and leaves the array empty. */
 static void expect_bad(const unsigned char *bytes, size_t len, clrelu_status want, const char *what, const char *needle)
 {
-    npy_array a;
+    clrelu_npy_array a;
     memset(&a, 0xab, sizeof a);
-    clrelu_status st = npy_parse(bytes, len, &a);
+    clrelu_status st = clrelu_npy_parse(bytes, len, &a);
     CHECK(st == want, "%s: got %s (%s), want %s", what, clrelu_status_name(st), clrelu_last_error(),
           clrelu_status_name(want));
     CHECK(a.data == NULL && a.count == 0, "%s: array not reset on error", what);
@@ -178,8 +178,8 @@ static void malformed_input_should_be_rejected(void)
 
     /* every truncation of a good file fails (header or data) */
     for (size_t n = 0; n < good; n++) {
-        npy_array a;
-        clrelu_status st = npy_parse(buf, n, &a);
+        clrelu_npy_array a;
+        clrelu_status st = clrelu_npy_parse(buf, n, &a);
         CHECK(st != CLRELU_OK, "truncated to %zu bytes accepted", n);
     }
     expect_bad(buf, 5, INV, "short magic", "magic");
@@ -261,14 +261,14 @@ static void random_corruption_should_never_crash(void)
             buf[pos] = (unsigned char)(seed >> 16);
         }
         size_t n = (iter % 7 == 0) ? (seed >> 4) % (len + 1) : len;
-        npy_array a;
-        if (npy_parse(buf, n, &a) == CLRELU_OK) {
+        clrelu_npy_array a;
+        if (clrelu_npy_parse(buf, n, &a) == CLRELU_OK) {
             ok++;
             if (a.nbytes != a.count * clrelu_dtype_size(a.dtype) || a.nbytes > n) {
                 CHECK(0, "inconsistent array accepted at iteration %d", iter);
                 break;
             }
-            npy_free(&a);
+            clrelu_npy_free(&a);
         }
     }
     CHECK(ok > 0 && ok < 20000, "corruption: %ld of 20000 accepted", ok);
@@ -276,29 +276,29 @@ static void random_corruption_should_never_crash(void)
 
 static void read_should_report_file_errors(void)
 {
-    npy_array a;
+    clrelu_npy_array a;
     char path[512];
     snprintf(path, sizeof path, "%s/missing.npy", tmpdir);
-    CHECK(npy_read(path, &a) == CLRELU_ERR_IO, "missing file");
+    CHECK(clrelu_npy_read(path, &a) == CLRELU_ERR_IO, "missing file");
     CHECK(strstr(clrelu_last_error(), "missing.npy") != NULL, "message names the file: %s", clrelu_last_error());
-    CHECK(npy_read(tmpdir, &a) == CLRELU_ERR_IO, "directory read as a file");
+    CHECK(clrelu_npy_read(tmpdir, &a) == CLRELU_ERR_IO, "directory read as a file");
 
     snprintf(path, sizeof path, "%s/text.npy", tmpdir);
     FILE *f = fopen(path, "wb");
     fputs("hello, world\n", f);
     fclose(f);
-    CHECK(npy_read(path, &a) == CLRELU_ERR_INVALID_ARG && strstr(clrelu_last_error(), "not a .npy file"),
+    CHECK(clrelu_npy_read(path, &a) == CLRELU_ERR_INVALID_ARG && strstr(clrelu_last_error(), "not a .npy file"),
           "text file: %s", clrelu_last_error());
     f = fopen(path, "wb");
     fclose(f);
-    CHECK(npy_read(path, &a) == CLRELU_ERR_INVALID_ARG, "empty file");
+    CHECK(clrelu_npy_read(path, &a) == CLRELU_ERR_INVALID_ARG, "empty file");
 
     size_t shape[] = {2};
     float v[2] = {1, 2};
-    CHECK(npy_write(path, CLRELU_BF16, shape, 1, v) == CLRELU_ERR_UNSUPPORTED, "bfloat16 write refused");
+    CHECK(clrelu_npy_write(path, CLRELU_BF16, shape, 1, v) == CLRELU_ERR_UNSUPPORTED, "bfloat16 write refused");
     snprintf(path, sizeof path, "%s/no/such/dir/out.npy", tmpdir);
-    CHECK(npy_write(path, CLRELU_F32, shape, 1, v) == CLRELU_ERR_IO, "write into a missing directory");
-    CHECK(npy_write(tmpdir, CLRELU_F32, shape, 1, v) == CLRELU_ERR_IO, "write over a directory");
+    CHECK(clrelu_npy_write(path, CLRELU_F32, shape, 1, v) == CLRELU_ERR_IO, "write into a missing directory");
+    CHECK(clrelu_npy_write(tmpdir, CLRELU_F32, shape, 1, v) == CLRELU_ERR_IO, "write over a directory");
     snprintf(path, sizeof path, "%s/text.npy", tmpdir);
     unlink(path);
 }

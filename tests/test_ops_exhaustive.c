@@ -1,6 +1,6 @@
 /* test_ops_exhaustive.c: all 65,536 float16 and all 65,536 bfloat16 bit patterns through every op, both directions, on every device. */
 #include "check.h"
-#include "host_kernels.h"
+#include "host/host_kernels.h"
 #include "ref_compare.h"
 
 #include <stdio.h>

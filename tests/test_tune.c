@@ -2,7 +2,7 @@
 #include "check.h"
 #include "clrelu_tune.h"
 #include "ref_compare.h"
-#include "tune.h"
+#include "tune/tune.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* bench_case.c: run one benchmark case — first run, warm-up, timed samples, validation of every result. */
-#include "bench_engine.h"
-#include "bench_validate.h"
+#include "bench/bench_engine.h"
+#include "bench/bench_validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>

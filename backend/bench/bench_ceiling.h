@@ -2,7 +2,7 @@
 #ifndef CLRELU_BENCH_CEILING_H
 #define CLRELU_BENCH_CEILING_H
 
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_bench.h"
 
 /* One ceiling measurement on caller-owned host buffers of `count` elements of `dtype` (the same

@@ -1,6 +1,6 @@
 /* bench_ceilings.c: measure the reference ceilings of a sweep through the backends' bench_ceiling hook. */
-#include "bench_ceiling.h"
-#include "bench_engine.h"
+#include "bench/bench_ceiling.h"
+#include "bench/bench_engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_BENCH_ENGINE_H
 #define CLRELU_BENCH_ENGINE_H
 
-#include "bench_spec.h"
+#include "bench/bench_spec.h"
 
 /* One sweep in progress. */
 typedef struct {

@@ -1,5 +1,5 @@
 /* bench_format.c: a sweep's result as JSON (schema clrelu-bench/1) and as CSV (one row per case). */
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_bench.h"
 
 #include <math.h>

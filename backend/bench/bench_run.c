@@ -1,6 +1,6 @@
 /* bench_run.c: the sweep driver — metadata, buffers per (device, dtype, size), caps, cancellation, progress. */
-#include "bench_engine.h"
-#include "bench_validate.h"
+#include "bench/bench_engine.h"
+#include "bench/bench_validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* bench_spec.c: parse a sweep's options — comma lists, "all", sizes as counts or bytes and geometric ranges. */
-#include "bench_spec.h"
+#include "bench/bench_spec.h"
 
 #include <ctype.h>
 #include <math.h>

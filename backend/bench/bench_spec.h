@@ -2,7 +2,7 @@
 #ifndef CLRELU_BENCH_SPEC_H
 #define CLRELU_BENCH_SPEC_H
 
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_bench.h"
 
 #define BENCH_MAX_DEVICES 64

@@ -1,5 +1,5 @@
 /* bench_stats.c: statistics of raw samples, the bytes-moved convention, and the bench enums' names. */
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_bench.h"
 
 #include <math.h>

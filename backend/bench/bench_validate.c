@@ -4,7 +4,7 @@
  * NaN equals any NaN); the others allow |got - exp| <= atol + rtol * |exp| with rtol 1.3e-6
  * (float32), 1e-3 (float16), 1.6e-2 (bfloat16), 1e-12 (float64) and atol 1e-5 (1e-12 float64).
  * The pattern's gradients are within [-1, 1], so the absolute floor needs no scaling. */
-#include "bench_validate.h"
+#include "bench/bench_validate.h"
 
 #include <math.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_BENCH_VALIDATE_H
 #define CLRELU_BENCH_VALIDATE_H
 
-#include "backend.h"
+#include "core/backend.h"
 
 #define BENCH_DATA_PATTERN                                                                         \
     "x uniform in [-8, 8) with every 16th element 0 (splitmix64, seed 1); "                        \

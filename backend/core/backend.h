@@ -3,7 +3,7 @@
 #define CLRELU_BACKEND_H
 
 #include "clrelu.h"
-#include "ops.h"
+#include "core/ops.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,6 +1,6 @@
 /* context.c: context lifetime, device list, cache directory, and device selection by string. */
-#include "backend.h"
-#include "fault.h"
+#include "core/backend.h"
+#include "core/fault.h"
 
 #include <ctype.h>
 #include <stdio.h>

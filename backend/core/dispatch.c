@@ -1,6 +1,6 @@
 /* dispatch.c: validate a clrelu_run call once, round parameters, and hand it to the device's backend. */
-#include "backend.h"
-#include "fault.h"
+#include "core/backend.h"
+#include "core/fault.h"
 
 #include <math.h>
 #include <string.h>

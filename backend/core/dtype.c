@@ -1,5 +1,5 @@
 /* dtype.c: dtype names and sizes, float16/bfloat16 scalar conversion, and bulk conversion between dtypes. */
-#include "backend.h"
+#include "core/backend.h"
 
 #include <string.h>
 #include <strings.h>

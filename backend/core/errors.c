@@ -1,5 +1,5 @@
 /* errors.c: per-thread last-error messages, status names, log callback, clock. */
-#include "backend.h"
+#include "core/backend.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* fault.c: device fault injection (for reliability tests): a per-device count of runs to fail. */
-#include "fault.h"
+#include "core/fault.h"
 
 #include <errno.h>
 #include <stdlib.h>

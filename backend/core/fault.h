@@ -2,7 +2,7 @@
 #ifndef CLRELU_FAULT_H
 #define CLRELU_FAULT_H
 
-#include "backend.h"
+#include "core/backend.h"
 
 /* If a fault is pending on dev, consume one and return CLRELU_ERR_DEVICE with the error message
  * set (as a failing OpenCL call would); else CLRELU_OK. Thread-safe, lock-free. */

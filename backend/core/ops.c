@@ -1,6 +1,6 @@
 /* ops.c: the op table — names, parameters with defaults and ranges, reference math, kernel names. */
-#include "ops.h"
-#include "backend.h"
+#include "core/ops.h"
+#include "core/backend.h"
 
 #include <math.h>
 #include <stddef.h>

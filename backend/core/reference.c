@@ -1,5 +1,5 @@
 /* reference.c: double-precision reference math for every op, following PyTorch's semantics. */
-#include "ops.h"
+#include "core/ops.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* stream.c: the footprint from which out-of-place passes on the CPU write with non-temporal stores (see stream.h). */
-#include "stream.h"
+#include "core/stream.h"
 
 #include <stdatomic.h>
 #include <stdint.h>

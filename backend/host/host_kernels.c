@@ -1,6 +1,6 @@
 /* host_kernels.c: the host backend's elementwise loops over a range — fast float/double paths and the reference path. */
-#include "host_kernels.h"
-#include "stream.h"
+#include "host/host_kernels.h"
+#include "core/stream.h"
 
 #include <stdatomic.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_HOST_KERNELS_H
 #define CLRELU_HOST_KERNELS_H
 
-#include "backend.h"
+#include "core/backend.h"
 
 /* Elements [begin, end) of the call (y may alias x or grad_output). relu, leaky_relu, relu6,
  * hardtanh and prelu compute in the dtype's compute type (float, or double for float64) in

@@ -1,6 +1,6 @@
 /* host_pool.c: persistent worker threads that split one host job into parts; the caller runs part 0. */
 #define _GNU_SOURCE /* sched_getcpu, sched_getaffinity, pthread_setaffinity_np */
-#include "host_pool.h"
+#include "host/host_pool.h"
 
 #include <pthread.h>
 #include <sched.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_DENSE_PRIVATE_H
 #define CLRELU_DENSE_PRIVATE_H
 
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_dense.h"
 
 /* Checked by dense.c: dtype supported by the device, n >= 1 (empty batches never reach a

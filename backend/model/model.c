@@ -1,9 +1,9 @@
 /* model.c: MLP models — load a folder (config.json + .npy weights) with checked shapes, and run a batch through every layer. */
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_dense.h"
-#include "model_config.h"
-#include "model_json.h"
-#include "npy.h"
+#include "model/model_config.h"
+#include "model/model_json.h"
+#include "clrelu_npy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -82,9 +82,9 @@ static clrelu_status load_tensor(const char *dir, const mj_value *name, const ch
                                 i, key, name->string);
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, name->string);
-    npy_array a;
+    clrelu_npy_array a;
     memset(&a, 0, sizeof a);
-    clrelu_status st = npy_read(path, &a);
+    clrelu_status st = clrelu_npy_read(path, &a);
     if (st != CLRELU_OK) {
         char prefix[64];
         snprintf(prefix, sizeof prefix, "layer %d %s", i, key);
@@ -102,17 +102,17 @@ static clrelu_status load_tensor(const char *dir, const mj_value *name, const ch
             snprintf(want, sizeof want, "[%zu, %zu]", shape[0], shape[1]);
         else
             snprintf(want, sizeof want, "[%zu]", shape[0]);
-        npy_free(&a);
+        clrelu_npy_free(&a);
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d %s: %s has shape [%s], expected %s", i, key, path, got,
                                 want);
     }
     void *data = malloc(a.count * clrelu_dtype_size(dtype));
     if (!data) {
-        npy_free(&a);
+        clrelu_npy_free(&a);
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
     }
     clrelu_convert(a.data, a.dtype, data, dtype, a.count);
-    npy_free(&a);
+    clrelu_npy_free(&a);
     *out = data;
     return CLRELU_OK;
 }

@@ -1,7 +1,7 @@
 /* model_json.c: recursive-descent JSON parser (RFC 8259) into a small tree, for model config files. */
-#include "model_json.h"
+#include "model/model_json.h"
 
-#include "backend.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>

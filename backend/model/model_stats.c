@@ -1,5 +1,5 @@
 /* model_stats.c: per-layer analysis — sparsity, per-unit activation rate, dead units, pre-activation distribution. */
-#include "backend.h"
+#include "core/backend.h"
 #include "clrelu_dense.h"
 
 #include <math.h>

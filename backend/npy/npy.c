@@ -1,6 +1,6 @@
 /* npy.c: .npy arrays in memory and on disk — parse, read, encode, and write atomically (temp + rename). */
-#include "backend.h"
-#include "npy.h"
+#include "core/backend.h"
+#include "clrelu_npy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 /* Headers longer than this are refused when reading files (NumPy itself refuses over 10 kB). */
 #define NPY_READ_HEADER_CAP (1u << 20)
 
-void npy_free(npy_array *a)
+void clrelu_npy_free(clrelu_npy_array *a)
 {
     if (!a)
         return;
@@ -32,7 +32,7 @@ static void format_shape(const size_t *shape, int rank, char *buf, size_t cap)
         snprintf(buf + n, cap - n, ")");
 }
 
-static clrelu_status size_mismatch(const npy_header *h, size_t have)
+static clrelu_status size_mismatch(const clrelu_npy_header *h, size_t have)
 {
     char shape[256];
     format_shape(h->shape, h->rank, shape, sizeof shape);
@@ -49,7 +49,7 @@ static clrelu_status size_mismatch(const npy_header *h, size_t have)
 static void fortran_to_c(const unsigned char *src, unsigned char *dst, const size_t *shape, int rank, size_t count,
                          size_t item)
 {
-    size_t stride[NPY_MAX_RANK], idx[NPY_MAX_RANK] = {0};
+    size_t stride[CLRELU_NPY_MAX_RANK], idx[CLRELU_NPY_MAX_RANK] = {0};
     size_t s = 1;
     for (int d = 0; d < rank; d++) {
         stride[d] = s;
@@ -69,7 +69,7 @@ static void fortran_to_c(const unsigned char *src, unsigned char *dst, const siz
 }
 
 /* Fill out from a parsed header and its data bytes (exactly h->nbytes), transposing Fortran order. */
-static clrelu_status take_data(const npy_header *h, const void *data, npy_array *out)
+static clrelu_status take_data(const clrelu_npy_header *h, const void *data, clrelu_npy_array *out)
 {
     memset(out, 0, sizeof *out);
     void *copy = NULL;
@@ -91,13 +91,13 @@ static clrelu_status take_data(const npy_header *h, const void *data, npy_array 
     return CLRELU_OK;
 }
 
-clrelu_status npy_parse(const void *bytes, size_t len, npy_array *out)
+clrelu_status clrelu_npy_parse(const void *bytes, size_t len, clrelu_npy_array *out)
 {
     if (!out)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_parse: NULL argument");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_parse: NULL argument");
     memset(out, 0, sizeof *out);
-    npy_header h;
-    clrelu_status st = npy_parse_header(bytes, len, &h);
+    clrelu_npy_header h;
+    clrelu_status st = clrelu_npy_parse_header(bytes, len, &h);
     if (st != CLRELU_OK)
         return st;
     if (len - h.data_offset != h.nbytes)
@@ -121,10 +121,10 @@ static clrelu_status with_path(clrelu_status st, const char *path)
 
 /* Read the header (bounded by NPY_READ_HEADER_CAP), check that the file size matches the
  * declared shape exactly, then read the data straight into the array's buffer. */
-clrelu_status npy_read(const char *path, npy_array *out)
+clrelu_status clrelu_npy_read(const char *path, clrelu_npy_array *out)
 {
     if (!path || !out)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_read: NULL argument");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_read: NULL argument");
     memset(out, 0, sizeof *out);
     clrelu_status st = CLRELU_OK;
     unsigned char *head = NULL, *raw = NULL;
@@ -144,7 +144,7 @@ clrelu_status npy_read(const char *path, npy_array *out)
         goto out;
     }
     size_t data_offset;
-    if ((st = npy_header_extent(prefix, plen, &data_offset)) != CLRELU_OK) {
+    if ((st = clrelu_npy_header_extent(prefix, plen, &data_offset)) != CLRELU_OK) {
         st = with_path(st, path);
         goto out;
     }
@@ -166,8 +166,8 @@ clrelu_status npy_read(const char *path, npy_array *out)
         st = clrelu_set_error(CLRELU_ERR_IO, "%s: read error", path);
         goto out;
     }
-    npy_header h;
-    if ((st = npy_parse_header(head, data_offset, &h)) != CLRELU_OK) {
+    clrelu_npy_header h;
+    if ((st = clrelu_npy_parse_header(head, data_offset, &h)) != CLRELU_OK) {
         st = with_path(st, path);
         goto out;
     }
@@ -207,8 +207,8 @@ static clrelu_status check_write_args(clrelu_dtype dtype, const size_t *shape, i
     if (dtype != CLRELU_F16 && dtype != CLRELU_F32 && dtype != CLRELU_F64)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, ".npy has no %s type (use float16, float32 or float64)",
                                 (unsigned)dtype < CLRELU_DTYPE_COUNT ? clrelu_dtype_name(dtype) : "such");
-    if (rank < 0 || rank > NPY_MAX_RANK || (rank > 0 && !shape))
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy: rank %d is out of range 0..%d", rank, NPY_MAX_RANK);
+    if (rank < 0 || rank > CLRELU_NPY_MAX_RANK || (rank > 0 && !shape))
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy: rank %d is out of range 0..%d", rank, CLRELU_NPY_MAX_RANK);
     size_t count = 1;
     for (int d = 0; d < rank; d++) {
         if (shape[d] && count > SIZE_MAX / shape[d])
@@ -224,24 +224,24 @@ static clrelu_status check_write_args(clrelu_dtype dtype, const size_t *shape, i
     return CLRELU_OK;
 }
 
-clrelu_status npy_encode(clrelu_dtype dtype, const size_t *shape, int rank, const void *data, void **out,
+clrelu_status clrelu_npy_encode(clrelu_dtype dtype, const size_t *shape, int rank, const void *data, void **out,
                          size_t *out_len)
 {
     if (!out || !out_len)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_encode: NULL argument");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_encode: NULL argument");
     *out = NULL;
     *out_len = 0;
     size_t nbytes;
     clrelu_status st = check_write_args(dtype, shape, rank, data, &nbytes);
     if (st != CLRELU_OK)
         return st;
-    unsigned char head[NPY_HEADER_MAX];
-    size_t hlen = npy_format_header(dtype, shape, rank, head, sizeof head);
+    unsigned char head[CLRELU_NPY_HEADER_MAX];
+    size_t hlen = clrelu_npy_format_header(dtype, shape, rank, head, sizeof head);
     if (!hlen || nbytes > SIZE_MAX - hlen)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_encode: header or size too large");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_encode: header or size too large");
     unsigned char *buf = malloc(hlen + nbytes);
     if (!buf)
-        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "npy_encode: out of memory for %zu bytes", hlen + nbytes);
+        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "clrelu_npy_encode: out of memory for %zu bytes", hlen + nbytes);
     memcpy(buf, head, hlen);
     if (nbytes)
         memcpy(buf + hlen, data, nbytes);
@@ -283,16 +283,16 @@ static int open_temp(const char *path, char *tmp, size_t cap)
     return -1;
 }
 
-clrelu_status npy_write(const char *path, clrelu_dtype dtype, const size_t *shape, int rank, const void *data)
+clrelu_status clrelu_npy_write(const char *path, clrelu_dtype dtype, const size_t *shape, int rank, const void *data)
 {
     if (!path)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_write: path is NULL");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_write: path is NULL");
     size_t nbytes;
     clrelu_status st = check_write_args(dtype, shape, rank, data, &nbytes);
     if (st != CLRELU_OK)
         return with_path(st, path);
-    unsigned char head[NPY_HEADER_MAX];
-    size_t hlen = npy_format_header(dtype, shape, rank, head, sizeof head);
+    unsigned char head[CLRELU_NPY_HEADER_MAX];
+    size_t hlen = clrelu_npy_format_header(dtype, shape, rank, head, sizeof head);
     if (!hlen)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s: .npy header too large", path);
 

@@ -1,6 +1,6 @@
-/* npy_header.c: parse and build the .npy header — magic, version, length and the Python dict literal. */
-#include "backend.h"
-#include "npy.h"
+/* clrelu_npy_header.c: parse and build the .npy header — magic, version, length and the Python dict literal. */
+#include "core/backend.h"
+#include "clrelu_npy.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -67,7 +67,7 @@ static clrelu_status parse_string(cursor *c, char *buf, size_t cap, const char *
 }
 
 /* 'descr': only little-endian float16/32/64 ('<' or the byte-order-free '|' never applies to them). */
-static clrelu_status parse_descr(cursor *c, npy_header *h)
+static clrelu_status parse_descr(cursor *c, clrelu_npy_header *h)
 {
     skip_space(c);
     if (c->p < c->end && *c->p == '[')
@@ -127,14 +127,14 @@ static clrelu_status parse_dim(cursor *c, size_t *out)
 }
 
 /* 'shape': "()", "(n,)" or "(n, m, ...)" with an optional trailing comma. */
-static clrelu_status parse_shape(cursor *c, npy_header *h)
+static clrelu_status parse_shape(cursor *c, clrelu_npy_header *h)
 {
     if (!eat(c, '('))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad .npy header: 'shape' must be a tuple");
     h->rank = 0;
     while (!eat(c, ')')) {
-        if (h->rank == NPY_MAX_RANK)
-            return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad .npy header: more than %d dimensions", NPY_MAX_RANK);
+        if (h->rank == CLRELU_NPY_MAX_RANK)
+            return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad .npy header: more than %d dimensions", CLRELU_NPY_MAX_RANK);
         clrelu_status st = parse_dim(c, &h->shape[h->rank]);
         if (st != CLRELU_OK)
             return st;
@@ -149,7 +149,7 @@ static clrelu_status parse_shape(cursor *c, npy_header *h)
 }
 
 /* The dict must hold exactly 'descr', 'fortran_order' and 'shape', each once, in any order. */
-static clrelu_status parse_dict(cursor *c, npy_header *h)
+static clrelu_status parse_dict(cursor *c, clrelu_npy_header *h)
 {
     if (!eat(c, '{'))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad .npy header: expected a '{' dictionary");
@@ -194,11 +194,11 @@ static clrelu_status parse_dict(cursor *c, npy_header *h)
     return CLRELU_OK;
 }
 
-clrelu_status npy_header_extent(const void *bytes, size_t len, size_t *data_offset)
+clrelu_status clrelu_npy_header_extent(const void *bytes, size_t len, size_t *data_offset)
 {
     const unsigned char *b = bytes;
     if (!bytes || !data_offset)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_header_extent: NULL argument");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_header_extent: NULL argument");
     if (len < 8 || memcmp(b, npy_magic, sizeof npy_magic) != 0)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "not a .npy file (bad magic)");
     int major = b[6], minor = b[7];
@@ -217,13 +217,13 @@ clrelu_status npy_header_extent(const void *bytes, size_t len, size_t *data_offs
     return CLRELU_OK;
 }
 
-clrelu_status npy_parse_header(const void *bytes, size_t len, npy_header *out)
+clrelu_status clrelu_npy_parse_header(const void *bytes, size_t len, clrelu_npy_header *out)
 {
     if (!bytes || !out)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "npy_parse_header: NULL argument");
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "clrelu_npy_parse_header: NULL argument");
     memset(out, 0, sizeof *out);
     const unsigned char *b = bytes;
-    clrelu_status st = npy_header_extent(bytes, len, &out->data_offset);
+    clrelu_status st = clrelu_npy_header_extent(bytes, len, &out->data_offset);
     if (st != CLRELU_OK)
         return st;
     out->major = b[6];
@@ -253,10 +253,10 @@ clrelu_status npy_parse_header(const void *bytes, size_t len, npy_header *out)
 }
 
 /* Shapes are written as NumPy writes them: "()", "(3,)", "(2, 3)". */
-size_t npy_format_header(clrelu_dtype dtype, const size_t *shape, int rank, unsigned char *buf, size_t cap)
+size_t clrelu_npy_format_header(clrelu_dtype dtype, const size_t *shape, int rank, unsigned char *buf, size_t cap)
 {
     const char *descr = dtype == CLRELU_F16 ? "<f2" : dtype == CLRELU_F32 ? "<f4" : "<f8";
-    char dict[NPY_MAX_RANK * 24 + 96];
+    char dict[CLRELU_NPY_MAX_RANK * 24 + 96];
     size_t n = (size_t)snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
     for (int d = 0; d < rank; d++)
         n += (size_t)snprintf(dict + n, sizeof dict - n, "%zu%s", shape[d],

@@ -2,9 +2,9 @@
 #ifndef CLRELU_OCL_H
 #define CLRELU_OCL_H
 
-#include "backend.h"
-#include "ops.h"
-#include "tune.h"
+#include "core/backend.h"
+#include "core/ops.h"
+#include "tune/tune.h"
 
 #include <CL/cl.h>
 #include <stdatomic.h>

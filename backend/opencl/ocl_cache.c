@@ -1,5 +1,5 @@
 /* ocl_cache.c: program binaries on disk — hashed keys, a checked header, atomic writes. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* ocl_dense.c: dense layers on OpenCL — CLBlast GEMM, then one fused bias + activation kernel (kernels/dense.cl); prelu's dL/dslope as one column reduction. */
-#include "ocl_dense.h"
+#include "opencl/ocl_dense.h"
 
-#include "kernel_sources.h"
+#include "opencl/kernel_sources.h"
 
 #include <clblast_c.h>
 #include <stdio.h>

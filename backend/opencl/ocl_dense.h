@@ -2,8 +2,8 @@
 #ifndef CLRELU_OCL_DENSE_H
 #define CLRELU_OCL_DENSE_H
 
-#include "dense.h"
-#include "ocl.h"
+#include "model/dense.h"
+#include "opencl/ocl.h"
 
 /* Epilogue flags, as in kernels/dense.cl. */
 #define DENSE_HAS_BIAS 1

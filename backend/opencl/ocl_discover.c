@@ -1,8 +1,8 @@
 /* ocl_discover.c: find every OpenCL platform and device, describe it, and register it with the context. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
-#include "bench_ceiling.h"
-#include "dense.h"
+#include "bench/bench_ceiling.h"
+#include "model/dense.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* ocl_errors.c: OpenCL error codes as names, and their mapping to clrelu statuses. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
 const char *ocl_error_name(cl_int err)
 {

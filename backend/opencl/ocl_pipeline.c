@@ -1,5 +1,5 @@
 /* ocl_pipeline.c: discrete devices — pinned staging and a chunked upload/kernel/download pipeline over several queues. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* ocl_program.c: build (or load from the disk cache) each device's program once per dtype; export/import binaries. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
-#include "kernel_sources.h"
+#include "opencl/kernel_sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>

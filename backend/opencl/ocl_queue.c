@@ -1,5 +1,5 @@
 /* ocl_queue.c: a small per-device pool of in-order, profiling-enabled command queues (and queue slots with cached kernels), one per call in flight. */
-#include "ocl.h"
+#include "opencl/ocl.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* ocl_run.c: one blocking activation call on an OpenCL device — buffers, chunking, launches, timing. */
-#include "ocl.h"
-#include "stream.h"
-#include "tune_measure.h"
+#include "opencl/ocl.h"
+#include "core/stream.h"
+#include "tune/tune_measure.h"
 
 #include <stdio.h>
 #include <stdlib.h>

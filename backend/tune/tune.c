@@ -1,5 +1,5 @@
 /* tune.c: the tuning file per device fingerprint — text, checksummed, written atomically, validated on load. */
-#include "tune.h"
+#include "tune/tune.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_TUNE_H
 #define CLRELU_TUNE_H
 
-#include "backend.h"
+#include "core/backend.h"
 
 /* One kernel configuration; a 0 field means "the backend's default". */
 typedef struct {

@@ -1,6 +1,6 @@
 /* tune_api.c: clrelu_tune_* — measure candidate kernel configurations per device, keep the fastest, store it. */
 #include "clrelu_tune.h"
-#include "tune_measure.h"
+#include "tune/tune_measure.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* tune_crossover.c: the element count below which the host backend beats a device, measured side by side. */
-#include "tune_measure.h"
+#include "tune/tune_measure.h"
 
 #include <stdlib.h>
 #include <string.h>

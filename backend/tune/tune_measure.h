@@ -2,7 +2,7 @@
 #ifndef CLRELU_TUNE_MEASURE_H
 #define CLRELU_TUNE_MEASURE_H
 
-#include "tune.h"
+#include "tune/tune.h"
 
 /* Runs one validated call on a device without any delegation. */
 typedef clrelu_status (*tune_run_fn)(clrelu_device *dev, const op_call *call);

@@ -1,5 +1,5 @@
 /* dense_bench.c: GFLOP/s of a dense layer on an OpenCL device — CLBlast GEMM alone, GEMM + the fused bias/activation pass, GEMM + separate bias and activation passes — measured in one run. */
-#include "ocl_dense.h"
+#include "opencl/ocl_dense.h"
 
 #include <stdio.h>
 #include <stdlib.h>

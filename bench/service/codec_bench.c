@@ -1,5 +1,5 @@
 /* codec_bench.c: floats/s of the server's JSON number codec against cJSON on one core, same run. */
-#include "json_numbers.h"
+#include "codec/json_numbers.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

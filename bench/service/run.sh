@@ -77,7 +77,7 @@ echo "== machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "== commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 echo "== codec alone (one core, same run as cJSON)"
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/server" "$here/codec_bench.c" "$root/server/json_numbers.c" \
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/server" "$here/codec_bench.c" "$root/server/codec/json_numbers.c" \
     -lcjson -lpthread -lm -o "$here/.build/codec_bench"
 timeout 120 "$here/.build/codec_bench" 1000000 5 | tee "$work/codec.txt"
 

@@ -1,5 +1,5 @@
 /* binary_ext.c: Triton binary tensor data extension (request split, response assembly, datatypes). */
-#include "binary_ext.h"
+#include "codec/binary_ext.h"
 
 #include <stdlib.h>
 #include <string.h>

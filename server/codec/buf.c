@@ -1,5 +1,5 @@
 /* buf.c: growable byte buffer with a cap (TOO_LARGE instead of silent truncation). */
-#include "buf.h"
+#include "codec/buf.h"
 
 #include <stdarg.h>
 #include <stdint.h>

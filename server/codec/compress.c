@@ -1,6 +1,6 @@
 /* compress.c: zlib gzip/deflate decoding with an output cap, and response encoding. */
-#include "compress.h"
-#include "buf.h"
+#include "codec/compress.h"
+#include "codec/buf.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* json_numbers.c: fast exact JSON number codec — Ryu-style shortest float32 printing, Clinger
  * fast-path parsing with a strtod fallback, and a (nested) numeric array parser. */
-#include "json_numbers.h"
+#include "codec/json_numbers.h"
 
 #include <float.h>
 #include <math.h>

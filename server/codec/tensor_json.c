@@ -1,7 +1,7 @@
 /* tensor_json.c: flat/nested JSON arrays ↔ typed tensors, with round-trip-exact number printing. */
-#include "tensor_json.h"
+#include "codec/tensor_json.h"
 
-#include "json_numbers.h"
+#include "codec/json_numbers.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -2,7 +2,7 @@
 #ifndef CLRELU_SERVER_TENSOR_JSON_H
 #define CLRELU_SERVER_TENSOR_JSON_H
 
-#include "buf.h"
+#include "codec/buf.h"
 #include "clrelu.h"
 
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* bench_jobs.c: the benchmark job queue — submit, one worker thread running sweeps in order, cancel, stop. */
-#include "bench_jobs.h"
+#include "jobs/bench_jobs.h"
 
 #include "access_log.h"
 

@@ -1,5 +1,5 @@
 /* bench_store.c: benchmark jobs on disk — one <id>.json (job + results) and <id>.csv each, written atomically. */
-#include "bench_jobs.h"
+#include "jobs/bench_jobs.h"
 
 #include "access_log.h"
 

@@ -1,5 +1,5 @@
 /* routes_bench.c: /v1/benchmarks — start a sweep (202 + Location), list, status/progress/results (JSON or CSV), cancel. */
-#include "bench_jobs.h"
+#include "jobs/bench_jobs.h"
 #include "router.h"
 
 #include <cjson/cJSON.h>

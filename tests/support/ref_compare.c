@@ -29,8 +29,8 @@
  */
 #include "ref_compare.h"
 #include "check.h"
-#include "ops.h"
-#include "backend.h"
+#include "core/ops.h"
+#include "core/backend.h"
 
 #include <float.h>
 #include <inttypes.h>
