@@ -2,11 +2,9 @@
 #include "bench_compare.h"
 #include "cli_util.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef CLRELU_HAVE_SERVER
-#include <cjson/cJSON.h>
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -100,12 +98,3 @@ bool bench_compare_print(FILE *out, const clrelu_bench_result *r, const char *ol
     cJSON_Delete(doc);
     return true;
 }
-#else
-bool bench_compare_print(FILE *out, const clrelu_bench_result *r, const char *old_path)
-{
-    (void)out;
-    (void)r;
-    cli_error("bench", "--compare %s: this build has no JSON reader (configure with CLRELU_WITH_SERVER=ON)", old_path);
-    return false;
-}
-#endif

@@ -16,6 +16,5 @@ int cmd_demo(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-int cmd_serve(int argc, char **argv); /* server/ provides it */
 
 #endif

@@ -1,6 +1,10 @@
 /* main.c: the `clrelu` command — dispatches to one subcommand per file (cmd_*.c). */
 #include "commands.h"
 
+#ifdef CLRELU_HAVE_SERVER
+#include "server/serve.h"
+#endif
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +16,7 @@ static const cli_command commands[] = {
     {"tune", "measure and store each OpenCL device's best kernel configuration and host crossover: tune [--device SEL] [--dtype T,...] [--size N]", cmd_tune},
     {"demo", "run every op on a small array on the default device and print the results", cmd_demo},
 #ifdef CLRELU_HAVE_SERVER
-    {"serve", "start the HTTP server (KServe v2 + native JSON API); see `clrelu serve --help`", cmd_serve},
+    {"serve", "start the HTTP server (KServe v2 + native JSON API); see `clrelu serve --help`", serve_main},
 #endif
 };
 

@@ -1,11 +1,11 @@
 /* serve_main.c: `clrelu serve` — flags and environment, start-up, signal handling, graceful stop. */
 #include "access_log.h"
-#include "jobs/bench_jobs.h"
-#include "commands.h"
 #include "http.h"
+#include "jobs/bench_jobs.h"
 #include "metrics.h"
 #include "models.h"
 #include "router.h"
+#include "serve.h"
 #include "server.h"
 #include "stats.h"
 #include "tls.h"
@@ -319,7 +319,7 @@ static void malloc_settings(void)
 #endif
 }
 
-int cmd_serve(int argc, char **argv)
+int serve_main(int argc, char **argv)
 {
     server s;
     memset(&s, 0, sizeof s);
