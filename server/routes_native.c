@@ -144,7 +144,8 @@ static bool resolve_shape(const cJSON *root, const in_tensor *x, size_t shape[TE
     return true;
 }
 
-static double ms_us(uint64_t ns) { return (double)ns / 1000.0; }
+/* Nanoseconds as microseconds (the "timing_us" fields). */
+static double ns_to_us(uint64_t ns) { return (double)ns / 1000.0; }
 
 /* Count zeros of the output (sparsity), negatives and NaNs of the input. */
 static cJSON *activation_stats(const in_tensor *x, const void *y, clrelu_dtype dt)
@@ -289,15 +290,15 @@ void h_activate(server *s, request *rq, response *rp)
         cJSON_AddItemToObject(res, "stats", activation_stats(&x, y, dt));
     uint64_t t_ser = now_ns();
     cJSON *tm = cJSON_AddObjectToObject(res, "timing_us");
-    cJSON_AddNumberToObject(tm, "parse", ms_us(t_parsed - rq->t_body_ns));
-    cJSON_AddNumberToObject(tm, "queue", ms_us(t.queue_ns));
-    cJSON_AddNumberToObject(tm, "transfer_in", ms_us(t.timing.transfer_in_ns));
-    cJSON_AddNumberToObject(tm, "kernel", ms_us(t.timing.kernel_ns));
-    cJSON_AddNumberToObject(tm, "transfer_out", ms_us(t.timing.transfer_out_ns));
-    cJSON_AddNumberToObject(tm, "build", ms_us(t.timing.build_ns));
-    cJSON_AddNumberToObject(tm, "run", ms_us(t.timing.total_ns));
-    cJSON_AddNumberToObject(tm, "serialize", ms_us(t_ser - t_ran));
-    cJSON_AddNumberToObject(tm, "total", ms_us(t_ser - rq->t_start_ns));
+    cJSON_AddNumberToObject(tm, "parse", ns_to_us(t_parsed - rq->t_body_ns));
+    cJSON_AddNumberToObject(tm, "queue", ns_to_us(t.queue_ns));
+    cJSON_AddNumberToObject(tm, "transfer_in", ns_to_us(t.timing.transfer_in_ns));
+    cJSON_AddNumberToObject(tm, "kernel", ns_to_us(t.timing.kernel_ns));
+    cJSON_AddNumberToObject(tm, "transfer_out", ns_to_us(t.timing.transfer_out_ns));
+    cJSON_AddNumberToObject(tm, "build", ns_to_us(t.timing.build_ns));
+    cJSON_AddNumberToObject(tm, "run", ns_to_us(t.timing.total_ns));
+    cJSON_AddNumberToObject(tm, "serialize", ns_to_us(t_ser - t_ran));
+    cJSON_AddNumberToObject(tm, "total", ns_to_us(t_ser - rq->t_start_ns));
     response_json(rp, 200, res);
 out:
     if (slot >= 0 && rp->status == 200) {
