@@ -1,6 +1,6 @@
 /* cmd_analyze.c: `clrelu analyze` — run a batch through an MLP model and report per-layer sparsity, dead units and pre-activation ranges. */
 #include "cli_util.h"
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 #include "commands.h"
 #include "clrelu_npy.h"
 

@@ -2,7 +2,7 @@
  * config.json bytes → a checked model, with weights from a scratch folder of small .npy files. */
 #include "fuzz.h"
 
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 #include "model/model_config.h"
 #include "clrelu_npy.h"
 

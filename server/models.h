@@ -2,7 +2,7 @@
 #ifndef CLRELU_SERVER_MODELS_H
 #define CLRELU_SERVER_MODELS_H
 
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 #include "server.h"
 
 struct cJSON;

@@ -1,6 +1,6 @@
 /* test_model.c: MLP model loading (good and broken folders), forward on every device, and analysis numbers on a hand-built model with known dead units. */
 #include "check.h"
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 #include "clrelu_npy.h"
 
 #include <math.h>

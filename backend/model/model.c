@@ -1,6 +1,6 @@
 /* model.c: MLP models — load a folder (config.json + .npy weights) with checked shapes, and run a batch through every layer. */
 #include "core/backend.h"
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 #include "model/model_config.h"
 #include "model/model_json.h"
 #include "clrelu_npy.h"

@@ -2,7 +2,7 @@
 #ifndef CLRELU_MODEL_CONFIG_H
 #define CLRELU_MODEL_CONFIG_H
 
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 
 /* What clrelu_model_load does after reading dir/config.json: parse text[0..len) and load the
  * .npy files it names from dir. Used by the config fuzz harness. */

@@ -1,6 +1,6 @@
 /* model_stats.c: per-layer analysis — sparsity, per-unit activation rate, dead units, pre-activation distribution. */
 #include "core/backend.h"
-#include "clrelu_dense.h"
+#include "clrelu_model.h"
 
 #include <math.h>
 #include <stdlib.h>
