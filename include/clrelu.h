@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clrelu_version.h" /* CLRELU_VERSION "major.minor.patch", generated from project() in CMakeLists.txt */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define CLRELU_VERSION "0.1.0"
 
 /* Every public function that can fail returns a status. On failure a message describing the
  * cause is available from clrelu_last_error() on the same thread (like errno/dlerror). The
