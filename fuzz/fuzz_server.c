@@ -1,7 +1,6 @@
 /* fuzz_server.c: the handler fixture — a server struct on the host device with metrics and stats. */
 #include "fuzz_server.h"
 
-#include "access_log.h"
 #include "fuzz.h"
 #include "metrics.h"
 #include "router.h"
@@ -19,9 +18,9 @@ static pthread_once_t fixture_once = PTHREAD_ONCE_INIT;
 static void make_fixture(void)
 {
     server *s = &fixture;
-    server_log_set_level(CLRELU_LOG_ERROR);
     s->cfg = (server_config){.host = "127.0.0.1", .device = "host", .max_body = 1u << 20,
                              .max_elements = 4096, .device_slots = 1, .no_opencl = true};
+    s->log.min_level = CLRELU_LOG_ERROR;
     s->ctx = fuzz_host_context();
     if (!s->ctx || clrelu_device_count(s->ctx) < 1)
         return;

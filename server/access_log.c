@@ -7,10 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static clrelu_log_level min_level = CLRELU_LOG_INFO;
-
-void server_log_set_level(clrelu_log_level level) { min_level = level; }
-bool server_log_enabled(clrelu_log_level level) { return level >= min_level; }
+bool server_log_enabled(const server_logger *lg, clrelu_log_level level)
+{
+    return level >= (lg ? lg->min_level : CLRELU_LOG_INFO);
+}
 
 static size_t timestamp(char *out, size_t n)
 {
@@ -51,9 +51,9 @@ static size_t value(char *out, size_t n, const char *v)
     return len;
 }
 
-void access_log_write(const access_entry *e)
+void access_log_write(const server_logger *lg, const access_entry *e)
 {
-    if (!server_log_enabled(CLRELU_LOG_INFO))
+    if (!server_log_enabled(lg, CLRELU_LOG_INFO))
         return;
     char line[2048];
     size_t n = (size_t)snprintf(line, sizeof line, "ts=");
@@ -67,10 +67,10 @@ void access_log_write(const access_entry *e)
     emit(line, n < sizeof line ? n : sizeof line - 1, sizeof line);
 }
 
-void server_log(clrelu_log_level level, const char *fmt, ...)
+void server_log(const server_logger *lg, clrelu_log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"debug", "info", "warn", "error"};
-    if (!server_log_enabled(level))
+    if (!server_log_enabled(lg, level))
         return;
     char msg[1024], line[1400];
     va_list ap;
@@ -86,6 +86,5 @@ void server_log(clrelu_log_level level, const char *fmt, ...)
 
 void server_log_from_library(clrelu_log_level level, const char *message, void *user)
 {
-    (void)user;
-    server_log(level, "%s", message);
+    server_log(user, level, "%s", message);
 }

@@ -13,12 +13,19 @@ typedef struct {
     uint64_t bytes_in, bytes_out, dur_ns;
 } access_entry;
 
-void access_log_write(const access_entry *e);
-/* Leveled diagnostics ("level=warn msg=..."); messages below min_level are dropped. */
-void server_log_set_level(clrelu_log_level min_level);
-void server_log(clrelu_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Adapter for clrelu_context_options.log. */
+/* The log settings of one server (server.log, set from --log-level): lines below min_level are
+ * dropped. A NULL logger logs at the default level, info. */
+typedef struct server_logger {
+    clrelu_log_level min_level;
+} server_logger;
+
+/* The request's line, at level info. */
+void access_log_write(const server_logger *lg, const access_entry *e);
+/* Leveled diagnostics ("level=warn msg=..."). */
+void server_log(const server_logger *lg, clrelu_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adapter for clrelu_context_options.log; log_user is the server_logger. */
 void server_log_from_library(clrelu_log_level level, const char *message, void *user);
-bool server_log_enabled(clrelu_log_level level);
+bool server_log_enabled(const server_logger *lg, clrelu_log_level level);
 
 #endif

@@ -22,9 +22,6 @@
 
 #define COMPRESS_MIN_BYTES 256
 
-/* Set once by http_stop, read by the worker threads (atomic: no data race). */
-static atomic_int stopping;
-
 /* Per-request state, in *req_cls from the first call to NOTIFY_COMPLETED. */
 typedef struct {
     request rq;
@@ -110,7 +107,7 @@ out:
 }
 
 /* Queue rp on c (compressing it when the client accepts gzip/deflate), taking its body. */
-static enum MHD_Result send_response(conn_state *st, struct MHD_Connection *c, response *rp)
+static enum MHD_Result send_response(server *s, conn_state *st, struct MHD_Connection *c, response *rp)
 {
     char *body = rp->body;
     size_t len = rp->len;
@@ -158,7 +155,7 @@ headers:
     if (ce)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, ce);
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (atomic_load(&stopping))
+    if (atomic_load(&s->stopping))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c, rp->status, r);
     MHD_destroy_response(r);
@@ -325,7 +322,7 @@ static enum MHD_Result finish(server *s, conn_state *st, struct MHD_Connection *
         }
     }
 send:;
-    enum MHD_Result ret = send_response(st, c, &rp);
+    enum MHD_Result ret = send_response(s, st, c, &rp);
     free(decoded);
     st->rq.body = NULL;
     buf_free(&st->body);
@@ -384,7 +381,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * the connection). Everything else, bodyless routes included, is answered once the
          * request is complete, so that the connection can be kept alive. */
         if (!early_checks(s, st, c, &rp))
-            return send_response(st, c, &rp);
+            return send_response(s, st, c, &rp);
         return MHD_YES;
     }
     if (st->responded) {
@@ -400,7 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             *upload_data_size = 0;
             return st->bytes_in / 4 > s->cfg.max_body ? MHD_NO : MHD_YES;
         }
-        return send_response(st, c, &st->reject);
+        return send_response(s, st, c, &st->reject);
     }
     if (*upload_data_size && router_at(st->route)->body == BODY_NONE) {
         /* a body sent to a route that takes none is read and dropped, up to the body limit */
@@ -439,7 +436,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     const route *r = router_at(st->route);
     access_entry e = {st->method, st->path, st->remote, r ? r->name : "unmatched", status,
                       st->bytes_in, st->bytes_out, dur};
-    access_log_write(&e);
+    access_log_write(&s->log, &e);
     if (status)
         metrics_request_done(s->metrics, st->route, status, dur, st->bytes_in, st->bytes_out);
     metrics_inflight(s->metrics, -1);
@@ -454,12 +451,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    const server *s = cls;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
-    server_log(CLRELU_LOG_WARN, "libmicrohttpd: %s", msg);
+    server_log(&s->log, CLRELU_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 int http_start(server *s)
@@ -471,7 +469,7 @@ int http_start(server *s)
     snprintf(port, sizeof port, "%u", s->cfg.port);
     int gai = getaddrinfo(s->cfg.host, port, &hints, &ai);
     if (gai != 0) {
-        server_log(CLRELU_LOG_ERROR, "cannot resolve --host %s: %s", s->cfg.host, gai_strerror(gai));
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot resolve --host %s: %s", s->cfg.host, gai_strerror(gai));
         return -1;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -500,7 +498,7 @@ int http_start(server *s)
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->daemon) {
-        server_log(CLRELU_LOG_ERROR, "cannot listen on %s:%u (address in use or not available?)", s->cfg.host,
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot listen on %s:%u (address in use or not available?)", s->cfg.host,
                    s->cfg.port);
         return -1;
     }
@@ -513,7 +511,7 @@ unsigned http_stop(server *s, unsigned grace_ms)
 {
     if (!s->daemon)
         return 0;
-    atomic_store(&stopping, 1);
+    atomic_store(&s->stopping, true);
     /* The listening socket stops being polled; it is closed only after MHD_stop_daemon, since
      * the worker threads may still be removing it from their epoll sets (closing it earlier is
      * a race that thread sanitizer reports, and the descriptor could be reused meanwhile). */

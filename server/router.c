@@ -3,6 +3,7 @@
 
 #include "models.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,15 +39,22 @@ static const route routes[] = {
 };
 #define N_ROUTES ((int)(sizeof routes / sizeof routes[0]))
 
+/* The routes' metric labels as one array: a constant table, filled once. */
 static const char *names[N_ROUTES];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void fill_names(void)
+{
+    for (int i = 0; i < N_ROUTES; i++)
+        names[i] = routes[i].name;
+}
 
 int router_count(void) { return N_ROUTES; }
 const route *router_at(int i) { return i >= 0 && i < N_ROUTES ? &routes[i] : NULL; }
 
 const char *const *router_names(void)
 {
-    for (int i = 0; i < N_ROUTES; i++)
-        names[i] = routes[i].name;
+    pthread_once(&names_once, fill_names);
     return names;
 }
 

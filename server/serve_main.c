@@ -281,9 +281,9 @@ static void warm_up(server *s)
     exec_times t;
     server_device *d = &s->devices[s->default_device];
     if (server_exec(s, d, &a, &t) != CLRELU_OK)
-        server_log(CLRELU_LOG_WARN, "warm-up on %s failed: %s", d->info->id, clrelu_last_error());
+        server_log(&s->log, CLRELU_LOG_WARN, "warm-up on %s failed: %s", d->info->id, clrelu_last_error());
     else
-        server_log(CLRELU_LOG_DEBUG, "warm-up on %s took %.1f ms", d->info->id, (double)t.timing.total_ns / 1e6);
+        server_log(&s->log, CLRELU_LOG_DEBUG, "warm-up on %s took %.1f ms", d->info->id, (double)t.timing.total_ns / 1e6);
 }
 
 static void teardown(server *s)
@@ -327,7 +327,7 @@ int serve_main(int argc, char **argv)
     int rc = configure(&s.cfg, &warmup, argc, argv);
     if (rc >= 0)
         return rc;
-    server_log_set_level(s.cfg.log_level);
+    s.log.min_level = s.cfg.log_level;
     malloc_settings();
     pthread_mutex_init(&s.inflight_lock, NULL);
 
@@ -341,17 +341,17 @@ int serve_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
-    clrelu_context_options opts = {.log = server_log_from_library, .no_opencl = s.cfg.no_opencl};
+    clrelu_context_options opts = {.log = server_log_from_library, .log_user = &s.log, .no_opencl = s.cfg.no_opencl};
     if (clrelu_context_create(&opts, &s.ctx) != CLRELU_OK) {
-        server_log(CLRELU_LOG_ERROR, "cannot create the context: %s", clrelu_last_error());
+        server_log(&s.log, CLRELU_LOG_ERROR, "cannot create the context: %s", clrelu_last_error());
         goto out;
     }
     if (setup_devices(&s) != 0) {
-        server_log(CLRELU_LOG_ERROR, "no devices");
+        server_log(&s.log, CLRELU_LOG_ERROR, "no devices");
         goto out;
     }
     if (!pick_default(&s)) {
-        server_log(CLRELU_LOG_ERROR, "--device %s matches no device (see `clrelu devices`)", s.cfg.device);
+        server_log(&s.log, CLRELU_LOG_ERROR, "--device %s matches no device (see `clrelu devices`)", s.cfg.device);
         goto out;
     }
     const char *ids[64];
@@ -361,15 +361,15 @@ int serve_main(int argc, char **argv)
     s.metrics = metrics_create(router_count(), router_names(), nid, ids);
     s.stats = stats_create(clrelu_op_count());
     if (!s.metrics || !s.stats) {
-        server_log(CLRELU_LOG_ERROR, "out of memory");
+        server_log(&s.log, CLRELU_LOG_ERROR, "out of memory");
         goto out;
     }
-    if (!models_load())
+    if (!models_load(&s.log))
         goto out;
     if (warmup)
         warm_up(&s);
     if (!(s.bench = bench_jobs_start(&s))) {
-        server_log(CLRELU_LOG_ERROR, "cannot start the benchmark worker");
+        server_log(&s.log, CLRELU_LOG_ERROR, "cannot start the benchmark worker");
         goto out;
     }
     if (tls_load(&s) != 0 || http_start(&s) != 0)
@@ -382,14 +382,14 @@ int serve_main(int argc, char **argv)
 
     int sig = 0;
     sigwait(&stop, &sig);
-    server_log(CLRELU_LOG_INFO, "%s: stopping (no new connections; finishing in-flight requests)",
+    server_log(&s.log, CLRELU_LOG_INFO, "%s: stopping (no new connections; finishing in-flight requests)",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
     bench_jobs_cancel_all(s.bench); /* the running sweep stops between cases */
     unsigned left = http_stop(&s, 9000);
     if (left)
-        server_log(CLRELU_LOG_WARN, "stopped with %u requests still in flight after 9 s", left);
+        server_log(&s.log, CLRELU_LOG_WARN, "stopped with %u requests still in flight after 9 s", left);
     else
-        server_log(CLRELU_LOG_INFO, "stopped");
+        server_log(&s.log, CLRELU_LOG_INFO, "stopped");
     rc = 0;
 out:
     bench_jobs_stop(s.bench); /* waits for the worker; saves what finished */

@@ -2,9 +2,11 @@
 #ifndef CLRELU_SERVER_H
 #define CLRELU_SERVER_H
 
+#include "access_log.h"
 #include "clrelu.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +64,8 @@ typedef struct server {
     unsigned inflight;
     char *tls_cert_pem, *tls_key_pem; /* loaded by tls.c when HTTPS is on */
     struct bench_jobs *bench;   /* benchmark job queue (bench_jobs.c) */
+    server_logger log;          /* this server's log level (access_log.c) */
+    atomic_bool stopping;       /* set once by http_stop, read by the worker threads (http.c) */
 } server;
 
 /* A response under construction. Handlers fill it; http.c sends it (compressing if the client

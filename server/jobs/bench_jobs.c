@@ -66,11 +66,11 @@ static void resolve_dir(bench_jobs *j)
     else
         snprintf(j->dir, sizeof j->dir, "clrelu-results");
     if (!make_dirs(j->dir)) {
-        server_log(CLRELU_LOG_WARN, "benchmarks: cannot create the results directory %s (%s); results are kept in memory only",
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: cannot create the results directory %s (%s); results are kept in memory only",
                    j->dir, strerror(errno));
         j->dir[0] = '\0';
     } else {
-        server_log(CLRELU_LOG_INFO, "benchmarks: results directory %s", j->dir);
+        server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmarks: results directory %s", j->dir);
     }
 }
 
@@ -122,12 +122,12 @@ static void run_job(bench_jobs *j, bench_job *b)
     clrelu_bench_result_free(r);
     /* Only the worker changes a running job's fields, so the snapshot's pointers stay valid. */
     if (j->dir[0] && !(snap && bench_store_save(j, snap)))
-        server_log(CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", b->id, j->dir);
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", b->id, j->dir);
     free(snap);
     pthread_mutex_lock(&j->lock);
     b->state = final;
     pthread_mutex_unlock(&j->lock);
-    server_log(CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(final), b->elapsed_s);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(final), b->elapsed_s);
 }
 
 /* The worker: oldest queued job first, one at a time, so no two sweeps share a device. */
@@ -395,7 +395,7 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     *tail = b;
     pthread_cond_broadcast(&j->wake);
     pthread_mutex_unlock(&j->lock);
-    server_log(CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, b->total);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, b->total);
     *out = b;
     b = NULL;
 out:

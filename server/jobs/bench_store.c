@@ -129,7 +129,7 @@ static bench_job *load_one(const bench_jobs *j, const char *name)
     bench_job *b = NULL;
     if (!cJSON_IsString(id) || !cJSON_IsString(st) || strlen(id->valuestring) >= sizeof b->id ||
         !(b = calloc(1, sizeof *b))) {
-        server_log(CLRELU_LOG_WARN, "benchmarks: ignoring %s (not a saved job)", path);
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: ignoring %s (not a saved job)", path);
         cJSON_Delete(o);
         return NULL;
     }
@@ -180,7 +180,7 @@ static bool remove_stale_temp(const bench_jobs *j, const char *name)
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", j->dir, name);
     if (unlink(path) == 0)
-        server_log(CLRELU_LOG_WARN, "benchmarks: removed %s (left by an interrupted save)", path);
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: removed %s (left by an interrupted save)", path);
     return true;
 }
 
@@ -211,5 +211,5 @@ void bench_store_load(bench_jobs *j)
     }
     closedir(d);
     if (n)
-        server_log(CLRELU_LOG_INFO, "benchmarks: loaded %d saved job%s from %s", n, n == 1 ? "" : "s", j->dir);
+        server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmarks: loaded %d saved job%s from %s", n, n == 1 ? "" : "s", j->dir);
 }
