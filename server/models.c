@@ -25,11 +25,11 @@ void models_set_repository(const char *dir) { repo_dir = dir && *dir ? dir : NUL
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Subfolder names holding a config.json, sorted (malloc'd array of malloc'd names). */
-static int list_models(char ***out)
+static int list_models(const server_logger *lg, char ***out)
 {
     DIR *d = opendir(repo_dir);
     if (!d) {
-        server_log(CLRELU_LOG_ERROR, "--model-repository %s: cannot open the folder", repo_dir);
+        server_log(lg, CLRELU_LOG_ERROR, "--model-repository %s: cannot open the folder", repo_dir);
         return -1;
     }
     char **names = calloc(MODELS_MAX, sizeof *names);
@@ -44,7 +44,7 @@ static int list_models(char ***out)
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         if (n == MODELS_MAX) {
-            server_log(CLRELU_LOG_ERROR, "--model-repository %s: more than %d models", repo_dir, MODELS_MAX);
+            server_log(lg, CLRELU_LOG_ERROR, "--model-repository %s: more than %d models", repo_dir, MODELS_MAX);
             n = -1;
             break;
         }
@@ -66,12 +66,12 @@ static int list_models(char ***out)
     return n;
 }
 
-bool models_load(void)
+bool models_load(const server_logger *lg)
 {
     if (!repo_dir)
         return true;
     char **names = NULL;
-    int n = list_models(&names);
+    int n = list_models(lg, &names);
     if (n < 0)
         return false;
     bool ok = true;
@@ -82,20 +82,20 @@ bool models_load(void)
         char dir[2048];
         snprintf(dir, sizeof dir, "%s/%s", repo_dir, names[i]);
         if (strlen(names[i]) >= sizeof entries[0].name || clrelu_op_find(names[i])) {
-            server_log(CLRELU_LOG_ERROR, "model folder '%s': the name is %s", dir,
+            server_log(lg, CLRELU_LOG_ERROR, "model folder '%s': the name is %s", dir,
                        clrelu_op_find(names[i]) ? "an op's name (ops are models too); rename the folder" : "too long");
             ok = false;
             break;
         }
         clrelu_model *m = NULL;
         if (clrelu_model_load(dir, &m) != CLRELU_OK) {
-            server_log(CLRELU_LOG_ERROR, "cannot load model '%s': %s", names[i], clrelu_last_error());
+            server_log(lg, CLRELU_LOG_ERROR, "cannot load model '%s': %s", names[i], clrelu_last_error());
             ok = false;
             break;
         }
         snprintf(entries[n_entries].name, sizeof entries[0].name, "%s", names[i]);
         entries[n_entries++].model = m;
-        server_log(CLRELU_LOG_INFO, "model %s: %d layers, %zu -> %zu, %s", names[i], clrelu_model_layer_count(m),
+        server_log(lg, CLRELU_LOG_INFO, "model %s: %d layers, %zu -> %zu, %s", names[i], clrelu_model_layer_count(m),
                    clrelu_model_input_size(m), clrelu_model_output_size(m), clrelu_dtype_name(clrelu_model_dtype(m)));
     }
     for (int i = 0; i < n; i++)

@@ -15,7 +15,7 @@ void models_set_repository(const char *dir);
 /* Load every subfolder of the repository that holds a config.json. A model that fails to load,
  * a duplicate name or a name that is also an op fails the start (false, message logged). True
  * when no repository was given. */
-bool models_load(void);
+bool models_load(const server_logger *lg);
 void models_unload(void);
 int models_count(void);
 /* Served name (the subfolder's name) and model of entry i / of a name (NULL if none). */
