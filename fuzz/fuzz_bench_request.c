@@ -23,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == CLRELU_OK) {
         /* An accepted job has a bounded case count and an echo that is a JSON object with no
          * null members. */
-        if (!b || b->total < 0 || b->total > 20000 || !b->request)
+        if (!b || b->rec.total < 0 || b->rec.total > 20000 || !b->rec.request)
             abort();
-        cJSON *echo = cJSON_Parse(b->request);
+        cJSON *echo = cJSON_Parse(b->rec.request);
         if (!cJSON_IsObject(echo))
             abort();
         for (const cJSON *it = echo->child; it; it = it->next)

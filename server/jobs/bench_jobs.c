@@ -13,16 +13,10 @@
 #define JOB_MAX_CASES 20000
 #define JOB_DEFAULT_MAX_SECONDS 600.0
 
-const char *job_state_name(job_state s)
-{
-    static const char *const names[] = {"queued", "running", "done", "cancelled", "failed"};
-    return s <= JOB_FAILED ? names[s] : "unknown";
-}
-
 bench_job *bench_jobs_find(bench_jobs *j, const char *id)
 {
     for (bench_job *b = j->jobs; b; b = b->next)
-        if (!strcmp(b->id, id))
+        if (!strcmp(b->rec.id, id))
             return b;
     return NULL;
 }
@@ -31,11 +25,9 @@ void bench_job_free(bench_job *b)
 {
     if (!b)
         return;
-    free(b->request);
+    bench_record_clear(&b->rec);
     for (int i = 0; i < 6; i++)
         free(b->opt_strings[i]);
-    free(b->result_json);
-    free(b->result_csv);
     free(b);
 }
 
@@ -79,11 +71,11 @@ static void on_progress(const clrelu_bench_progress *p, void *user)
 {
     bench_job *b = user;
     pthread_mutex_lock(&b->owner->lock);
-    b->done = p->done;
-    b->total = p->total;
-    b->elapsed_s = p->elapsed_s;
-    b->eta_s = p->eta_s;
-    snprintf(b->current, sizeof b->current, "%s", p->current);
+    b->rec.done = p->done;
+    b->rec.total = p->total;
+    b->rec.elapsed_s = p->elapsed_s;
+    b->rec.eta_s = p->eta_s;
+    snprintf(b->rec.current, sizeof b->rec.current, "%s", p->current);
     pthread_mutex_unlock(&b->owner->lock);
 }
 
@@ -97,37 +89,35 @@ static void run_job(bench_jobs *j, bench_job *b)
     clrelu_status st = clrelu_bench_run(j->srv->ctx, &b->opts, &r);
     char *json = r ? clrelu_bench_to_json(r) : NULL, *csv = r ? clrelu_bench_to_csv(r) : NULL;
     job_state final;
-    bench_job *snap = malloc(sizeof *snap);
+    bench_record *rec = &b->rec;
     pthread_mutex_lock(&j->lock);
-    b->result_json = json;
-    b->result_csv = csv;
-    b->finished_ms = wall_ms();
+    rec->result_json = json;
+    rec->result_csv = csv;
+    rec->finished_ms = wall_ms();
     if (r)
-        b->elapsed_s = r->elapsed_s;
+        rec->elapsed_s = r->elapsed_s;
     if (st == CLRELU_ERR_CANCELLED) {
         final = JOB_CANCELLED;
     } else if (st != CLRELU_OK || (r && (!json || !csv))) {
         final = JOB_FAILED;
-        snprintf(b->error, sizeof b->error, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
+        snprintf(rec->error, sizeof rec->error, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
     } else {
         final = JOB_DONE;
-        b->done = b->total;
+        rec->done = rec->total;
     }
-    b->current[0] = '\0';
-    if (snap) { /* what the file will say: the job as it stands, in its final state */
-        memcpy(snap, b, sizeof *snap);
-        snap->state = final;
-    }
+    rec->current[0] = '\0';
+    bench_record snap = *rec; /* what the file will say: the job as it stands, in its final state */
+    snap.state = final;
     pthread_mutex_unlock(&j->lock);
     clrelu_bench_result_free(r);
     /* Only the worker changes a running job's fields, so the snapshot's pointers stay valid. */
-    if (j->dir[0] && !(snap && bench_store_save(j, snap)))
-        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", b->id, j->dir);
-    free(snap);
+    if (j->dir[0] && !bench_store_save(j->dir, &snap))
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", rec->id, j->dir);
     pthread_mutex_lock(&j->lock);
-    b->state = final;
+    rec->state = final;
     pthread_mutex_unlock(&j->lock);
-    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", b->id, job_state_name(final), b->elapsed_s);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", rec->id, job_state_name(final),
+               rec->elapsed_s);
 }
 
 /* The worker: oldest queued job first, one at a time, so no two sweeps share a device. */
@@ -138,7 +128,7 @@ static void *worker_main(void *arg)
     for (;;) {
         bench_job *next = NULL;
         for (bench_job *b = j->jobs; b && !next; b = b->next)
-            if (b->state == JOB_QUEUED)
+            if (b->rec.state == JOB_QUEUED)
                 next = b;
         if (j->stopping)
             break;
@@ -146,14 +136,40 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&j->wake, &j->lock);
             continue;
         }
-        next->state = JOB_RUNNING;
-        next->started_ms = wall_ms();
+        next->rec.state = JOB_RUNNING;
+        next->rec.started_ms = wall_ms();
         pthread_mutex_unlock(&j->lock);
         run_job(j, next);
         pthread_mutex_lock(&j->lock);
     }
     pthread_mutex_unlock(&j->lock);
     return NULL;
+}
+
+/* The jobs saved in the results directory, oldest first; one that cannot be held is dropped. */
+static void adopt_saved(bench_jobs *j)
+{
+    int n = 0;
+    bench_record *recs = bench_store_load(j->dir, &j->srv->log, &n);
+    bench_job **tail = &j->jobs;
+    for (int i = 0; i < n; i++) {
+        bench_job *b = calloc(1, sizeof *b);
+        if (!b) {
+            bench_record_clear(&recs[i]);
+            continue;
+        }
+        b->rec = recs[i];
+        b->owner = j;
+        *tail = b;
+        tail = &b->next;
+    }
+    free(recs);
+}
+
+void bench_jobs_save(bench_jobs *j, const bench_job *b)
+{
+    if (j->dir[0])
+        bench_store_save(j->dir, &b->rec);
 }
 
 bench_jobs *bench_jobs_start(server *s)
@@ -166,7 +182,7 @@ bench_jobs *bench_jobs_start(server *s)
     pthread_cond_init(&j->wake, NULL);
     resolve_dir(j);
     if (j->dir[0])
-        bench_store_load(j);
+        adopt_saved(j);
     if (pthread_create(&j->worker, NULL, worker_main, j) != 0) {
         bench_jobs_stop(j);
         return NULL;
@@ -196,12 +212,11 @@ void bench_jobs_stop(bench_jobs *j)
         pthread_join(j->worker, NULL);
     /* sweeps that never started are recorded as cancelled */
     for (bench_job *b = j->jobs; b; b = b->next)
-        if (b->state == JOB_QUEUED) {
-            b->state = JOB_CANCELLED;
-            b->finished_ms = wall_ms();
-            snprintf(b->error, sizeof b->error, "the server stopped before the sweep started");
-            if (j->dir[0])
-                bench_store_save(j, b);
+        if (b->rec.state == JOB_QUEUED) {
+            b->rec.state = JOB_CANCELLED;
+            b->rec.finished_ms = wall_ms();
+            snprintf(b->rec.error, sizeof b->rec.error, "the server stopped before the sweep started");
+            bench_jobs_save(j, b);
         }
     while (j->jobs) {
         bench_job *b = j->jobs;
@@ -358,12 +373,12 @@ clrelu_status bench_request_parse(clrelu_context *ctx, const cJSON *req, bench_j
         st = SET_ERR(CLRELU_ERR_INVALID_ARG, "%d cases is more than a job may run (%d)", total, JOB_MAX_CASES);
         goto out;
     }
-    if (!(b->request = request_text(req))) {
+    if (!(b->rec.request = request_text(req))) {
         st = SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
         goto out;
     }
-    b->total = total;
-    b->eta_s = -1;
+    b->rec.total = total;
+    b->rec.eta_s = -1;
     *out = b;
     b = NULL;
 out:
@@ -381,21 +396,21 @@ clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out
     b->opts.cancelled = is_cancelled;
     b->opts.user = b;
     b->owner = j;
-    b->created_ms = wall_ms();
+    b->rec.created_ms = wall_ms();
     pthread_mutex_lock(&j->lock);
     if (j->stopping) {
         pthread_mutex_unlock(&j->lock);
         st = SET_ERR(CLRELU_ERR_DEVICE, "the server is stopping");
         goto out;
     }
-    snprintf(b->id, sizeof b->id, "b%llx-%u", (unsigned long long)b->created_ms, ++j->counter);
+    snprintf(b->rec.id, sizeof b->rec.id, "b%llx-%u", (unsigned long long)b->rec.created_ms, ++j->counter);
     bench_job **tail = &j->jobs;
     while (*tail)
         tail = &(*tail)->next;
     *tail = b;
     pthread_cond_broadcast(&j->wake);
     pthread_mutex_unlock(&j->lock);
-    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->id, b->total);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->rec.id, b->rec.total);
     *out = b;
     b = NULL;
 out:

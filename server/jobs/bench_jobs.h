@@ -3,29 +3,19 @@
 #define CLRELU_SERVER_BENCH_JOBS_H
 
 #include "clrelu_bench.h"
+#include "jobs/bench_store.h"
 #include "server.h"
 
 #include <stdatomic.h>
 
 struct cJSON;
 
-typedef enum { JOB_QUEUED = 0, JOB_RUNNING, JOB_DONE, JOB_CANCELLED, JOB_FAILED } job_state;
-
-const char *job_state_name(job_state s);
-
-/* One sweep. Fields below `lock` in bench_jobs are read and written under it. */
+/* One sweep: its record (bench_store.h: status, progress, results; read and written under the
+ * queue's lock) and what running it needs. */
 typedef struct bench_job {
-    char id[48];
-    job_state state;
-    char *request;              /* the accepted options as JSON text */
+    bench_record rec;
     char *opt_strings[6];       /* owned copies: devices, ops, dtypes, sizes, directions, placements */
     clrelu_bench_options opts;
-    uint64_t created_ms, started_ms, finished_ms;
-    int done, total;
-    double elapsed_s, eta_s;
-    char current[160];
-    char error[256];
-    char *result_json, *result_csv; /* when finished (also for a cancelled sweep's partial results) */
     atomic_bool cancel;
     struct bench_jobs *owner;
     struct bench_job *next;     /* list in creation order */
@@ -63,13 +53,8 @@ clrelu_status bench_request_parse(clrelu_context *ctx, const struct cJSON *req, 
 void bench_job_free(bench_job *b);
 /* The job with this id, or NULL (call under j->lock). */
 bench_job *bench_jobs_find(bench_jobs *j, const char *id);
-
-/* bench_store.c: save a finished job atomically (<dir>/<id>.json and <id>.csv via temp + rename)
- * and load every saved job. Call save without the lock held; it reads fields the worker no
- * longer changes. */
-bool bench_store_save(const bench_jobs *j, const bench_job *job);
-void bench_store_load(bench_jobs *j);
-/* The job as a JSON object (status, progress, request); results are appended by the caller. */
-struct cJSON *bench_job_json(const bench_job *job);
+/* Save a final job's record in the results directory when there is one (call without the lock:
+ * a final record no longer changes). */
+void bench_jobs_save(bench_jobs *j, const bench_job *b);
 
 #endif

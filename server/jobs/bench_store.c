@@ -1,7 +1,5 @@
 /* bench_store.c: benchmark jobs on disk — one <id>.json (job + results) and <id>.csv each, written atomically. */
-#include "jobs/bench_jobs.h"
-
-#include "access_log.h"
+#include "jobs/bench_store.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -11,7 +9,21 @@
 #include <string.h>
 #include <unistd.h>
 
-cJSON *bench_job_json(const bench_job *b)
+const char *job_state_name(job_state s)
+{
+    static const char *const names[] = {"queued", "running", "done", "cancelled", "failed"};
+    return s <= JOB_FAILED ? names[s] : "unknown";
+}
+
+void bench_record_clear(bench_record *r)
+{
+    free(r->request);
+    free(r->result_json);
+    free(r->result_csv);
+    r->request = r->result_json = r->result_csv = NULL;
+}
+
+cJSON *bench_record_json(const bench_record *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *prog = cJSON_CreateObject();
@@ -65,15 +77,15 @@ static bool write_atomic(const char *path, const char *data, size_t len)
     return ok;
 }
 
-bool bench_store_save(const bench_jobs *j, const bench_job *b)
+bool bench_store_save(const char *dir, const bench_record *b)
 {
     char path[1200];
     bool ok = true;
     if (b->result_csv) {
-        snprintf(path, sizeof path, "%s/%s.csv", j->dir, b->id);
+        snprintf(path, sizeof path, "%s/%s.csv", dir, b->id);
         ok = write_atomic(path, b->result_csv, strlen(b->result_csv));
     }
-    cJSON *o = bench_job_json(b);
+    cJSON *o = bench_record_json(b);
     cJSON *res = b->result_json ? cJSON_Parse(b->result_json) : NULL;
     if (!o) {
         cJSON_Delete(res);
@@ -85,7 +97,7 @@ bool bench_store_save(const bench_jobs *j, const bench_job *b)
     cJSON_Delete(o);
     if (!text)
         return false;
-    snprintf(path, sizeof path, "%s/%s.json", j->dir, b->id);
+    snprintf(path, sizeof path, "%s/%s.json", dir, b->id);
     ok &= write_atomic(path, text, strlen(text));
     free(text);
     return ok;
@@ -117,21 +129,20 @@ static double num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
 }
 
-/* One saved job, or NULL when the file is not one (logged and ignored). */
-static bench_job *load_one(const bench_jobs *j, const char *name)
+/* One saved job into *b; false when the file is not one (logged and ignored). */
+static bool load_one(const char *dir, const server_logger *lg, const char *name, bench_record *b)
 {
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", j->dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     char *text = read_text(path);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id"), *st = cJSON_GetObjectItemCaseSensitive(o, "status");
-    bench_job *b = NULL;
-    if (!cJSON_IsString(id) || !cJSON_IsString(st) || strlen(id->valuestring) >= sizeof b->id ||
-        !(b = calloc(1, sizeof *b))) {
-        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: ignoring %s (not a saved job)", path);
+    memset(b, 0, sizeof *b);
+    if (!cJSON_IsString(id) || !cJSON_IsString(st) || strlen(id->valuestring) >= sizeof b->id) {
+        server_log(lg, CLRELU_LOG_WARN, "benchmarks: ignoring %s (not a saved job)", path);
         cJSON_Delete(o);
-        return NULL;
+        return false;
     }
     snprintf(b->id, sizeof b->id, "%s", id->valuestring);
     b->state = JOB_FAILED;
@@ -157,16 +168,16 @@ static bench_job *load_one(const bench_jobs *j, const char *name)
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "results");
     if (res) {
         b->result_json = cJSON_Print(res);
-        snprintf(path, sizeof path, "%s/%s.csv", j->dir, b->id);
+        snprintf(path, sizeof path, "%s/%s.csv", dir, b->id);
         b->result_csv = read_text(path);
     }
     cJSON_Delete(o);
-    return b;
+    return true;
 }
 
 /* A temporary file write_atomic left behind (<id>.json.tmp.<pid> or .csv) by a writer that was
  * killed before its rename: remove it unless that process still runs. True when name is one. */
-static bool remove_stale_temp(const bench_jobs *j, const char *name)
+static bool remove_stale_temp(const char *dir, const server_logger *lg, const char *name)
 {
     const char *t = strstr(name, ".tmp.");
     if (!t || name[0] == '.')
@@ -178,38 +189,54 @@ static bool remove_stale_temp(const bench_jobs *j, const char *name)
     if (pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
         return true; /* another live writer's */
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", j->dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     if (unlink(path) == 0)
-        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: removed %s (left by an interrupted save)", path);
+        server_log(lg, CLRELU_LOG_WARN, "benchmarks: removed %s (left by an interrupted save)", path);
     return true;
 }
 
-void bench_store_load(bench_jobs *j)
+bench_record *bench_store_load(const char *dir, const server_logger *lg, int *n_out)
 {
-    DIR *d = opendir(j->dir);
+    *n_out = 0;
+    DIR *d = opendir(dir);
     if (!d)
-        return;
+        return NULL;
+    bench_record *recs = NULL;
+    int n = 0, cap = 0;
     struct dirent *e;
-    int n = 0;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (remove_stale_temp(j, e->d_name))
+        if (remove_stale_temp(dir, lg, e->d_name))
             continue;
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
-        bench_job *b = load_one(j, e->d_name);
-        if (!b)
+        if (n == cap) {
+            bench_record *grown = realloc(recs, (size_t)(cap ? cap * 2 : 16) * sizeof *recs);
+            if (!grown) {
+                server_log(lg, CLRELU_LOG_WARN, "benchmarks: out of memory loading %s", dir);
+                break;
+            }
+            recs = grown;
+            cap = cap ? cap * 2 : 16;
+        }
+        bench_record r;
+        if (!load_one(dir, lg, e->d_name, &r))
             continue;
-        b->owner = j;
-        /* keep creation order */
-        bench_job **at = &j->jobs;
-        while (*at && (*at)->created_ms <= b->created_ms)
-            at = &(*at)->next;
-        b->next = *at;
-        *at = b;
+        /* keep creation order: after every record created at the same time or earlier */
+        int at = 0;
+        while (at < n && recs[at].created_ms <= r.created_ms)
+            at++;
+        memmove(&recs[at + 1], &recs[at], (size_t)(n - at) * sizeof *recs);
+        recs[at] = r;
         n++;
     }
     closedir(d);
     if (n)
-        server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmarks: loaded %d saved job%s from %s", n, n == 1 ? "" : "s", j->dir);
+        server_log(lg, CLRELU_LOG_INFO, "benchmarks: loaded %d saved job%s from %s", n, n == 1 ? "" : "s", dir);
+    else {
+        free(recs);
+        recs = NULL;
+    }
+    *n_out = n;
+    return recs;
 }

@@ -55,8 +55,8 @@ void h_bench_submit(server *s, request *rq, response *rp)
         return;
     }
     pthread_mutex_lock(&s->bench->lock);
-    cJSON *o = bench_job_json(b);
-    snprintf(rp->location, sizeof rp->location, "/v1/benchmarks/%s", b->id);
+    cJSON *o = bench_record_json(&b->rec);
+    snprintf(rp->location, sizeof rp->location, "/v1/benchmarks/%s", b->rec.id);
     pthread_mutex_unlock(&s->bench->lock);
     if (!o) {
         response_error(rp, 500, "out of memory");
@@ -78,7 +78,7 @@ void h_bench_list(server *s, request *rq, response *rp)
     if (s->bench) {
         pthread_mutex_lock(&s->bench->lock);
         for (bench_job *b = s->bench->jobs; b; b = b->next) {
-            cJSON *item = bench_job_json(b);
+            cJSON *item = bench_record_json(&b->rec);
             if (item)
                 cJSON_AddItemToArray(arr, item);
         }
@@ -107,12 +107,12 @@ void h_bench_get(server *s, request *rq, response *rp)
         response_error(rp, 404, "no benchmark '%s'", path_id(rq));
         return;
     }
-    if (csv && !b->result_csv) {
+    if (csv && !b->rec.result_csv) {
         pthread_mutex_unlock(&s->bench->lock);
-        response_error(rp, 409, "benchmark %s has no results yet (status %s)", b->id, job_state_name(b->state));
+        response_error(rp, 409, "benchmark %s has no results yet (status %s)", b->rec.id, job_state_name(b->rec.state));
         return;
     }
-    body = csv ? strdup(b->result_csv) : json_with_results(bench_job_json(b), b->result_json);
+    body = csv ? strdup(b->rec.result_csv) : json_with_results(bench_record_json(&b->rec), b->rec.result_json);
     pthread_mutex_unlock(&s->bench->lock);
     if (!body) {
         response_error(rp, 500, "out of memory");
@@ -137,23 +137,23 @@ void h_bench_cancel(server *s, request *rq, response *rp)
         response_error(rp, 404, "no benchmark '%s'", path_id(rq));
         return;
     }
-    if (b->state != JOB_QUEUED && b->state != JOB_RUNNING) {
+    if (b->rec.state != JOB_QUEUED && b->rec.state != JOB_RUNNING) {
         pthread_mutex_unlock(&j->lock);
-        response_error(rp, 409, "benchmark %s already finished (status %s)", b->id, job_state_name(b->state));
+        response_error(rp, 409, "benchmark %s already finished (status %s)", b->rec.id, job_state_name(b->rec.state));
         return;
     }
     atomic_store(&b->cancel, true);
-    bool was_queued = b->state == JOB_QUEUED;
+    bool was_queued = b->rec.state == JOB_QUEUED;
     if (was_queued) {
-        b->state = JOB_CANCELLED;
-        b->finished_ms = wall_ms();
-        snprintf(b->error, sizeof b->error, "cancelled before it started");
+        b->rec.state = JOB_CANCELLED;
+        b->rec.finished_ms = wall_ms();
+        snprintf(b->rec.error, sizeof b->rec.error, "cancelled before it started");
     }
-    cJSON *o = bench_job_json(b);
+    cJSON *o = bench_record_json(&b->rec);
     pthread_mutex_unlock(&j->lock);
     /* a queued job is final now; a running one is saved by the worker when it stops */
-    if (was_queued && j->dir[0])
-        bench_store_save(j, b);
+    if (was_queued)
+        bench_jobs_save(j, b);
     if (!o) {
         response_error(rp, 500, "out of memory");
         return;
