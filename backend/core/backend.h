@@ -3,7 +3,9 @@
 #define CLRELU_BACKEND_H
 
 #include "clrelu.h"
+#include "clrelu_tune.h"
 #include "core/ops.h"
+#include "core/settings.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,23 +30,41 @@ typedef struct {
     clrelu_timing *timing;      /* never NULL: dispatch supplies one */
 } op_call;
 
+/* core/reference.c: compute call->y with the op's double-precision reference, rounded to the
+ * storage type — the answer the backends are checked against. Not for per-channel ops (prelu). */
+clrelu_status clr_reference_call(const op_call *call);
+
 struct bench_ceiling_call;
 struct dense_call;
 
 /* Backend interface (ggml style): a table of functions; optional ones may be NULL and the
- * core then answers CLRELU_ERR_UNSUPPORTED. Calls must be blocking and thread-safe: the context
- * may be used from many threads at once. */
+ * core then answers CLRELU_ERR_UNSUPPORTED (or, for offload_below, keeps every call on the
+ * device). Calls must be blocking and thread-safe: the context may be used from many threads at
+ * once. A backend never calls another backend: the dispatcher (core/dispatch.c, core/offload.c)
+ * decides where a call runs. */
 typedef struct backend_iface {
     const char *name;
+    /* run one validated call on this device, always here (never handed elsewhere) */
     clrelu_status (*run)(clrelu_device *dev, const op_call *call);
     void (*destroy)(clrelu_device *dev);                           /* free dev->impl */
     clrelu_status (*program_export)(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size); /* (optional) */
     clrelu_status (*program_import)(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size); /* (optional) */
     /* (optional) reference ceilings for the benchmark engine (copy, add, empty launch, ...);
-     * struct bench_ceiling_call is defined in bench_ceiling.h */
+     * struct bench_ceiling_call is defined in bench/bench_ceiling.h */
     clrelu_status (*bench_ceiling)(clrelu_device *dev, struct bench_ceiling_call *call);
-    /* (optional) dense layer y = act(x W^T + b); struct dense_call is defined in dense.h */
+    /* (optional) dense layer y = act(x W^T + b); struct dense_call is defined in model/dense.h */
     clrelu_status (*dense)(clrelu_device *dev, const struct dense_call *call);
+    /* (optional) offloading small work: the element count below which a call of dtype is better
+     * run on the context's fallback device (0: never). The device may measure it on first use
+     * with clr_offload_measure (core/offload.h), adding program build time to *build_ns. */
+    uint64_t (*offload_below)(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+    /* (optional) tuning, behind clrelu_tune_* (include/clrelu_tune.h, tune/tune_api.c): search
+     * and store launch parameters; measure and store the offload crossover; the active config;
+     * the crossover now (measured if unknown). */
+    clrelu_status (*tune_kernels)(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
+    clrelu_status (*tune_crossover)(clrelu_device *dev, uint64_t *elements);
+    clrelu_status (*tune_active)(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
+    clrelu_status (*tune_get_crossover)(clrelu_device *dev, uint64_t *elements);
 } backend_iface;
 
 struct clrelu_device {
@@ -52,15 +72,36 @@ struct clrelu_device {
     const backend_iface *iface;
     void *impl;                 /* backend-private state */
     clrelu_context *ctx;        /* owner */
-    atomic_uint faults_left;    /* injected faults still to deliver (fault.c) */
+    atomic_uint faults_left;    /* injected faults still to deliver (core/fault.c) */
 };
 
 struct clrelu_context {
     clrelu_context_options opts;
+    clr_settings settings;      /* opts and the CLRELU_* environment, resolved once (core/settings.c) */
     char cache_dir[1024];       /* resolved; "" when caching is disabled */
     clrelu_device **devices;
     int n_devices;
+    clrelu_device *fallback;    /* the always-present device small work is offloaded to (the host) */
 };
+
+/* One backend as the registry (core/registry.c) lists it. */
+typedef struct clr_backend_reg {
+    const char *name;
+    bool required;              /* a failed discovery fails context creation; else it is logged */
+    bool fallback;              /* its first device is the context's fallback device */
+    /* (optional) whether the context wants this backend at all (e.g. settings.no_opencl) */
+    bool (*wanted)(const clrelu_context *ctx);
+    /* append this backend's devices to ctx with clr_device_add (core/devices.c) */
+    clrelu_status (*discover)(clrelu_context *ctx);
+} clr_backend_reg;
+
+/* core/registry.c: the backends compiled in, in discovery order, NULL-terminated. The only place
+ * that names backends. */
+extern const clr_backend_reg *const clr_backend_registry[];
+
+/* core/devices.c: allocate a device owned by ctx and append it (ids are assigned after
+ * discovery). NULL when out of memory. */
+clrelu_device *clr_device_add(clrelu_context *ctx, const backend_iface *iface);
 
 /* Error and log helpers (core/errors.c). clrelu_set_error records the calling thread's last error
  * message and returns `status` so callers can `return clrelu_set_error(...)`. */
@@ -72,12 +113,6 @@ void clrelu_log(const clrelu_context *ctx, clrelu_log_level level, const char *f
 
 /* Monotonic clock in nanoseconds. */
 uint64_t clrelu_now_ns(void);
-
-/* Backends' discovery: append devices to ctx (via context_add_device). */
-clrelu_status host_backend_discover(clrelu_context *ctx);
-clrelu_status opencl_backend_discover(clrelu_context *ctx);
-/* Allocate a device owned by ctx and append it; fills index/id bookkeeping later. */
-clrelu_device *context_add_device(clrelu_context *ctx, const backend_iface *iface);
 
 /* float16 / bfloat16 scalar conversion (round to nearest even, NaN preserved). */
 uint16_t clrelu_float_to_half(float f);

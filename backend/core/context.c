@@ -1,8 +1,7 @@
-/* context.c: context lifetime, device list, cache directory, and device selection by string. */
+/* context.c: context lifetime — settings, cache directory, discovery through the registry, device ids. */
 #include "core/backend.h"
 #include "core/fault.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,36 +9,32 @@
 static void resolve_cache_dir(clrelu_context *ctx)
 {
     const char *dir = ctx->opts.cache_dir;
+    const clr_settings *env = &ctx->settings;
     ctx->cache_dir[0] = '\0';
-    if (dir) {
+    if (dir)
         snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
-        return;
-    }
-    const char *env = getenv("CLRELU_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (env)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", env);
-    else if (xdg && *xdg)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/clrelu", xdg);
-    else if (home && *home)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/clrelu", home);
+    else if (env->cache_dir)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", env->cache_dir);
+    else if (env->xdg_cache_home)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/clrelu", env->xdg_cache_home);
+    else if (env->home)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/clrelu", env->home);
 }
 
-clrelu_device *context_add_device(clrelu_context *ctx, const backend_iface *iface)
+/* The environment, then the caller's options on top (an option can only add a restriction). */
+static void resolve_settings(clrelu_context *ctx)
 {
-    clrelu_device **grown = realloc(ctx->devices, sizeof *grown * (size_t)(ctx->n_devices + 1));
-    if (!grown)
-        return NULL;
-    ctx->devices = grown;
-    clrelu_device *dev = calloc(1, sizeof *dev);
-    if (!dev)
-        return NULL;
-    dev->iface = iface;
-    dev->ctx = ctx;
-    dev->info.index = ctx->n_devices;
-    ctx->devices[ctx->n_devices++] = dev;
-    return dev;
+    clr_settings_read(&ctx->settings);
+    if (ctx->opts.no_opencl)
+        ctx->settings.no_opencl = true;
+    /* contexts that pin device behaviour want the device's own kernels for every call */
+    if (ctx->opts.force_fpga_variant || ctx->opts.max_chunk_bytes)
+        ctx->settings.auto_host = false;
+    resolve_cache_dir(ctx);
+    /* the strings point into the environment, which the caller may change: keep none but the
+     * cache directory, which is copied above, and the fault spec, which is applied at once */
+    ctx->settings.cache_dir = ctx->settings.xdg_cache_home = ctx->settings.home = NULL;
+    ctx->settings.host_isa = NULL;
 }
 
 /* Give every device its type index and stable id ("host", "cpu:0", "gpu:1"). */
@@ -57,6 +52,27 @@ static void assign_ids(clrelu_context *ctx)
     }
 }
 
+/* Every backend of the registry that the context wants adds its devices; a required backend's
+ * failure fails the context, an optional one's (no OpenCL on this machine) is only logged. */
+static clrelu_status discover(clrelu_context *ctx)
+{
+    for (const clr_backend_reg *const *r = clr_backend_registry; *r; r++) {
+        const clr_backend_reg *reg = *r;
+        if (reg->wanted && !reg->wanted(ctx))
+            continue;
+        int before = ctx->n_devices;
+        clrelu_status st = reg->discover(ctx);
+        if (st != CLRELU_OK) {
+            if (reg->required)
+                return st;
+            clrelu_log(ctx, CLRELU_LOG_WARN, "%s discovery failed: %s", reg->name, clrelu_last_error());
+        }
+        if (reg->fallback && !ctx->fallback && ctx->n_devices > before)
+            ctx->fallback = ctx->devices[before];
+    }
+    return CLRELU_OK;
+}
+
 clrelu_status clrelu_context_create(const clrelu_context_options *opts, clrelu_context **out)
 {
     if (!out)
@@ -67,22 +83,15 @@ clrelu_status clrelu_context_create(const clrelu_context_options *opts, clrelu_c
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "context_create: out of memory");
     if (opts)
         ctx->opts = *opts;
-    resolve_cache_dir(ctx);
-
-    clrelu_status st = host_backend_discover(ctx);
+    resolve_settings(ctx);
+    clrelu_status st = discover(ctx);
     if (st != CLRELU_OK) {
         clrelu_context_destroy(ctx);
         return st;
     }
-#ifdef CLRELU_HAVE_OPENCL
-    if (!ctx->opts.no_opencl && !getenv("CLRELU_NO_OPENCL")) {
-        /* A machine without OpenCL still has the host device: discovery failures are logged only. */
-        if (opencl_backend_discover(ctx) != CLRELU_OK)
-            clrelu_log(ctx, CLRELU_LOG_WARN, "OpenCL discovery failed: %s", clrelu_last_error());
-    }
-#endif
     assign_ids(ctx);
-    fault_arm_from_env(ctx);
+    clr_fault_arm(ctx, ctx->settings.fault_inject);
+    ctx->settings.fault_inject = NULL;
     clrelu_clear_error();
     *out = ctx;
     return CLRELU_OK;
@@ -112,110 +121,3 @@ const clrelu_device *clrelu_device_at(const clrelu_context *ctx, int index)
 }
 
 const clrelu_device_info *clrelu_device_get_info(const clrelu_device *dev) { return dev ? &dev->info : NULL; }
-
-const char *clrelu_device_type_name(clrelu_device_type t)
-{
-    switch (t) {
-    case CLRELU_DEVICE_HOST: return "host";
-    case CLRELU_DEVICE_CPU: return "cpu";
-    case CLRELU_DEVICE_GPU: return "gpu";
-    case CLRELU_DEVICE_ACCELERATOR: return "accelerator";
-    case CLRELU_DEVICE_OTHER: return "other";
-    }
-    return "other";
-}
-
-static bool contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
-            return true;
-    }
-    return false;
-}
-
-static bool parse_type(const char *s, size_t len, clrelu_device_type *out)
-{
-    static const clrelu_device_type types[] = {CLRELU_DEVICE_HOST, CLRELU_DEVICE_CPU, CLRELU_DEVICE_GPU,
-                                               CLRELU_DEVICE_ACCELERATOR};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-        const char *name = clrelu_device_type_name(types[i]);
-        if (strlen(name) == len && strncmp(s, name, len) == 0) {
-            *out = types[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Device preference for "auto": GPU, accelerator, CPU, then the host backend. */
-static int auto_rank(clrelu_device_type t)
-{
-    switch (t) {
-    case CLRELU_DEVICE_GPU: return 0;
-    case CLRELU_DEVICE_ACCELERATOR: return 1;
-    case CLRELU_DEVICE_CPU: return 2;
-    case CLRELU_DEVICE_OTHER: return 3;
-    case CLRELU_DEVICE_HOST: return 4;
-    }
-    return 5;
-}
-
-clrelu_status clrelu_device_select(const clrelu_context *ctx, const char *selector, const clrelu_device **out)
-{
-    if (!ctx || !out)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "device_select: NULL argument");
-    *out = NULL;
-    if (!selector || !*selector || strcmp(selector, "auto") == 0) {
-        const clrelu_device *best = NULL;
-        for (int i = 0; i < ctx->n_devices; i++)
-            if (!best || auto_rank(ctx->devices[i]->info.type) < auto_rank(best->info.type))
-                best = ctx->devices[i];
-        *out = best;
-        return best ? CLRELU_OK : clrelu_set_error(CLRELU_ERR_NOT_FOUND, "no devices");
-    }
-    /* "type" or "type:N" */
-    const char *colon = strchr(selector, ':');
-    size_t type_len = colon ? (size_t)(colon - selector) : strlen(selector);
-    clrelu_device_type type;
-    if (parse_type(selector, type_len, &type)) {
-        long want = 0;
-        if (colon) {
-            char *end;
-            want = strtol(colon + 1, &end, 10);
-            if (end == colon + 1 || *end || want < 0)
-                return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bad device selector '%s': expected %.*s:N",
-                                        selector, (int)type_len, selector);
-        }
-        for (int i = 0; i < ctx->n_devices; i++) {
-            const clrelu_device_info *info = &ctx->devices[i]->info;
-            if (info->type == type && info->type_index == want) {
-                *out = ctx->devices[i];
-                return CLRELU_OK;
-            }
-        }
-        return clrelu_set_error(CLRELU_ERR_NOT_FOUND, "no device matches '%s'", selector);
-    }
-    /* a plain index "3" selects by position */
-    char *end;
-    long idx = strtol(selector, &end, 10);
-    if (end != selector && !*end) {
-        if (idx >= 0 && idx < ctx->n_devices) {
-            *out = ctx->devices[idx];
-            return CLRELU_OK;
-        }
-        return clrelu_set_error(CLRELU_ERR_NOT_FOUND, "no device with index %ld", idx);
-    }
-    for (int i = 0; i < ctx->n_devices; i++) {
-        const clrelu_device_info *info = &ctx->devices[i]->info;
-        if (contains_nocase(info->name, selector) || contains_nocase(info->platform, selector)) {
-            *out = ctx->devices[i];
-            return CLRELU_OK;
-        }
-    }
-    return clrelu_set_error(CLRELU_ERR_NOT_FOUND, "no device matches '%s'", selector);
-}

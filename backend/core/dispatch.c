@@ -1,6 +1,7 @@
-/* dispatch.c: validate a clrelu_run call once, round parameters, and hand it to the device's backend. */
+/* dispatch.c: validate a clrelu_run call once, round parameters, and hand it to the device that runs it. */
 #include "core/backend.h"
 #include "core/fault.h"
+#include "core/offload.h"
 
 #include <math.h>
 #include <string.h>
@@ -62,7 +63,8 @@ static clrelu_status round_params(const clrelu_op_desc *desc, const clrelu_op_ar
     return CLRELU_OK;
 }
 
-/* Validate, then run on the device's backend. The clock is read only when the caller asks for
+/* Validate, then run on the device's backend — or on the context's fallback device when the
+ * device says the call is too small to pay for its launch (core/offload.c). The clock is read only when the caller asks for
  * timings: once at entry and once at exit. A backend that reports no kernel time of its own
  * (the host backend: the computation is the whole call) gets the call's wall time as kernel_ns. */
 clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const clrelu_op_args *a)
@@ -110,9 +112,11 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
             return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "prelu: channel dimension is 0");
     }
 
-    st = fault_take(dev);
-    if (st == CLRELU_OK && a->count)
-        st = dev->iface->run((clrelu_device *)dev, &call);
+    st = clr_fault_take(dev);
+    if (st == CLRELU_OK && a->count) {
+        clrelu_device *target = clr_offload_target((clrelu_device *)dev, call.dtype, call.count, &local.build_ns);
+        st = target->iface->run(target, &call);
+    }
     if (a->timing) {
         local.total_ns = clrelu_now_ns() - t0;
         if (st == CLRELU_OK && a->count && local.kernel_ns == 0)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-clrelu_status fault_take(const clrelu_device *dev)
+clrelu_status clr_fault_take(const clrelu_device *dev)
 {
     clrelu_device *d = (clrelu_device *)dev;
     unsigned left = atomic_load(&d->faults_left);
@@ -52,12 +52,11 @@ static void arm_entry(clrelu_context *ctx, char *entry)
     clrelu_log(ctx, CLRELU_LOG_WARN, "CLRELU_FAULT_INJECT: the next %lu runs on %s fail", count, dev->info.id);
 }
 
-void fault_arm_from_env(clrelu_context *ctx)
+void clr_fault_arm(clrelu_context *ctx, const char *spec)
 {
-    const char *env = getenv("CLRELU_FAULT_INJECT");
-    if (!env || !*env)
+    if (!spec || !*spec)
         return;
-    char *copy = strdup(env), *save = NULL;
+    char *copy = strdup(spec), *save = NULL;
     if (!copy)
         return;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))

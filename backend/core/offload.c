@@ -1,5 +1,5 @@
-/* tune_crossover.c: the element count below which the host backend beats a device, measured side by side. */
-#include "tune/tune_measure.h"
+/* offload.c: where a call runs — its device or the context's fallback — and the crossover measured side by side. */
+#include "core/offload.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +12,33 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+clrelu_device *clr_offload_target(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns)
+{
+    clrelu_device *fallback = dev->ctx->fallback;
+    if (!fallback || fallback == dev || !dev->iface->offload_below || !dev->ctx->settings.auto_host)
+        return dev;
+    uint64_t ignored = 0;
+    return count < dev->iface->offload_below(dev, dtype, build_ns ? build_ns : &ignored) ? fallback : dev;
+}
+
 /* Wall time of one call (the whole round trip is what a caller pays). */
-static clrelu_status timed(clrelu_device *dev, tune_run_fn run, op_call *c, uint64_t *ns)
+static clrelu_status timed(clrelu_device *dev, op_call *c, uint64_t *ns)
 {
     clrelu_timing tm;
     memset(&tm, 0, sizeof tm);
     c->timing = &tm;
     uint64_t t0 = clrelu_now_ns();
-    clrelu_status st = run(dev, c);
+    clrelu_status st = dev->iface->run(dev, c);
     *ns = clrelu_now_ns() - t0;
     return st;
 }
 
-clrelu_status tune_measure_crossover(clrelu_device *dev, clrelu_device *host, tune_run_fn device_run,
-                                     clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
+clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
 {
+    clrelu_device *host = dev->ctx->fallback;
+    if (!host || host == dev)
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "crossover: %s has no other device to compare with",
+                                dev->info.id);
     enum { MAX_N = 1 << 20 };
     clrelu_status st = CLRELU_OK;
     size_t es = clrelu_dtype_size(dtype);
@@ -51,7 +63,7 @@ clrelu_status tune_measure_crossover(clrelu_device *dev, clrelu_device *host, tu
     memset(&tm, 0, sizeof tm);
     c.count = 1024;
     c.timing = &tm;
-    if ((st = device_run(dev, &c)) != CLRELU_OK)
+    if ((st = dev->iface->run(dev, &c)) != CLRELU_OK)
         goto out;
     if (build_ns)
         *build_ns += tm.build_ns;
@@ -60,8 +72,7 @@ clrelu_status tune_measure_crossover(clrelu_device *dev, clrelu_device *host, tu
         uint64_t d[CROSS_REPS], h[CROSS_REPS];
         c.count = n;
         for (int r = 0; r < CROSS_REPS; r++) {
-            if ((st = timed(dev, device_run, &c, &d[r])) != CLRELU_OK ||
-                (st = timed(host, host->iface->run, &c, &h[r])) != CLRELU_OK)
+            if ((st = timed(dev, &c, &d[r])) != CLRELU_OK || (st = timed(host, &c, &h[r])) != CLRELU_OK)
                 goto out;
         }
         qsort(d, CROSS_REPS, sizeof d[0], cmp_u64);

@@ -1,5 +1,5 @@
 /* reference.c: double-precision reference math for every op, following PyTorch's semantics. */
-#include "core/ops.h"
+#include "core/backend.h"
 
 #include <math.h>
 
@@ -96,3 +96,23 @@ double ref_tanh_bwd(double x, double g, const double *p)
 
 double ref_prelu_fwd(double x, const double *p) { return x > 0 ? x : x * p[0]; }
 double ref_prelu_bwd(double x, double g, const double *p) { return x > 0 ? g : g * p[0]; }
+
+/* Blocks of doubles: the reference runs in double whatever the storage type. */
+clrelu_status clr_reference_call(const op_call *c)
+{
+    enum { BLOCK = 512 };
+    double x[BLOCK], g[BLOCK], y[BLOCK];
+    if (c->op->desc.per_channel)
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "reference: per-channel ops need their slopes");
+    size_t es = clrelu_dtype_size(c->dtype);
+    for (size_t i = 0; i < c->count; i += BLOCK) {
+        size_t n = c->count - i < BLOCK ? c->count - i : BLOCK;
+        clrelu_convert((const char *)c->x + i * es, c->dtype, x, CLRELU_F64, n);
+        if (c->grad_output)
+            clrelu_convert((const char *)c->grad_output + i * es, c->dtype, g, CLRELU_F64, n);
+        for (size_t j = 0; j < n; j++)
+            y[j] = c->grad_output ? c->op->backward(x[j], g[j], c->params) : c->op->forward(x[j], c->params);
+        clrelu_convert(y, CLRELU_F64, (char *)c->y + i * es, c->dtype, n);
+    }
+    return CLRELU_OK;
+}

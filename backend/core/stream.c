@@ -1,5 +1,6 @@
 /* stream.c: the footprint from which out-of-place passes on the CPU write with non-temporal stores (see stream.h). */
 #include "core/stream.h"
+#include "core/settings.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -38,10 +39,9 @@ size_t stream_min_bytes(void)
     static atomic_bool known;
     if (atomic_load_explicit(&known, memory_order_acquire))
         return atomic_load_explicit(&value, memory_order_relaxed);
-    const char *env = getenv("CLRELU_STREAM_MIN_BYTES");
-    char *end = NULL;
-    unsigned long long e = env && *env ? strtoull(env, &end, 10) : 0;
-    size_t v = end && !*end ? (e > SIZE_MAX ? SIZE_MAX : (size_t)e) : llc_bytes();
+    clr_settings env;
+    clr_settings_read(&env);
+    size_t v = env.stream_min_bytes_set ? env.stream_min_bytes : llc_bytes();
     atomic_store_explicit(&value, v, memory_order_relaxed); /* every thread computes the same */
     atomic_store_explicit(&known, true, memory_order_release);
     return v;

@@ -1,5 +1,6 @@
 /* host.c: the "host" backend — every op in plain C: vectorised loops, a thread pool for large tensors. */
 #include "core/backend.h"
+#include "host/host_backend.h"
 #include "host/host_kernels.h"
 #include "host/host_pool.h"
 #include "model/dense.h"
@@ -28,7 +29,7 @@ static host_pool *pool_of(clrelu_device *dev)
         return atomic_load_explicit(&hs->pool, memory_order_relaxed);
     pthread_mutex_lock(&hs->lock);
     if (!atomic_load_explicit(&hs->tried, memory_order_relaxed)) {
-        host_pool *p = host_pool_create();
+        host_pool *p = host_pool_create(dev->ctx->settings.host_threads, dev->ctx->settings.host_pin);
         atomic_store_explicit(&hs->pool, p, memory_order_relaxed);
         atomic_store_explicit(&hs->tried, true, memory_order_release);
         clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "host: %d threads for large tensors", host_pool_threads(p));
@@ -139,9 +140,9 @@ static const backend_iface host_iface = {
 };
 
 /* Describe the machine itself: online cores as compute units, physical memory as global memory. */
-clrelu_status host_backend_discover(clrelu_context *ctx)
+static clrelu_status host_discover(clrelu_context *ctx)
 {
-    clrelu_device *dev = context_add_device(ctx, &host_iface);
+    clrelu_device *dev = clr_device_add(ctx, &host_iface);
     if (!dev)
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "host: cannot allocate the device");
     host_state *hs = calloc(1, sizeof *hs);
@@ -174,3 +175,11 @@ clrelu_status host_backend_discover(clrelu_context *ctx)
         info->dtype_supported[t] = true;
     return CLRELU_OK;
 }
+
+const clr_backend_reg clr_host_backend = {
+    .name = "host",
+    .required = true,
+    .fallback = true,
+    .wanted = NULL,
+    .discover = host_discover,
+};

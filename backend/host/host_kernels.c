@@ -1,5 +1,6 @@
 /* host_kernels.c: the host backend's elementwise loops over a range — fast float/double paths and the reference path. */
 #include "host/host_kernels.h"
+#include "core/settings.h"
 #include "core/stream.h"
 
 #include <stdatomic.h>
@@ -148,7 +149,9 @@ static const loop_set *loops(void)
     const loop_set *l = atomic_load_explicit(&chosen, memory_order_acquire);
     if (l)
         return l;
-    const char *want = getenv("CLRELU_HOST_ISA");
+    clr_settings env;
+    clr_settings_read(&env);
+    const char *want = env.host_isa;
     for (size_t i = 0; i < N_LOOP_SETS && !l; i++)
         if (want && strcmp(want, loop_sets[i].name) == 0 && cpu_runs(&loop_sets[i]))
             l = &loop_sets[i];

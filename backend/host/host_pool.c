@@ -135,10 +135,9 @@ static void keep_off_callers_cpu(host_pool *p)
     }
 }
 
-static int thread_count(void)
+static int thread_count(int wanted)
 {
-    const char *e = getenv("CLRELU_HOST_THREADS");
-    long n = e ? strtol(e, NULL, 10) : 0;
+    long n = wanted;
     if (n < 1 || n > 256) {
         n = sysconf(_SC_NPROCESSORS_ONLN);
         if (n < 1)
@@ -149,12 +148,12 @@ static int thread_count(void)
     return (int)n;
 }
 
-host_pool *host_pool_create(void)
+host_pool *host_pool_create(int threads, bool pin)
 {
     host_pool *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->n_threads = thread_count();
+    p->n_threads = thread_count(threads);
     p->threads = calloc((size_t)p->n_threads, sizeof *p->threads);
     p->worker_cpu = calloc((size_t)p->n_threads, sizeof *p->worker_cpu);
     if (!p->threads || !p->worker_cpu) {
@@ -165,8 +164,7 @@ host_pool *host_pool_create(void)
     }
     for (int i = 0; i < p->n_threads; i++)
         atomic_init(&p->worker_cpu[i], -1);
-    const char *pin = getenv("CLRELU_HOST_PIN");
-    p->place_workers = !(pin && strcmp(pin, "0") == 0);
+    p->place_workers = pin;
     pthread_mutex_init(&p->busy, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->start, NULL);

@@ -14,11 +14,11 @@ typedef struct host_pool host_pool;
 /* part i of n_parts; returns nonzero on failure (the job then fails). */
 typedef int (*host_job_fn)(void *arg, int part, int n_parts);
 
-/* Threads: CLRELU_HOST_THREADS when set (1..256), else the online cores. n - 1 workers are
- * started; the calling thread is the n-th. NULL when threads cannot be created. Idle workers
- * spin for up to 200 us after a job before they sleep, so back-to-back jobs start at once. A
- * worker found on the caller's CPU is moved off it (CLRELU_HOST_PIN=0: never). */
-host_pool *host_pool_create(void);
+/* Threads: `threads` when 1..256 (the context's CLRELU_HOST_THREADS), else the online cores.
+ * n - 1 workers are started; the calling thread is the n-th. NULL when threads cannot be created.
+ * Idle workers spin for up to 200 us after a job before they sleep, so back-to-back jobs start at
+ * once. With `pin`, a worker found on the caller's CPU is moved off it (CLRELU_HOST_PIN=0: never). */
+host_pool *host_pool_create(int threads, bool pin);
 void host_pool_destroy(host_pool *p);
 int host_pool_threads(const host_pool *p);
 /* Run fn for parts 0..n_parts-1 (n_parts <= threads) and wait for all. A pool busy with another

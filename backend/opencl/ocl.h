@@ -4,6 +4,7 @@
 
 #include "core/backend.h"
 #include "core/ops.h"
+#include "core/offload.h"
 #include "tune/tune.h"
 
 #include <CL/cl.h>
@@ -35,7 +36,6 @@ typedef struct {
     bool tune_loaded;
     tune_record tune;
     int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
-    bool auto_host;             /* CLRELU_AUTO_HOST is not 0 (read once, with the tuning) */
     /* The delegation decision for the hot path, read without the lock: OCL_DELEGATE_UNKNOWN until
      * the tuning is loaded and the crossover known, then the element count below which calls run
      * on the host (0: none). Republished by ocl_publish_delegation whenever the fields above change. */
@@ -126,12 +126,11 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out);
 void ocl_tune_set(clrelu_device *dev, const tune_record *rec);
 /* The vector width / work-group / items per work-item in use for dtype (tuned or default). */
 tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
-/* Recompute od->delegate_below from tune_loaded, crossover_state, auto_host and tune.crossover;
+/* Recompute od->delegate_below from tune_loaded, crossover_state and tune.crossover;
  * called with pool_lock held after changing any of them. */
 void ocl_publish_delegation(ocl_device *od);
 
-/* ocl_run.c: ocl_run_cfg runs with an explicit config (the tuner), ocl_run with the active one;
- * ocl_run also hands tensors below the device's crossover to the host backend. */
+/* ocl_run.c: ocl_run_cfg runs with an explicit config (the tuner), ocl_run with the active one. */
 clrelu_status ocl_run(clrelu_device *dev, const op_call *call);
 clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
 /* Whether a call writes its result with the kernels' streaming-store variants (*_nt): on a CPU
@@ -141,11 +140,16 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
  * benchmark's copy/add ceilings follow it too (ocl_bench.c). */
 bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
                  clrelu_dtype dtype);
-/* The element count below which calls go to the host (0: none), measured on first use. */
+/* The element count below which calls are better run on the context's fallback device (0: none),
+ * from the tuning file or measured once on first use (clr_offload_measure). */
 clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
-/* Whether a call of count elements goes to the host backend: below the crossover, unless
- * CLRELU_AUTO_HOST=0 or the context pins device behaviour (force_fpga_variant, max_chunk_bytes). */
-bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns);
+/* The backend's offload_below hook: ocl_crossover without a lock once it is known. */
+uint64_t ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+/* ocl_tune.c: the backend's tuning hooks (backend_iface.tune_*). */
+clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
+clrelu_status ocl_tune_crossover(clrelu_device *dev, uint64_t *elements);
+clrelu_status ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
+clrelu_status ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements);
 /* ocl_pipeline.c: a whole call on a discrete device — pinned staging buffers and chunks spread
  * over several queues so that upload, kernel and download of different chunks overlap.
  * prog/weight belong to the caller (weight: the prelu slopes on the device, else NULL). */

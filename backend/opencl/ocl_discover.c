@@ -1,5 +1,6 @@
-/* ocl_discover.c: find every OpenCL platform and device, describe it, and register it with the context. */
+/* ocl_discover.c: the OpenCL backend's registration — find every platform and device, describe it, add it to the context. */
 #include "opencl/ocl.h"
+#include "opencl/ocl_backend.h"
 
 #include "bench/bench_ceiling.h"
 #include "model/dense.h"
@@ -18,6 +19,11 @@ static const backend_iface opencl_iface = {
     .program_import = ocl_program_import,
     .bench_ceiling = ocl_bench_ceiling,
     .dense = ocl_dense,
+    .offload_below = ocl_offload_below,
+    .tune_kernels = ocl_tune_kernels,
+    .tune_crossover = ocl_tune_crossover,
+    .tune_active = ocl_tune_active,
+    .tune_get_crossover = ocl_tune_get_crossover,
 };
 
 /* Read a string property into buf (always NUL-terminated; "" if the query fails). */
@@ -147,7 +153,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     pthread_mutex_init(&od->dense_lock, NULL);
     atomic_init(&od->delegate_below, OCL_DELEGATE_UNKNOWN);
 
-    clrelu_device *dev = context_add_device(ctx, &opencl_iface);
+    clrelu_device *dev = clr_device_add(ctx, &opencl_iface);
     if (!dev) {
         dev = &(clrelu_device){.impl = od};
         ocl_destroy(dev);
@@ -161,7 +167,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     return CLRELU_OK;
 }
 
-clrelu_status opencl_backend_discover(clrelu_context *ctx)
+static clrelu_status ocl_discover(clrelu_context *ctx)
 {
     clrelu_status st = CLRELU_OK;
     cl_platform_id *platforms = NULL;
@@ -220,3 +226,13 @@ static void ocl_destroy(clrelu_device *dev)
     free(od);
     dev->impl = NULL;
 }
+
+static bool ocl_wanted(const clrelu_context *ctx) { return !ctx->settings.no_opencl; }
+
+const clr_backend_reg clr_opencl_backend = {
+    .name = "OpenCL",
+    .required = false, /* a machine without OpenCL still has the host device */
+    .fallback = false,
+    .wanted = ocl_wanted,
+    .discover = ocl_discover,
+};

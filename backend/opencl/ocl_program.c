@@ -96,7 +96,6 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out)
         if (st != CLRELU_OK)
             memset(&od->tune, 0, sizeof od->tune);
         od->crossover_state = od->tune.have_crossover ? 2 : 0;
-        od->auto_host = tune_auto_host_enabled();
         od->tune_loaded = true;
         ocl_publish_delegation(od);
     }
@@ -108,7 +107,7 @@ void ocl_publish_delegation(ocl_device *od)
 {
     uint64_t below = OCL_DELEGATE_UNKNOWN;
     if (od->tune_loaded && od->crossover_state == 2)
-        below = od->auto_host ? od->tune.crossover : 0;
+        below = od->tune.crossover;
     atomic_store_explicit(&od->delegate_below, below, memory_order_release);
 }
 
@@ -141,8 +140,6 @@ void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
     for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
         before[t] = vector_width(dev, (clrelu_dtype)t, od->fpga);
     pthread_mutex_lock(&od->pool_lock);
-    if (!od->tune_loaded)
-        od->auto_host = tune_auto_host_enabled();
     od->tune = *rec;
     od->tune_loaded = true;
     if (rec->have_crossover)

@@ -1,7 +1,6 @@
 /* ocl_run.c: one blocking activation call on an OpenCL device — buffers, chunking, launches, timing. */
 #include "opencl/ocl.h"
 #include "core/stream.h"
-#include "tune/tune_measure.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,8 +377,7 @@ static size_t chunk_elements(const clrelu_device *dev, size_t esize)
  * treats every device as discrete (pinned staging + pipeline), so that path is testable on PoCL. */
 static bool use_zero_copy(const clrelu_device *dev)
 {
-    const char *e = getenv("CLRELU_FORCE_DISCRETE");
-    if (e && strcmp(e, "1") == 0)
+    if (dev->ctx->settings.force_discrete)
         return false;
     return dev->info.host_unified_memory;
 }
@@ -434,17 +432,9 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
     return st;
 }
 
-/* The host backend device of the context (always discovered first). */
-static clrelu_device *host_device(const clrelu_context *ctx)
-{
-    for (int i = 0; i < ctx->n_devices; i++)
-        if (ctx->devices[i]->info.type == CLRELU_DEVICE_HOST)
-            return ctx->devices[i];
-    return NULL;
-}
-
-/* Device calls for the crossover measurement: the active config, never delegated. */
-static clrelu_status run_on_device(clrelu_device *dev, const op_call *call)
+/* Every call here runs on this device with the active config; whether a small call runs on the
+ * fallback device instead is the dispatcher's decision (core/offload.c, ocl_offload_below). */
+clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
 {
     tune_cfg cfg = ocl_active_cfg(dev, call->dtype);
     return ocl_run_cfg(dev, call, &cfg, NULL);
@@ -456,7 +446,6 @@ static clrelu_status run_on_device(clrelu_device *dev, const op_call *call)
 clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
 {
     ocl_device *od = dev->impl;
-    clrelu_device *host = host_device(dev->ctx);
     tune_record rec;
     ocl_tune_get(dev, &rec);
     pthread_mutex_lock(&od->pool_lock);
@@ -469,9 +458,7 @@ clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bu
     if (state != 0)
         return CLRELU_OK;
     uint64_t measured = 0, ignored = 0;
-    clrelu_status st = host ? tune_measure_crossover(dev, host, run_on_device, dtype, build_ns ? build_ns : &ignored,
-                                                     &measured)
-                            : CLRELU_OK;
+    clrelu_status st = clr_offload_measure(dev, dtype, build_ns ? build_ns : &ignored, &measured);
     if (st == CLRELU_OK)
         clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: tensors below %llu elements run on the host",
                    dev->info.id, (unsigned long long)measured);
@@ -488,32 +475,15 @@ clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bu
     return st;
 }
 
-/* Tensors below the device's crossover run on the host backend (the launch alone costs more than
- * the host's whole loop). Off with CLRELU_AUTO_HOST=0, and for contexts that pin device behaviour
- * (force_fpga_variant, max_chunk_bytes). */
-bool ocl_delegates(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns)
+uint64_t ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns)
 {
-    const clrelu_context_options *o = &dev->ctx->opts;
-    if (!host_device(dev->ctx) || o->force_fpga_variant || o->max_chunk_bytes)
-        return false;
     /* the common case without a lock: tuning loaded, crossover known */
     ocl_device *od = dev->impl;
     uint64_t below = atomic_load_explicit(&od->delegate_below, memory_order_acquire);
     if (below != OCL_DELEGATE_UNKNOWN)
-        return count < below;
-    if (!tune_auto_host_enabled())
-        return false;
+        return below;
     uint64_t crossover = 0;
     if (ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
         clrelu_clear_error(); /* no crossover: the call stays on the device */
-    return count < crossover;
-}
-
-clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
-{
-    if (ocl_delegates(dev, call->dtype, call->count, &call->timing->build_ns)) {
-        clrelu_device *host = host_device(dev->ctx);
-        return host->iface->run(host, call);
-    }
-    return run_on_device(dev, call);
+    return crossover;
 }

@@ -1,13 +1,9 @@
-/* tune_api.c: clrelu_tune_* — measure candidate kernel configurations per device, keep the fastest, store it. */
-#include "clrelu_tune.h"
-#include "tune/tune_measure.h"
+/* ocl_tune.c: the OpenCL backend's tuning hooks — measure candidate kernel configurations, keep the fastest, store it. */
+#include "opencl/ocl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef CLRELU_HAVE_OPENCL
-#include "opencl/ocl.h"
 
 #define TUNE_REPS 3
 
@@ -17,7 +13,7 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Buffers for one tuning run: input, gradient, output, and the host backend's answers. */
+/* Buffers for one tuning run: input, gradient, output, and the reference answers (relu is bit-exact). */
 typedef struct {
     size_t n, bytes;
     void *x, *g, *y, *ref_fwd, *ref_bwd;
@@ -32,7 +28,7 @@ static void data_free(tune_data *d)
     free(d->ref_bwd);
 }
 
-static clrelu_status data_make(clrelu_device *host, clrelu_dtype t, size_t n, tune_data *d)
+static clrelu_status data_make(clrelu_dtype t, size_t n, tune_data *d)
 {
     memset(d, 0, sizeof *d);
     d->n = n;
@@ -64,18 +60,18 @@ static clrelu_status data_make(clrelu_device *host, clrelu_dtype t, size_t n, tu
     c.x = d->x;
     c.timing = &tm;
     c.y = d->ref_fwd;
-    clrelu_status st = host->iface->run(host, &c);
+    clrelu_status st = clr_reference_call(&c);
     c.grad_output = d->g;
     c.y = d->ref_bwd;
     if (st == CLRELU_OK)
-        st = host->iface->run(host, &c);
+        st = clr_reference_call(&c);
     if (st != CLRELU_OK)
         data_free(d);
     return st;
 }
 
 /* Median device time of relu forward + backward with cfg; *valid is false when a result differs
- * from the host backend's. */
+ * from the reference. */
 static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg *cfg, tune_data *d,
                              uint64_t *ns, bool *valid)
 {
@@ -113,25 +109,6 @@ static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg 
     return st;
 }
 
-static clrelu_device *host_of(const clrelu_context *ctx)
-{
-    for (int i = 0; i < ctx->n_devices; i++)
-        if (ctx->devices[i]->info.type == CLRELU_DEVICE_HOST)
-            return ctx->devices[i];
-    return NULL;
-}
-
-static clrelu_status check_device(const clrelu_context *ctx, const clrelu_device *dev)
-{
-    if (!ctx || !dev || dev->ctx != ctx)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad context or device");
-    if (strcmp(dev->info.backend, "opencl") != 0)
-        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: device %s has nothing to tune", dev->info.id);
-    if (!host_of(ctx))
-        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: the context has no host device");
-    return CLRELU_OK;
-}
-
 /* Write the device's record (after a change) to its tuning file and install it. */
 static clrelu_status save(clrelu_device *dev, const tune_record *rec)
 {
@@ -146,13 +123,10 @@ static clrelu_status save(clrelu_device *dev, const tune_record *rec)
 /* Candidates: vector widths around the device's preference, work-groups of 16..256, and either
  * the default spread or a fixed number of vectors per work-item. The default config (all 0) is
  * measured first, so the stored one is never slower than the defaults in this run. */
-clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *cdev, clrelu_dtype dtype, size_t count,
-                                 clrelu_tune_result *out)
+clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out)
 {
-    clrelu_status st = check_device(ctx, cdev);
-    if (st != CLRELU_OK)
-        return st;
-    clrelu_device *dev = (clrelu_device *)cdev;
+    clrelu_status st = CLRELU_OK;
+    clrelu_context *ctx = dev->ctx;
     ocl_device *od = dev->impl;
     if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !dev->info.dtype_supported[dtype])
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: dtype not supported on %s", dev->info.id);
@@ -163,7 +137,7 @@ clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *cdev,
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: out is NULL");
     memset(out, 0, sizeof *out);
     tune_data d;
-    if ((st = data_make(host_of(ctx), dtype, count ? count : (size_t)16 << 20, &d)) != CLRELU_OK)
+    if ((st = data_make(dtype, count ? count : (size_t)16 << 20, &d)) != CLRELU_OK)
         return st;
     static const unsigned vws[] = {2, 4, 8, 16}, wgs[] = {16, 64, 256}, epts[] = {0, 256, 4096};
     tune_cfg def = {0, 0, 0}, best = def;
@@ -217,22 +191,11 @@ out:
     return st;
 }
 
-static clrelu_status device_run(clrelu_device *dev, const op_call *call)
+clrelu_status ocl_tune_crossover(clrelu_device *dev, uint64_t *elements)
 {
-    tune_cfg cfg = ocl_active_cfg(dev, call->dtype);
-    return ocl_run_cfg(dev, call, &cfg, NULL);
-}
-
-clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *cdev, uint64_t *elements)
-{
-    clrelu_status st = check_device(ctx, cdev);
-    if (st != CLRELU_OK)
-        return st;
-    if (!elements)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
-    clrelu_device *dev = (clrelu_device *)cdev;
     uint64_t measured = 0;
-    if ((st = tune_measure_crossover(dev, host_of(ctx), device_run, CLRELU_F32, NULL, &measured)) != CLRELU_OK)
+    clrelu_status st = clr_offload_measure(dev, CLRELU_F32, NULL, &measured);
+    if (st != CLRELU_OK)
         return st;
     tune_record rec;
     ocl_tune_get(dev, &rec);
@@ -242,15 +205,8 @@ clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *cd
     return save(dev, &rec);
 }
 
-clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *cdev, clrelu_dtype dtype,
-                                 clrelu_tune_config *cfg, bool *tuned)
+clrelu_status ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned)
 {
-    clrelu_status st = check_device(ctx, cdev);
-    if (st != CLRELU_OK)
-        return st;
-    if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !cfg)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad dtype or NULL cfg");
-    clrelu_device *dev = (clrelu_device *)cdev;
     tune_record rec;
     ocl_tune_get(dev, &rec);
     tune_cfg c = ocl_active_cfg(dev, dtype);
@@ -260,69 +216,7 @@ clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *cdev,
     return CLRELU_OK;
 }
 
-clrelu_status clrelu_tune_get_crossover(clrelu_context *ctx, const clrelu_device *cdev, uint64_t *elements)
+clrelu_status ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements)
 {
-    clrelu_status st = check_device(ctx, cdev);
-    if (st != CLRELU_OK)
-        return st;
-    if (!elements)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
-    return ocl_crossover((clrelu_device *)cdev, CLRELU_F32, NULL, elements);
-}
-
-clrelu_status clrelu_tune_runs_on_host(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
-                                       size_t count, bool *on_host)
-{
-    if (!ctx || !dev || dev->ctx != ctx || !on_host || (unsigned)dtype >= CLRELU_DTYPE_COUNT)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
-    *on_host = strcmp(dev->info.backend, "opencl") != 0 || ocl_delegates((clrelu_device *)dev, dtype, count, NULL);
-    return CLRELU_OK;
-}
-
-#else /* no OpenCL: nothing to tune */
-
-static clrelu_status no_opencl(void)
-{
-    return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: the library was built without OpenCL");
-}
-
-clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype, size_t count,
-                                 clrelu_tune_result *out)
-{
-    return no_opencl();
-}
-clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
-{
-    return no_opencl();
-}
-clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
-                                 clrelu_tune_config *cfg, bool *tuned)
-{
-    return no_opencl();
-}
-clrelu_status clrelu_tune_get_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
-{
-    return no_opencl();
-}
-clrelu_status clrelu_tune_runs_on_host(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
-                                       size_t count, bool *on_host)
-{
-    if (!on_host)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
-    *on_host = true; /* only the host device exists */
-    return CLRELU_OK;
-}
-#endif
-
-clrelu_status clrelu_tune_file(const clrelu_context *ctx, const clrelu_device *dev, char *buf, size_t size)
-{
-    if (!ctx || !dev || !buf || !size || dev->ctx != ctx)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
-    buf[0] = '\0';
-    if (!ctx->cache_dir[0])
-        return CLRELU_OK;
-    char fp[33];
-    tune_fingerprint(&dev->info, fp);
-    snprintf(buf, size, "%s/%s.tune", ctx->cache_dir, fp);
-    return CLRELU_OK;
+    return ocl_crossover(dev, CLRELU_F32, NULL, elements);
 }

@@ -140,9 +140,3 @@ clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_re
     }
     return CLRELU_OK;
 }
-
-bool tune_auto_host_enabled(void)
-{
-    const char *e = getenv("CLRELU_AUTO_HOST");
-    return !(e && (strcmp(e, "0") == 0 || strcmp(e, "off") == 0 || strcmp(e, "no") == 0));
-}

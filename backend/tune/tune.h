@@ -28,8 +28,4 @@ clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *o
 /* Write the record atomically (temporary file + rename). */
 clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_record *rec);
 
-/* Whether running `count` elements on dev should go to the host backend instead
- * (CLRELU_AUTO_HOST=0 in the environment turns delegation off). */
-bool tune_auto_host_enabled(void);
-
 #endif

@@ -1,0 +1,94 @@
+/* tune_api.c: clrelu_tune_* — checks the arguments and forwards to the device's tuning hooks (backend-neutral). */
+#include "clrelu_tune.h"
+#include "core/offload.h"
+#include "tune/tune.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static clrelu_status check_device(const clrelu_context *ctx, const clrelu_device *dev)
+{
+    if (!ctx || !dev || dev->ctx != ctx)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad context or device");
+    return CLRELU_OK;
+}
+
+/* A device whose backend has no such hook has nothing to tune (the host device). */
+static clrelu_status nothing_to_tune(const clrelu_device *dev)
+{
+    return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: device %s has nothing to tune", dev->info.id);
+}
+
+clrelu_status clrelu_tune_device(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype, size_t count,
+                                 clrelu_tune_result *out)
+{
+    clrelu_status st = check_device(ctx, dev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!dev->iface->tune_kernels)
+        return nothing_to_tune(dev);
+    if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !dev->info.dtype_supported[dtype])
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "tune: dtype not supported on %s", dev->info.id);
+    return dev->iface->tune_kernels((clrelu_device *)dev, dtype, count, out);
+}
+
+clrelu_status clrelu_tune_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
+{
+    clrelu_status st = check_device(ctx, dev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!dev->iface->tune_crossover)
+        return nothing_to_tune(dev);
+    if (!elements)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
+    return dev->iface->tune_crossover((clrelu_device *)dev, elements);
+}
+
+clrelu_status clrelu_tune_active(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
+                                 clrelu_tune_config *cfg, bool *tuned)
+{
+    clrelu_status st = check_device(ctx, dev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!dev->iface->tune_active)
+        return nothing_to_tune(dev);
+    if ((unsigned)dtype >= CLRELU_DTYPE_COUNT || !cfg)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad dtype or NULL cfg");
+    return dev->iface->tune_active((clrelu_device *)dev, dtype, cfg, tuned);
+}
+
+clrelu_status clrelu_tune_get_crossover(clrelu_context *ctx, const clrelu_device *dev, uint64_t *elements)
+{
+    clrelu_status st = check_device(ctx, dev);
+    if (st != CLRELU_OK)
+        return st;
+    if (!dev->iface->tune_get_crossover)
+        return nothing_to_tune(dev);
+    if (!elements)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: elements is NULL");
+    return dev->iface->tune_get_crossover((clrelu_device *)dev, elements);
+}
+
+/* The dispatcher's own answer (core/offload.c): the same rule clrelu_run applies. */
+clrelu_status clrelu_tune_runs_on_host(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype,
+                                       size_t count, bool *on_host)
+{
+    if (!ctx || !dev || dev->ctx != ctx || !on_host || (unsigned)dtype >= CLRELU_DTYPE_COUNT)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
+    clrelu_device *target = clr_offload_target((clrelu_device *)dev, dtype, count, NULL);
+    *on_host = target->info.type == CLRELU_DEVICE_HOST;
+    return CLRELU_OK;
+}
+
+clrelu_status clrelu_tune_file(const clrelu_context *ctx, const clrelu_device *dev, char *buf, size_t size)
+{
+    if (!ctx || !dev || !buf || !size || dev->ctx != ctx)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "tune: bad argument");
+    buf[0] = '\0';
+    if (!ctx->cache_dir[0])
+        return CLRELU_OK;
+    char fp[33];
+    tune_fingerprint(&dev->info, fp);
+    snprintf(buf, size, "%s/%s.tune", ctx->cache_dir, fp);
+    return CLRELU_OK;
+}
