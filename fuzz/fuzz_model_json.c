@@ -1,4 +1,4 @@
-/* fuzz_model_json.c: libFuzzer harness for the model config JSON reader (mj_parse). */
+/* fuzz_model_json.c: libFuzzer harness for the model config JSON reader (clr_mj_parse). */
 #include "fuzz.h"
 
 #include "model/model_json.h"
@@ -20,7 +20,7 @@ static size_t walk(const mj_value *v, int depth)
         for (size_t i = 0; i < v->n; i++) {
             if (v->type == MJ_OBJECT) {
                 n += strlen(v->keys[i]);
-                if (mj_get(v, v->keys[i]) == NULL)
+                if (clr_mj_get(v, v->keys[i]) == NULL)
                     abort();
             }
             n += walk(&v->items[i], depth + 1);
@@ -32,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mj_value v;
     memset(&v, 0, sizeof v);
-    if (mj_parse((const char *)data, size, "fuzz", &v) == CLRELU_OK) {
+    if (clr_mj_parse((const char *)data, size, "fuzz", &v) == CLRELU_OK) {
         (void)walk(&v, 1);
-        mj_free(&v);
+        clr_mj_free(&v);
     }
     return 0;
 }

@@ -87,7 +87,7 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype
 {
     const char *id = clrelu_device_get_info(dev)->id;
     const clrelu_op_desc *desc = act ? clrelu_op_find(act) : NULL;
-    const struct op_entry *op = desc ? op_entry_of(desc) : NULL;
+    const struct op_entry *op = desc ? clr_op_entry_of(desc) : NULL;
     double p[CLRELU_MAX_PARAMS] = {0};
     if (desc)
         clrelu_op_default_params(desc, p);

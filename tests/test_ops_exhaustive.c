@@ -50,12 +50,12 @@ int main(void)
 {
     /* CLRELU_HOST_ISA picks the host loops' instruction set (ctest runs each variant) */
     const char *isa = getenv("CLRELU_HOST_ISA");
-    if (isa && !host_kernel_isa_available(isa)) {
+    if (isa && !clr_host_kernel_isa_available(isa)) {
         printf("test_ops_exhaustive: this CPU or build has no '%s' host loops; skipped\n", isa);
         return 77;
     }
     if (isa)
-        CHECK(strcmp(host_kernel_isa(), isa) == 0, "host loops are %s, CLRELU_HOST_ISA asked for %s", host_kernel_isa(), isa);
+        CHECK(strcmp(clr_host_kernel_isa(), isa) == 0, "host loops are %s, CLRELU_HOST_ISA asked for %s", clr_host_kernel_isa(), isa);
     clrelu_context *ctx = check_context(NULL);
     for (int di = 0; di < clrelu_device_count(ctx); di++) {
         const clrelu_device *dev = clrelu_device_at(ctx, di);

@@ -105,10 +105,10 @@ int main(void)
     rec.cfg[CLRELU_BF16] = (tune_cfg){16, 64, 0};
     rec.have_crossover = true;
     rec.crossover = 12345;
-    CHECK_OK(tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
-    CHECK_OK(tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
+    CHECK_OK(clr_tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
+    CHECK_OK(clr_tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
     CHECK(memcmp(&rec, &back, sizeof rec) == 0, "tune record did not round-trip");
-    CHECK(tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
+    CHECK(clr_tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
 
     /* 2. a tuned config is used, and results stay exact: vw 4, tiny work-groups, 3 vectors per item */
     clrelu_context *ctx = open_ctx(dir);
@@ -121,7 +121,7 @@ int main(void)
     memset(&rec, 0, sizeof rec);
     rec.have[CLRELU_F32] = true;
     rec.cfg[CLRELU_F32] = (tune_cfg){4, 8, 3};
-    CHECK_OK(tune_store(dir, fp, &rec));
+    CHECK_OK(clr_tune_store(dir, fp, &rec));
     clrelu_context_destroy(ctx);
 
     ctx = open_ctx(dir);

@@ -90,7 +90,7 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
 
     clrelu_timing local = {0};
     op_call call = {
-        .op = op_entry_of(desc),
+        .op = clr_op_entry_of(desc),
         .dtype = a->dtype,
         .count = a->count,
         .x = a->x,

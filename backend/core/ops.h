@@ -26,35 +26,35 @@ struct op_entry {
 
 extern const struct op_entry clrelu_ops[OP_COUNT];
 
-const struct op_entry *op_entry_of(const clrelu_op_desc *desc);
+const struct op_entry *clr_op_entry_of(const clrelu_op_desc *desc);
 
 /* reference.c */
-double ref_relu_fwd(double x, const double *p);
-double ref_relu_bwd(double x, double g, const double *p);
-double ref_leaky_relu_fwd(double x, const double *p);
-double ref_leaky_relu_bwd(double x, double g, const double *p);
-double ref_relu6_fwd(double x, const double *p);
-double ref_relu6_bwd(double x, double g, const double *p);
-double ref_hardtanh_fwd(double x, const double *p);
-double ref_hardtanh_bwd(double x, double g, const double *p);
-double ref_elu_fwd(double x, const double *p);
-double ref_elu_bwd(double x, double g, const double *p);
-double ref_selu_fwd(double x, const double *p);
-double ref_selu_bwd(double x, double g, const double *p);
-double ref_gelu_fwd(double x, const double *p);
-double ref_gelu_bwd(double x, double g, const double *p);
-double ref_gelu_tanh_fwd(double x, const double *p);
-double ref_gelu_tanh_bwd(double x, double g, const double *p);
-double ref_silu_fwd(double x, const double *p);
-double ref_silu_bwd(double x, double g, const double *p);
-double ref_softplus_fwd(double x, const double *p);
-double ref_softplus_bwd(double x, double g, const double *p);
-double ref_sigmoid_fwd(double x, const double *p);
-double ref_sigmoid_bwd(double x, double g, const double *p);
-double ref_tanh_fwd(double x, const double *p);
-double ref_tanh_bwd(double x, double g, const double *p);
-double ref_prelu_fwd(double x, const double *p);
-double ref_prelu_bwd(double x, double g, const double *p);
+double clr_ref_relu_fwd(double x, const double *p);
+double clr_ref_relu_bwd(double x, double g, const double *p);
+double clr_ref_leaky_relu_fwd(double x, const double *p);
+double clr_ref_leaky_relu_bwd(double x, double g, const double *p);
+double clr_ref_relu6_fwd(double x, const double *p);
+double clr_ref_relu6_bwd(double x, double g, const double *p);
+double clr_ref_hardtanh_fwd(double x, const double *p);
+double clr_ref_hardtanh_bwd(double x, double g, const double *p);
+double clr_ref_elu_fwd(double x, const double *p);
+double clr_ref_elu_bwd(double x, double g, const double *p);
+double clr_ref_selu_fwd(double x, const double *p);
+double clr_ref_selu_bwd(double x, double g, const double *p);
+double clr_ref_gelu_fwd(double x, const double *p);
+double clr_ref_gelu_bwd(double x, double g, const double *p);
+double clr_ref_gelu_tanh_fwd(double x, const double *p);
+double clr_ref_gelu_tanh_bwd(double x, double g, const double *p);
+double clr_ref_silu_fwd(double x, const double *p);
+double clr_ref_silu_bwd(double x, double g, const double *p);
+double clr_ref_softplus_fwd(double x, const double *p);
+double clr_ref_softplus_bwd(double x, double g, const double *p);
+double clr_ref_sigmoid_fwd(double x, const double *p);
+double clr_ref_sigmoid_bwd(double x, double g, const double *p);
+double clr_ref_tanh_fwd(double x, const double *p);
+double clr_ref_tanh_bwd(double x, double g, const double *p);
+double clr_ref_prelu_fwd(double x, const double *p);
+double clr_ref_prelu_bwd(double x, double g, const double *p);
 
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946

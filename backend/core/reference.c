@@ -4,19 +4,19 @@
 #include <math.h>
 
 /* Comparisons (not fmax/fmin) so NaN propagates; x < 0 keeps -0.0 as -0.0 (PyTorch clamp_min). */
-double ref_relu_fwd(double x, const double *p) { (void)p; return x < 0 ? 0.0 : x; }
-double ref_relu_bwd(double x, double g, const double *p) { (void)p; return x <= 0 ? 0.0 : g; }
+double clr_ref_relu_fwd(double x, const double *p) { (void)p; return x < 0 ? 0.0 : x; }
+double clr_ref_relu_bwd(double x, double g, const double *p) { (void)p; return x <= 0 ? 0.0 : g; }
 
-double ref_leaky_relu_fwd(double x, const double *p) { return x > 0 ? x : x * p[0]; }
-double ref_leaky_relu_bwd(double x, double g, const double *p) { return x > 0 ? g : g * p[0]; }
+double clr_ref_leaky_relu_fwd(double x, const double *p) { return x > 0 ? x : x * p[0]; }
+double clr_ref_leaky_relu_bwd(double x, double g, const double *p) { return x > 0 ? g : g * p[0]; }
 
 static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 static double clamp_grad(double x, double g, double lo, double hi) { return (x <= lo || x >= hi) ? 0.0 : g; }
 
-double ref_relu6_fwd(double x, const double *p) { (void)p; return clamp(x, 0.0, 6.0); }
-double ref_relu6_bwd(double x, double g, const double *p) { (void)p; return clamp_grad(x, g, 0.0, 6.0); }
-double ref_hardtanh_fwd(double x, const double *p) { return clamp(x, p[0], p[1]); }
-double ref_hardtanh_bwd(double x, double g, const double *p) { return clamp_grad(x, g, p[0], p[1]); }
+double clr_ref_relu6_fwd(double x, const double *p) { (void)p; return clamp(x, 0.0, 6.0); }
+double clr_ref_relu6_bwd(double x, double g, const double *p) { (void)p; return clamp_grad(x, g, 0.0, 6.0); }
+double clr_ref_hardtanh_fwd(double x, const double *p) { return clamp(x, p[0], p[1]); }
+double clr_ref_hardtanh_bwd(double x, double g, const double *p) { return clamp_grad(x, g, p[0], p[1]); }
 
 /* PyTorch elu: x <= 0 ? alpha*expm1(x)*scale : x*scale; grad x <= 0 ? g*alpha*scale*exp(x) : g*scale */
 static double elu_fwd(double x, double alpha, double scale) { return x <= 0 ? alpha * expm1(x) * scale : x * scale; }
@@ -24,17 +24,17 @@ static double elu_bwd(double x, double g, double alpha, double scale)
 {
     return x <= 0 ? g * alpha * scale * exp(x) : g * scale;
 }
-double ref_elu_fwd(double x, const double *p) { return elu_fwd(x, p[0], 1.0); }
-double ref_elu_bwd(double x, double g, const double *p) { return elu_bwd(x, g, p[0], 1.0); }
-double ref_selu_fwd(double x, const double *p) { (void)p; return elu_fwd(x, SELU_ALPHA, SELU_SCALE); }
-double ref_selu_bwd(double x, double g, const double *p) { (void)p; return elu_bwd(x, g, SELU_ALPHA, SELU_SCALE); }
+double clr_ref_elu_fwd(double x, const double *p) { return elu_fwd(x, p[0], 1.0); }
+double clr_ref_elu_bwd(double x, double g, const double *p) { return elu_bwd(x, g, p[0], 1.0); }
+double clr_ref_selu_fwd(double x, const double *p) { (void)p; return elu_fwd(x, SELU_ALPHA, SELU_SCALE); }
+double clr_ref_selu_bwd(double x, double g, const double *p) { (void)p; return elu_bwd(x, g, SELU_ALPHA, SELU_SCALE); }
 
 #define SQRT1_2 0.70710678118654752440
 #define INV_SQRT_2PI 0.39894228040143267794
 #define SQRT_2_OVER_PI 0.79788456080286535588
 
-double ref_gelu_fwd(double x, const double *p) { (void)p; return 0.5 * x * erfc(-x * SQRT1_2); }
-double ref_gelu_bwd(double x, double g, const double *p)
+double clr_ref_gelu_fwd(double x, const double *p) { (void)p; return 0.5 * x * erfc(-x * SQRT1_2); }
+double clr_ref_gelu_bwd(double x, double g, const double *p)
 {
     (void)p;
     double cdf = 0.5 * erfc(-x * SQRT1_2);
@@ -42,13 +42,13 @@ double ref_gelu_bwd(double x, double g, const double *p)
     return g * (cdf + x * pdf);
 }
 
-double ref_gelu_tanh_fwd(double x, const double *p)
+double clr_ref_gelu_tanh_fwd(double x, const double *p)
 {
     (void)p;
     double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
     return 0.5 * x * (1.0 + tanh(inner));
 }
-double ref_gelu_tanh_bwd(double x, double g, const double *p)
+double clr_ref_gelu_tanh_bwd(double x, double g, const double *p)
 {
     (void)p;
     double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
@@ -59,43 +59,43 @@ double ref_gelu_tanh_bwd(double x, double g, const double *p)
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
-double ref_silu_fwd(double x, const double *p) { (void)p; return x * sigmoid(x); }
-double ref_silu_bwd(double x, double g, const double *p)
+double clr_ref_silu_fwd(double x, const double *p) { (void)p; return x * sigmoid(x); }
+double clr_ref_silu_bwd(double x, double g, const double *p)
 {
     (void)p;
     double s = sigmoid(x);
     return g * s * (1.0 + x * (1.0 - s));
 }
 
-double ref_softplus_fwd(double x, const double *p)
+double clr_ref_softplus_fwd(double x, const double *p)
 {
     double bx = x * p[0];
     return bx > p[1] ? x : log1p(exp(bx)) / p[0];
 }
-double ref_softplus_bwd(double x, double g, const double *p)
+double clr_ref_softplus_bwd(double x, double g, const double *p)
 {
     double bx = x * p[0];
     return bx > p[1] ? g : g * sigmoid(bx);
 }
 
-double ref_sigmoid_fwd(double x, const double *p) { (void)p; return sigmoid(x); }
-double ref_sigmoid_bwd(double x, double g, const double *p)
+double clr_ref_sigmoid_fwd(double x, const double *p) { (void)p; return sigmoid(x); }
+double clr_ref_sigmoid_bwd(double x, double g, const double *p)
 {
     (void)p;
     double y = sigmoid(x);
     return g * y * (1.0 - y);
 }
 
-double ref_tanh_fwd(double x, const double *p) { (void)p; return tanh(x); }
-double ref_tanh_bwd(double x, double g, const double *p)
+double clr_ref_tanh_fwd(double x, const double *p) { (void)p; return tanh(x); }
+double clr_ref_tanh_bwd(double x, double g, const double *p)
 {
     (void)p;
     double y = tanh(x);
     return g * (1.0 - y * y);
 }
 
-double ref_prelu_fwd(double x, const double *p) { return x > 0 ? x : x * p[0]; }
-double ref_prelu_bwd(double x, double g, const double *p) { return x > 0 ? g : g * p[0]; }
+double clr_ref_prelu_fwd(double x, const double *p) { return x > 0 ? x : x * p[0]; }
+double clr_ref_prelu_bwd(double x, double g, const double *p) { return x > 0 ? g : g * p[0]; }
 
 /* Blocks of doubles: the reference runs in double whatever the storage type. */
 clrelu_status clr_reference_call(const op_call *c)

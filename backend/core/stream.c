@@ -33,7 +33,7 @@ static size_t llc_bytes(void)
     return best ? best : (size_t)32 << 20;
 }
 
-size_t stream_min_bytes(void)
+size_t clr_stream_min_bytes(void)
 {
     static _Atomic size_t value;
     static atomic_bool known;
@@ -47,8 +47,8 @@ size_t stream_min_bytes(void)
     return v;
 }
 
-bool stream_pays(size_t count, size_t esize, int arrays)
+bool clr_stream_pays(size_t count, size_t esize, int arrays)
 {
-    size_t min = stream_min_bytes();
+    size_t min = clr_stream_min_bytes();
     return min != SIZE_MAX && count >= min / (size_t)arrays / esize;
 }

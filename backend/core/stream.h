@@ -8,10 +8,10 @@
 /* Footprint in bytes (read + written) from which an out-of-place pass on the CPU (the host
  * backend's loops, OpenCL CPU devices) writes its result with non-temporal stores: the last-level
  * cache's size, or CLRELU_STREAM_MIN_BYTES (0: always, which the tests use). Read once per process. */
-size_t stream_min_bytes(void);
+size_t clr_stream_min_bytes(void);
 
 /* Whether a pass of count elements of esize bytes over `arrays` arrays (2 forward: x and y;
  * 3 backward: x, grad_output and dx) reaches that footprint. The caller checks out-of-place. */
-bool stream_pays(size_t count, size_t esize, int arrays);
+bool clr_stream_pays(size_t count, size_t esize, int arrays);
 
 #endif

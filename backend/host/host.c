@@ -29,10 +29,10 @@ static host_pool *pool_of(clrelu_device *dev)
         return atomic_load_explicit(&hs->pool, memory_order_relaxed);
     pthread_mutex_lock(&hs->lock);
     if (!atomic_load_explicit(&hs->tried, memory_order_relaxed)) {
-        host_pool *p = host_pool_create(dev->ctx->settings.host_threads, dev->ctx->settings.host_pin);
+        host_pool *p = clr_host_pool_create(dev->ctx->settings.host_threads, dev->ctx->settings.host_pin);
         atomic_store_explicit(&hs->pool, p, memory_order_relaxed);
         atomic_store_explicit(&hs->tried, true, memory_order_release);
-        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "host: %d threads for large tensors", host_pool_threads(p));
+        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "host: %d threads for large tensors", clr_host_pool_threads(p));
     }
     pthread_mutex_unlock(&hs->lock);
     return atomic_load_explicit(&hs->pool, memory_order_relaxed);
@@ -53,7 +53,7 @@ static int run_part(void *arg, int part, int n_parts)
     if (e > c->count)
         e = c->count;
     if (b < e)
-        host_kernel_range(c, b, e);
+        clr_host_kernel_range(c, b, e);
     return 0;
 }
 
@@ -109,12 +109,12 @@ static clrelu_status host_run(clrelu_device *dev, const op_call *c)
     host_pool *pool = c->count >= HOST_PARALLEL_MIN ? pool_of(dev) : NULL;
     if (pool) {
         split_job job = {c};
-        host_pool_run(pool, run_part, &job, host_pool_threads(pool));
+        clr_host_pool_run(pool, run_part, &job, clr_host_pool_threads(pool));
     } else {
-        host_kernel_range(c, 0, c->count);
+        clr_host_kernel_range(c, 0, c->count);
     }
     c->timing->chunks = 1;
-    c->timing->streaming_stores = host_streams(c);
+    c->timing->streaming_stores = clr_host_streams(c);
     return CLRELU_OK;
 }
 
@@ -123,7 +123,7 @@ static void host_destroy(clrelu_device *dev)
     host_state *hs = dev->impl;
     if (!hs)
         return;
-    host_pool_destroy(atomic_load(&hs->pool));
+    clr_host_pool_destroy(atomic_load(&hs->pool));
     pthread_mutex_destroy(&hs->lock);
     free(hs);
     dev->impl = NULL;
@@ -136,7 +136,7 @@ static const backend_iface host_iface = {
     .program_export = NULL,
     .program_import = NULL,
     .bench_ceiling = host_bench_ceiling,
-    .dense = host_dense,
+    .dense = clr_host_dense,
 };
 
 /* Describe the machine itself: online cores as compute units, physical memory as global memory. */

@@ -51,7 +51,7 @@ static double act_at(const struct dense_call *c, const double *slope, size_t j, 
     return bwd ? c->act->backward(z, g, p) : c->act->forward(z, p);
 }
 
-clrelu_status host_dense(clrelu_device *dev, const struct dense_call *c)
+clrelu_status clr_host_dense(clrelu_device *dev, const struct dense_call *c)
 {
     (void)dev;
     uint64_t t0 = clrelu_now_ns();

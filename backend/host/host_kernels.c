@@ -162,9 +162,9 @@ static const loop_set *loops(void)
     return l;
 }
 
-const char *host_kernel_isa(void) { return loops()->name; }
+const char *clr_host_kernel_isa(void) { return loops()->name; }
 
-bool host_kernel_isa_available(const char *name)
+bool clr_host_kernel_isa_available(const char *name)
 {
     for (size_t i = 0; i < N_LOOP_SETS; i++)
         if (strcmp(name, loop_sets[i].name) == 0)
@@ -213,12 +213,12 @@ static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
 #define STREAM_BLOCK_BYTES 256
 
 /* Whether the pass writes y with streaming stores: out of place, and its arrays outgrow the cache. */
-bool host_streams(const op_call *c)
+bool clr_host_streams(const op_call *c)
 {
 #ifdef HOST_HAS_STREAM
     if (c->y == c->x || c->y == c->grad_output || !has_fast_path(c->op->id))
         return false;
-    return stream_pays(c->count, clrelu_dtype_size(c->dtype), c->grad_output ? 3 : 2);
+    return clr_stream_pays(c->count, clrelu_dtype_size(c->dtype), c->grad_output ? 3 : 2);
 #else
     (void)c;
     return false;
@@ -342,13 +342,13 @@ static void reference_range(const op_call *c, size_t begin, size_t end)
     }
 }
 
-void host_kernel_range(const op_call *c, size_t begin, size_t end)
+void clr_host_kernel_range(const op_call *c, size_t begin, size_t end)
 {
     if (!has_fast_path(c->op->id)) {
         reference_range(c, begin, end);
         return;
     }
-    bool stream = host_streams(c);
+    bool stream = clr_host_streams(c);
     if (c->op->id != OP_PRELU) {
         fast_run(c, begin, end, c->params[0], c->params[1], stream);
     } else {

@@ -9,16 +9,16 @@
  * simple loops the compiler vectorises; their results equal the double reference rounded, bit
  * for bit, since each is a comparison or one product of two floats. Every other op goes through
  * the double reference. prelu's dL/dweight is not computed here. */
-void host_kernel_range(const op_call *c, size_t begin, size_t end);
+void clr_host_kernel_range(const op_call *c, size_t begin, size_t end);
 
 /* The instruction set of the loops in use: "avx512", "avx2" or "baseline" (the compiler's
  * default target). Chosen once per process: CLRELU_HOST_ISA when this CPU runs it, else the
  * widest it runs. */
-const char *host_kernel_isa(void);
+const char *clr_host_kernel_isa(void);
 /* Whether the call's passes write y with non-temporal stores: out of place, an op with a fast
- * path, arrays at least stream_min_bytes() (stream.h), and a build that has streaming stores. */
-bool host_streams(const op_call *c);
+ * path, arrays at least clr_stream_min_bytes() (stream.h), and a build that has streaming stores. */
+bool clr_host_streams(const op_call *c);
 /* Whether this build has loops for name and this CPU runs them. */
-bool host_kernel_isa_available(const char *name);
+bool clr_host_kernel_isa_available(const char *name);
 
 #endif

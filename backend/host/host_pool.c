@@ -148,7 +148,7 @@ static int thread_count(int wanted)
     return (int)n;
 }
 
-host_pool *host_pool_create(int threads, bool pin)
+host_pool *clr_host_pool_create(int threads, bool pin)
 {
     host_pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -185,7 +185,7 @@ host_pool *host_pool_create(int threads, bool pin)
     return p;
 }
 
-void host_pool_destroy(host_pool *p)
+void clr_host_pool_destroy(host_pool *p)
 {
     if (!p)
         return;
@@ -204,12 +204,12 @@ void host_pool_destroy(host_pool *p)
     free(p);
 }
 
-int host_pool_threads(const host_pool *p) { return p ? p->n_threads : 1; }
+int clr_host_pool_threads(const host_pool *p) { return p ? p->n_threads : 1; }
 
-int host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts)
+int clr_host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts)
 {
-    if (n_parts > host_pool_threads(p))
-        n_parts = host_pool_threads(p);
+    if (n_parts > clr_host_pool_threads(p))
+        n_parts = clr_host_pool_threads(p);
     if (!p || n_parts <= 1 || pthread_mutex_trylock(&p->busy) != 0) {
         /* no pool, nothing to split, or another caller's job is running: do it all here */
         int r = 0;

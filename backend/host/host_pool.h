@@ -18,12 +18,12 @@ typedef int (*host_job_fn)(void *arg, int part, int n_parts);
  * n - 1 workers are started; the calling thread is the n-th. NULL when threads cannot be created.
  * Idle workers spin for up to 200 us after a job before they sleep, so back-to-back jobs start at
  * once. With `pin`, a worker found on the caller's CPU is moved off it (CLRELU_HOST_PIN=0: never). */
-host_pool *host_pool_create(int threads, bool pin);
-void host_pool_destroy(host_pool *p);
-int host_pool_threads(const host_pool *p);
+host_pool *clr_host_pool_create(int threads, bool pin);
+void clr_host_pool_destroy(host_pool *p);
+int clr_host_pool_threads(const host_pool *p);
 /* Run fn for parts 0..n_parts-1 (n_parts <= threads) and wait for all. A pool busy with another
  * caller's job is not waited for: this caller runs every part itself. Returns the first nonzero
  * result of fn, else 0. */
-int host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts);
+int clr_host_pool_run(host_pool *p, host_job_fn fn, void *arg, int n_parts);
 
 #endif

@@ -45,7 +45,7 @@ static clrelu_status prepare(clrelu_context *ctx, const clrelu_device *dev, cons
         const clrelu_op_desc *desc = clrelu_op_find(a->act);
         if (!desc)
             return clrelu_set_error(CLRELU_ERR_NOT_FOUND, "dense: unknown activation '%s'", a->act);
-        call->act = op_entry_of(desc);
+        call->act = clr_op_entry_of(desc);
         double params[CLRELU_MAX_PARAMS];
         clrelu_op_default_params(desc, params);
         if (a->params)

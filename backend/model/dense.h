@@ -25,9 +25,9 @@ struct dense_call {
 };
 
 /* host_dense.c: the plain C reference (also the host backend's hook). */
-clrelu_status host_dense(clrelu_device *dev, const struct dense_call *call);
+clrelu_status clr_host_dense(clrelu_device *dev, const struct dense_call *call);
 
 /* ocl_dense.c: CLBlast GEMM + one fused epilogue kernel. */
-clrelu_status ocl_dense(clrelu_device *dev, const struct dense_call *call);
+clrelu_status clr_ocl_dense(clrelu_device *dev, const struct dense_call *call);
 
 #endif

@@ -61,7 +61,7 @@ static clrelu_status read_text(const char *path, char **out, size_t *len)
 /* A positive integer member (in/out). */
 static clrelu_status get_size(const mj_value *layer, const char *key, int i, size_t *out)
 {
-    const mj_value *v = mj_get(layer, key);
+    const mj_value *v = clr_mj_get(layer, key);
     if (!v || v->type != MJ_NUMBER || v->number != floor(v->number) || v->number < 1 || v->number > MODEL_MAX_UNITS)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d: \"%s\" must be an integer in 1..%u", i, key,
                                 MODEL_MAX_UNITS);
@@ -120,7 +120,7 @@ static clrelu_status load_tensor(const char *dir, const mj_value *name, const ch
 /* Activation name and params ("params": {"negative_slope": 0.1}) of one layer. */
 static clrelu_status parse_activation(const mj_value *layer, int i, model_layer *L)
 {
-    const mj_value *act = mj_get(layer, "activation");
+    const mj_value *act = clr_mj_get(layer, "activation");
     const char *name = "none";
     if (act && act->type != MJ_STRING)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d: \"activation\" must be a string", i);
@@ -128,7 +128,7 @@ static clrelu_status parse_activation(const mj_value *layer, int i, model_layer 
         name = act->string;
     snprintf(L->activation, sizeof L->activation, "%s", name);
     L->info.activation = L->activation;
-    const mj_value *params = mj_get(layer, "params");
+    const mj_value *params = clr_mj_get(layer, "params");
     if (strcmp(name, "none") == 0) {
         if (params && params->n)
             return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d: activation \"none\" takes no params", i);
@@ -176,9 +176,9 @@ static clrelu_status parse_layer(const char *dir, const mj_value *layer, int i, 
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d has in = %zu but layer %d has out = %zu", i, L->info.in,
                                 i - 1, prev_out);
     size_t wshape[2] = {L->info.out, L->info.in};
-    if ((st = load_tensor(dir, mj_get(layer, "weight"), "weight", i, wshape, 2, dtype, &L->w)) != CLRELU_OK)
+    if ((st = load_tensor(dir, clr_mj_get(layer, "weight"), "weight", i, wshape, 2, dtype, &L->w)) != CLRELU_OK)
         return st;
-    const mj_value *bias = mj_get(layer, "bias");
+    const mj_value *bias = clr_mj_get(layer, "bias");
     if (bias && bias->type != MJ_NULL) {
         if ((st = load_tensor(dir, bias, "bias", i, wshape, 1, dtype, &L->b)) != CLRELU_OK)
             return st;
@@ -186,8 +186,8 @@ static clrelu_status parse_layer(const char *dir, const mj_value *layer, int i, 
     }
     const clrelu_op_desc *op = clrelu_op_find(L->activation);
     if (op && op->per_channel)
-        return load_tensor(dir, mj_get(layer, "slope"), "slope", i, wshape, 1, dtype, &L->slope);
-    if (mj_get(layer, "slope"))
+        return load_tensor(dir, clr_mj_get(layer, "slope"), "slope", i, wshape, 1, dtype, &L->slope);
+    if (clr_mj_get(layer, "slope"))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "layer %d: \"slope\" is only for prelu", i);
     return CLRELU_OK;
 }
@@ -196,8 +196,8 @@ static clrelu_status parse_model(const char *dir, const mj_value *root, clrelu_m
 {
     if (root->type != MJ_OBJECT)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s/config.json: the top level must be an object", dir);
-    const mj_value *name = mj_get(root, "name"), *desc = mj_get(root, "description"), *dt = mj_get(root, "dtype");
-    const mj_value *layers = mj_get(root, "layers");
+    const mj_value *name = clr_mj_get(root, "name"), *desc = clr_mj_get(root, "description"), *dt = clr_mj_get(root, "dtype");
+    const mj_value *layers = clr_mj_get(root, "layers");
     if (name && name->type != MJ_STRING)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s/config.json: \"name\" must be a string", dir);
     if (name) {
@@ -253,16 +253,16 @@ clrelu_status clrelu_model_load_config(const char *dir, const char *text, size_t
     char path[2048];
     snprintf(path, sizeof path, "%s/config.json", dir);
     mj_value root;
-    clrelu_status st = mj_parse(text, len, path, &root);
+    clrelu_status st = clr_mj_parse(text, len, path, &root);
     if (st != CLRELU_OK)
         return st;
     clrelu_model *m = calloc(1, sizeof *m);
     if (!m) {
-        mj_free(&root);
+        clr_mj_free(&root);
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "model: out of memory");
     }
     st = parse_model(dir, &root, m);
-    mj_free(&root);
+    clr_mj_free(&root);
     if (st != CLRELU_OK) {
         clrelu_model_free(m);
         return st;

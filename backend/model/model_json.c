@@ -193,7 +193,7 @@ static bool grow(mj_parser *p, mj_value *v, size_t *cap, bool keys)
     return true;
 }
 
-/* An array or object; items are appended as they parse so mj_free can always clean up. */
+/* An array or object; items are appended as they parse so clr_mj_free can always clean up. */
 static bool parse_container(mj_parser *p, mj_value *v, int depth, bool object)
 {
     char close = object ? '}' : ']';
@@ -266,7 +266,7 @@ static bool parse_value(mj_parser *p, mj_value *v, int depth)
     }
 }
 
-clrelu_status mj_parse(const char *text, size_t len, const char *what, mj_value *out)
+clrelu_status clr_mj_parse(const char *text, size_t len, const char *what, mj_value *out)
 {
     mj_parser p = {text, text + len, text, what, NULL};
     memset(out, 0, sizeof *out);
@@ -284,17 +284,17 @@ clrelu_status mj_parse(const char *text, size_t len, const char *what, mj_value 
             line++;
             col = 0;
         }
-    mj_free(out);
+    clr_mj_free(out);
     return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "%s: invalid JSON: %s at line %d column %d", what, p.err, line, col);
 }
 
-void mj_free(mj_value *v)
+void clr_mj_free(mj_value *v)
 {
     if (!v)
         return;
     for (size_t i = 0; i < v->n; i++) {
         if (v->items)
-            mj_free(&v->items[i]);
+            clr_mj_free(&v->items[i]);
         if (v->keys)
             free(v->keys[i]);
     }
@@ -304,7 +304,7 @@ void mj_free(mj_value *v)
     memset(v, 0, sizeof *v);
 }
 
-const mj_value *mj_get(const mj_value *v, const char *key)
+const mj_value *clr_mj_get(const mj_value *v, const char *key)
 {
     if (!v || v->type != MJ_OBJECT)
         return NULL;

@@ -18,10 +18,10 @@ typedef struct mj_value {
 } mj_value;
 
 /* Parse text[0..len) as one JSON value (nesting up to 64 deep). On failure CLRELU_ERR_INVALID_ARG
- * with "what: <reason> at line L column C" in the error message. Free with mj_free. */
-clrelu_status mj_parse(const char *text, size_t len, const char *what, mj_value *out);
-void mj_free(mj_value *v);
+ * with "what: <reason> at line L column C" in the error message. Free with clr_mj_free. */
+clrelu_status clr_mj_parse(const char *text, size_t len, const char *what, mj_value *out);
+void clr_mj_free(mj_value *v);
 /* Member of an object (NULL if absent or v is not an object). */
-const mj_value *mj_get(const mj_value *v, const char *key);
+const mj_value *clr_mj_get(const mj_value *v, const char *key);
 
 #endif

@@ -38,7 +38,7 @@ typedef struct {
     int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
     /* The delegation decision for the hot path, read without the lock: OCL_DELEGATE_UNKNOWN until
      * the tuning is loaded and the crossover known, then the element count below which calls run
-     * on the host (0: none). Republished by ocl_publish_delegation whenever the fields above change. */
+     * on the host (0: none). Republished by clr_ocl_publish_delegation whenever the fields above change. */
     _Atomic uint64_t delegate_below;
 } ocl_device;
 
@@ -63,15 +63,15 @@ typedef struct ocl_slot {
 } ocl_slot;
 
 /* ocl_errors.c: name of an OpenCL error code, and the status + message for a failed call. */
-const char *ocl_error_name(cl_int err);
-clrelu_status ocl_fail(cl_int err, const char *call, const char *file, int line);
+const char *clr_ocl_error_name(cl_int err);
+clrelu_status clr_ocl_fail(cl_int err, const char *call, const char *file, int line);
 
 /* Check an OpenCL call returning cl_int; on failure set `st` and jump to `out`. */
 #define OCL_CHECK(call)                                                                            \
     do {                                                                                           \
         cl_int err_ = (call);                                                                      \
         if (err_ != CL_SUCCESS) {                                                                  \
-            st = ocl_fail(err_, #call, __FILE__, __LINE__);                                        \
+            st = clr_ocl_fail(err_, #call, __FILE__, __LINE__);                                        \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
@@ -82,78 +82,78 @@ clrelu_status ocl_fail(cl_int err, const char *call, const char *file, int line)
         cl_int err_ = CL_SUCCESS;                                                                  \
         var = (call);                                                                              \
         if (err_ != CL_SUCCESS) {                                                                  \
-            st = ocl_fail(err_, #call, __FILE__, __LINE__);                                        \
+            st = clr_ocl_fail(err_, #call, __FILE__, __LINE__);                                        \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
 
 /* ocl_program.c: the device's program for dtype, built or loaded on first use. On success the
  * caller owns one reference (clReleaseProgram). *build_ns gets the time spent building. */
-clrelu_status ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program *out, uint64_t *build_ns);
-clrelu_status ocl_program_export(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size);
-clrelu_status ocl_program_import(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size);
+clrelu_status clr_ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program *out, uint64_t *build_ns);
+clrelu_status clr_ocl_program_export(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size);
+clrelu_status clr_ocl_program_import(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size);
 /* Whether dL/dweight partial sums are double (else float) on this device. */
-bool ocl_acc_is_double(const clrelu_device *dev);
+bool clr_ocl_acc_is_double(const clrelu_device *dev);
 
 /* ocl_cache.c: on-disk program binary cache. key is a 32-hex-digit hash of everything the
  * binary depends on. load returns CLRELU_OK with a malloc'd payload, or an error with the reason
  * (missing, corrupt, stale) in the error message; store writes atomically. */
-void ocl_cache_key(const char *const parts[], int n_parts, char key[33]);
-clrelu_status ocl_cache_load(const char *dir, const char *key, void **data, size_t *size);
-clrelu_status ocl_cache_store(const char *dir, const char *key, const void *data, size_t size);
+void clr_ocl_cache_key(const char *const parts[], int n_parts, char key[33]);
+clrelu_status clr_ocl_cache_load(const char *dir, const char *key, void **data, size_t *size);
+clrelu_status clr_ocl_cache_store(const char *dir, const char *key, const void *data, size_t size);
 
 /* ocl_queue.c: take a profiling-enabled in-order queue for this call and give it back (broken:
  * release it instead of pooling it). */
-clrelu_status ocl_queue_acquire(ocl_device *od, cl_command_queue *out);
-void ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken);
-void ocl_queue_pool_destroy(ocl_device *od);
-/* The same for a slot (queue + kernel cache); ocl_slot_kernel gives the slot's kernel `index`
+clrelu_status clr_ocl_queue_acquire(ocl_device *od, cl_command_queue *out);
+void clr_ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken);
+void clr_ocl_queue_pool_destroy(ocl_device *od);
+/* The same for a slot (queue + kernel cache); clr_ocl_slot_kernel gives the slot's kernel `index`
  * (op * 2 + backward, or OCL_KERNEL_DW) named `name` of program prog for dtype. */
-clrelu_status ocl_slot_acquire(ocl_device *od, ocl_slot **out);
-void ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken);
-void ocl_slot_drop_staging(ocl_slot *s);
-clrelu_status ocl_slot_kernel(ocl_slot *s, cl_program prog, clrelu_dtype dtype, int index, const char *name,
+clrelu_status clr_ocl_slot_acquire(ocl_device *od, ocl_slot **out);
+void clr_ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken);
+void clr_ocl_slot_drop_staging(ocl_slot *s);
+clrelu_status clr_ocl_slot_kernel(ocl_slot *s, cl_program prog, clrelu_dtype dtype, int index, const char *name,
                               cl_kernel *out);
 
 /* ocl_program.c: the program for dtype built with an explicit vector width (the tuner's
  * candidates; vw 0 = the device's configured width). Caller owns one reference. */
-clrelu_status ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
+clrelu_status clr_ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
                                  uint64_t *build_ns);
 /* The device's tuning record (loaded from the cache directory on first use). */
-void ocl_tune_get(clrelu_device *dev, tune_record *out);
+void clr_ocl_tune_get(clrelu_device *dev, tune_record *out);
 /* Install a new record: configs take effect for programs built from now on (the dtype's
  * program is dropped when its vector width changes). */
-void ocl_tune_set(clrelu_device *dev, const tune_record *rec);
+void clr_ocl_tune_set(clrelu_device *dev, const tune_record *rec);
 /* The vector width / work-group / items per work-item in use for dtype (tuned or default). */
-tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
+tune_cfg clr_ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
 /* Recompute od->delegate_below from tune_loaded, crossover_state and tune.crossover;
  * called with pool_lock held after changing any of them. */
-void ocl_publish_delegation(ocl_device *od);
+void clr_ocl_publish_delegation(ocl_device *od);
 
-/* ocl_run.c: ocl_run_cfg runs with an explicit config (the tuner), ocl_run with the active one. */
-clrelu_status ocl_run(clrelu_device *dev, const op_call *call);
-clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
+/* ocl_run.c: clr_ocl_run_cfg runs with an explicit config (the tuner), clr_ocl_run with the active one. */
+clrelu_status clr_ocl_run(clrelu_device *dev, const op_call *call);
+clrelu_status clr_ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog);
 /* Whether a call writes its result with the kernels' streaming-store variants (*_nt): on a CPU
  * device working in host memory (zero-copy), out of place (y is neither x nor g), past the CPU's
  * cache (stream.h), with an element-aligned y (the kernels align their vector stores themselves).
  * Not the FPGA variant, which has none. The host backend streams under the same rule, and the
  * benchmark's copy/add ceilings follow it too (ocl_bench.c). */
-bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
+bool clr_ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
                  clrelu_dtype dtype);
 /* The element count below which calls are better run on the context's fallback device (0: none),
  * from the tuning file or measured once on first use (clr_offload_measure). */
-clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
-/* The backend's offload_below hook: ocl_crossover without a lock once it is known. */
-uint64_t ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
+/* The backend's offload_below hook: clr_ocl_crossover without a lock once it is known. */
+uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
 /* ocl_tune.c: the backend's tuning hooks (backend_iface.tune_*). */
-clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
-clrelu_status ocl_tune_crossover(clrelu_device *dev, uint64_t *elements);
-clrelu_status ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
-clrelu_status ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements);
+clrelu_status clr_ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
+clrelu_status clr_ocl_tune_crossover(clrelu_device *dev, uint64_t *elements);
+clrelu_status clr_ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
+clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements);
 /* ocl_pipeline.c: a whole call on a discrete device — pinned staging buffers and chunks spread
  * over several queues so that upload, kernel and download of different chunks overlap.
  * prog/weight belong to the caller (weight: the prelu slopes on the device, else NULL). */
-clrelu_status ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog,
+clrelu_status clr_ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog,
                                cl_mem weight, ocl_slot *first);
 
 #endif

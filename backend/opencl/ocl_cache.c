@@ -33,7 +33,7 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 }
 
 /* Two FNV-1a streams with different seeds (and a separator between parts) give a 128-bit key. */
-void ocl_cache_key(const char *const parts[], int n_parts, char key[33])
+void clr_ocl_cache_key(const char *const parts[], int n_parts, char key[33])
 {
     uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
     for (int i = 0; i < n_parts; i++) {
@@ -50,7 +50,7 @@ static void entry_path(const char *dir, const char *key, char *path, size_t size
     snprintf(path, size, "%s/%s.clbin", dir, key);
 }
 
-clrelu_status ocl_cache_load(const char *dir, const char *key, void **data, size_t *size)
+clrelu_status clr_ocl_cache_load(const char *dir, const char *key, void **data, size_t *size)
 {
     clrelu_status st = CLRELU_OK;
     char path[1200];
@@ -117,7 +117,7 @@ static clrelu_status make_dirs(const char *dir)
 
 /* Write to a temporary file in the same directory and rename it over the entry, so a reader
  * never sees half an entry and concurrent writers leave one whole entry. */
-clrelu_status ocl_cache_store(const char *dir, const char *key, const void *data, size_t size)
+clrelu_status clr_ocl_cache_store(const char *dir, const char *key, const void *data, size_t size)
 {
     clrelu_status st = make_dirs(dir);
     if (st != CLRELU_OK)

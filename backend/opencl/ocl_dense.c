@@ -26,7 +26,7 @@ static clrelu_status build_log_error(cl_program prog, cl_device_id d, cl_int err
             len = 0;
         log[len] = '\0';
     }
-    clrelu_status st = clrelu_set_error(CLRELU_ERR_BUILD, "%s failed (%s): %s", what, ocl_error_name(err),
+    clrelu_status st = clrelu_set_error(CLRELU_ERR_BUILD, "%s failed (%s): %s", what, clr_ocl_error_name(err),
                                         log && *log ? log : "(no build log)");
     free(log);
     return st;
@@ -53,7 +53,7 @@ static void cache_store(clrelu_device *dev, cl_program prog, const char *key)
     unsigned char *bin = NULL;
     if (clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) == CL_SUCCESS && size &&
         (bin = malloc(size)) != NULL && clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS &&
-        ocl_cache_store(dev->ctx->cache_dir, key, bin, size) == CLRELU_OK)
+        clr_ocl_cache_store(dev->ctx->cache_dir, key, bin, size) == CLRELU_OK)
         clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: wrote dense cache entry %s/%s.clbin", dev->ctx->cache_dir, key);
     free(bin);
 }
@@ -81,13 +81,13 @@ static clrelu_status build(clrelu_device *dev, clrelu_dtype dtype, cl_program *o
              store[dtype], in->fp64 ? " -DCLRELU_ACC_F64" : "");
     const char *parts[] = {"dense", CLRELU_VERSION, in->platform, in->name, in->vendor, in->driver_version,
                            in->device_version, opts, src};
-    ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
+    clr_ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
     bool caching = dev->ctx->cache_dir[0] != '\0';
     cl_program prog = NULL;
     if (caching) {
         void *bin = NULL;
         size_t size = 0;
-        if (ocl_cache_load(dev->ctx->cache_dir, key, &bin, &size) == CLRELU_OK)
+        if (clr_ocl_cache_load(dev->ctx->cache_dir, key, &bin, &size) == CLRELU_OK)
             prog = from_binary(od, bin, size);
         free(bin);
         if (prog) {
@@ -116,7 +116,7 @@ out:
 
 /* The device's dense program for dtype, built (or loaded) once under the device's dense_lock
  * and kept until the device is destroyed; the caller gets its own reference. */
-clrelu_status ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
+clrelu_status clr_ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
 {
     ocl_device *od = dev->impl;
     clrelu_status st = CLRELU_OK;
@@ -131,7 +131,7 @@ clrelu_status ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_progr
     return st;
 }
 
-clrelu_status ocl_dense_gemm(clrelu_dtype dtype, bool trans_a, bool trans_b, size_t m, size_t n, size_t k, cl_mem a,
+clrelu_status clr_ocl_dense_gemm(clrelu_dtype dtype, bool trans_a, bool trans_b, size_t m, size_t n, size_t k, cl_mem a,
                              size_t lda, cl_mem b, size_t ldb, cl_mem c, size_t ldc, cl_command_queue q)
 {
     CLBlastTranspose ta = trans_a ? CLBlastTransposeYes : CLBlastTransposeNo;
@@ -156,11 +156,11 @@ clrelu_status ocl_dense_gemm(clrelu_dtype dtype, bool trans_a, bool trans_b, siz
     }
     if (s != CLBlastSuccess)
         return clrelu_set_error(CLRELU_ERR_DEVICE, "CLBlast %s [%zu x %zu x %zu] failed with status %d%s%s", name, m, n, k, (int)s,
-                                s > -100 ? " " : "", s > -100 ? ocl_error_name((cl_int)s) : "");
+                                s > -100 ? " " : "", s > -100 ? clr_ocl_error_name((cl_int)s) : "");
     return CLRELU_OK;
 }
 
-size_t ocl_dense_global_size(const clrelu_device *dev, size_t count)
+size_t clr_ocl_dense_global_size(const clrelu_device *dev, size_t count)
 {
     size_t cap = (size_t)dev->info.compute_units * 256;
     if (cap < 256)
@@ -168,7 +168,7 @@ size_t ocl_dense_global_size(const clrelu_device *dev, size_t count)
     return count < cap ? (count ? count : 1) : cap;
 }
 
-cl_int ocl_dense_set_real(cl_kernel k, cl_uint index, clrelu_dtype dtype, double v)
+cl_int clr_ocl_dense_set_real(cl_kernel k, cl_uint index, clrelu_dtype dtype, double v)
 {
     if (dtype == CLRELU_F64)
         return clSetKernelArg(k, index, sizeof(cl_double), &v);
@@ -207,7 +207,7 @@ out:
 static clrelu_status launch(dense_state *s, const clrelu_device *dev, cl_kernel k, size_t count)
 {
     clrelu_status st = CLRELU_OK;
-    size_t global = ocl_dense_global_size(dev, count);
+    size_t global = clr_ocl_dense_global_size(dev, count);
     OCL_CHECK(clEnqueueNDRangeKernel(s->q, k, 1, NULL, &global, NULL, 0, NULL, NULL));
 out:
     return st;
@@ -233,8 +233,8 @@ static clrelu_status epilogue(dense_state *s, const clrelu_device *dev, const st
     OCL_CHECK(clSetKernelArg(s->k1, 5, sizeof cols, &cols));
     OCL_CHECK(clSetKernelArg(s->k1, 6, sizeof flags, &flags));
     OCL_CHECK(clSetKernelArg(s->k1, 7, sizeof act, &act));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 8, c->dtype, c->params[0]));
-    OCL_CHECK(ocl_dense_set_real(s->k1, 9, c->dtype, c->params[1]));
+    OCL_CHECK(clr_ocl_dense_set_real(s->k1, 8, c->dtype, c->params[0]));
+    OCL_CHECK(clr_ocl_dense_set_real(s->k1, 9, c->dtype, c->params[1]));
     st = launch(s, dev, s->k1, c->n * c->out);
 out:
     return st;
@@ -252,7 +252,7 @@ static clrelu_status forward(dense_state *s, clrelu_device *dev, const struct de
     if (c->pre && (st = upload(s, od, NULL, nz * es, &s->y)) != CLRELU_OK)
         goto out;
     cl_mem y = c->pre ? s->y : s->z;
-    if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
+    if ((st = clr_ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
         CLRELU_OK)
         goto out;
     if ((st = epilogue(s, dev, c, "dense_fwd_epilogue", y, flags)) != CLRELU_OK)
@@ -299,7 +299,7 @@ static clrelu_status backward(dense_state *s, clrelu_device *dev, const struct d
     cl_int flags = (c->b ? DENSE_HAS_BIAS : 0) | (c->slope ? DENSE_HAS_SLOPE : 0);
     if ((st = upload(s, od, NULL, nz * es, &s->z)) != CLRELU_OK || (st = upload(s, od, c->grad_y, nz * es, &s->g)) != CLRELU_OK)
         goto out;
-    if ((st = ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
+    if ((st = clr_ocl_dense_gemm(c->dtype, false, true, c->n, c->out, c->in, s->x, c->in, s->w, c->in, s->z, c->out, s->q)) !=
         CLRELU_OK)
         goto out;
     /* in-order queue: the reduction reads z before the epilogue below overwrites it with dz */
@@ -311,14 +311,14 @@ static clrelu_status backward(dense_state *s, clrelu_device *dev, const struct d
         goto out;
     if (c->grad_x) {
         if ((st = upload(s, od, NULL, c->n * c->in * es, &s->gx)) != CLRELU_OK ||
-            (st = ocl_dense_gemm(c->dtype, false, false, c->n, c->in, c->out, s->z, c->out, s->w, c->in, s->gx, c->in,
+            (st = clr_ocl_dense_gemm(c->dtype, false, false, c->n, c->in, c->out, s->z, c->out, s->w, c->in, s->gx, c->in,
                                  s->q)) != CLRELU_OK ||
             (st = download(s, s->gx, c->grad_x, c->n * c->in * es)) != CLRELU_OK)
             goto out;
     }
     if (c->grad_w) {
         if ((st = upload(s, od, NULL, c->out * c->in * es, &s->gw)) != CLRELU_OK ||
-            (st = ocl_dense_gemm(c->dtype, true, false, c->out, c->in, c->n, s->z, c->out, s->x, c->in, s->gw, c->in,
+            (st = clr_ocl_dense_gemm(c->dtype, true, false, c->out, c->in, c->n, s->z, c->out, s->x, c->in, s->gw, c->in,
                                  s->q)) != CLRELU_OK ||
             (st = download(s, s->gw, c->grad_w, c->out * c->in * es)) != CLRELU_OK)
             goto out;
@@ -347,7 +347,7 @@ static void release_mem(cl_mem m)
 /* Timing: everything runs on one in-order queue; transfer_in_ns is the wall time of the uploads,
  * kernel_ns the wall time from the finished uploads to the finished GEMM(s), epilogue(s) and
  * read-backs (CLBlast reports no event for all of its kernels, so they are timed together). */
-clrelu_status ocl_dense(clrelu_device *dev, const struct dense_call *c)
+clrelu_status clr_ocl_dense(clrelu_device *dev, const struct dense_call *c)
 {
     ocl_device *od = dev->impl;
     clrelu_status st = CLRELU_OK;
@@ -366,10 +366,10 @@ clrelu_status ocl_dense(clrelu_device *dev, const struct dense_call *c)
         return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "dense: a %zu-byte buffer exceeds %s's max allocation of %llu bytes",
                                 biggest * es, dev->info.id, (unsigned long long)dev->info.max_alloc_bytes);
     uint64_t t0 = clrelu_now_ns();
-    if ((st = ocl_dense_program(dev, c->dtype, &s.prog)) != CLRELU_OK)
+    if ((st = clr_ocl_dense_program(dev, c->dtype, &s.prog)) != CLRELU_OK)
         return st;
     c->timing->build_ns = clrelu_now_ns() - t0;
-    if ((st = ocl_queue_acquire(od, &s.q)) != CLRELU_OK)
+    if ((st = clr_ocl_queue_acquire(od, &s.q)) != CLRELU_OK)
         goto out;
     s.broken = true;
     t0 = clrelu_now_ns();
@@ -398,7 +398,7 @@ out:
         clReleaseKernel(s.k3);
     cl_mem mems[] = {s.x, s.w, s.b, s.slope, s.z, s.g, s.y, s.gx, s.gw, s.gb, s.gs};
     if (s.q)
-        ocl_queue_release(od, s.q, s.broken);
+        clr_ocl_queue_release(od, s.q, s.broken);
     for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
         release_mem(mems[i]);
     if (s.prog)

@@ -12,17 +12,17 @@
 
 /* The dense program (activation.cl + dense.cl) of dev for dtype, built or loaded from the disk
  * cache on first use and kept for the process. The caller owns one reference. */
-clrelu_status ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out);
+clrelu_status clr_ocl_dense_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out);
 
 /* Row-major C [m, n] = op(A) op(B) with CLBlast (alpha 1, beta 0) on queue q; trans_a/trans_b
  * select A^T / B^T. lda/ldb/ldc are row strides. */
-clrelu_status ocl_dense_gemm(clrelu_dtype dtype, bool trans_a, bool trans_b, size_t m, size_t n, size_t k, cl_mem a,
+clrelu_status clr_ocl_dense_gemm(clrelu_dtype dtype, bool trans_a, bool trans_b, size_t m, size_t n, size_t k, cl_mem a,
                              size_t lda, cl_mem b, size_t ldb, cl_mem c, size_t ldc, cl_command_queue q);
 
 /* Global work size for an elementwise pass over count elements on dev. */
-size_t ocl_dense_global_size(const clrelu_device *dev, size_t count);
+size_t clr_ocl_dense_global_size(const clrelu_device *dev, size_t count);
 
 /* Set the compute-type scalar argument `index` of kernel k (float, or double for float64). */
-cl_int ocl_dense_set_real(cl_kernel k, cl_uint index, clrelu_dtype dtype, double v);
+cl_int clr_ocl_dense_set_real(cl_kernel k, cl_uint index, clrelu_dtype dtype, double v);
 
 #endif

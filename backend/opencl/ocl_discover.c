@@ -13,17 +13,17 @@ static void ocl_destroy(clrelu_device *dev);
 
 static const backend_iface opencl_iface = {
     .name = "opencl",
-    .run = ocl_run,
+    .run = clr_ocl_run,
     .destroy = ocl_destroy,
-    .program_export = ocl_program_export,
-    .program_import = ocl_program_import,
+    .program_export = clr_ocl_program_export,
+    .program_import = clr_ocl_program_import,
     .bench_ceiling = ocl_bench_ceiling,
-    .dense = ocl_dense,
-    .offload_below = ocl_offload_below,
-    .tune_kernels = ocl_tune_kernels,
-    .tune_crossover = ocl_tune_crossover,
-    .tune_active = ocl_tune_active,
-    .tune_get_crossover = ocl_tune_get_crossover,
+    .dense = clr_ocl_dense,
+    .offload_below = clr_ocl_offload_below,
+    .tune_kernels = clr_ocl_tune_kernels,
+    .tune_crossover = clr_ocl_tune_crossover,
+    .tune_active = clr_ocl_tune_active,
+    .tune_get_crossover = clr_ocl_tune_get_crossover,
 };
 
 /* Read a string property into buf (always NUL-terminated; "" if the query fails). */
@@ -139,7 +139,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
         char name[128];
         device_string(d, CL_DEVICE_NAME, name, sizeof name);
         clrelu_log(ctx, CLRELU_LOG_WARN, "opencl: skipping device '%s': clCreateContext failed with %s", name,
-                   ocl_error_name(err));
+                   clr_ocl_error_name(err));
         free(od);
         return CLRELU_OK;
     }
@@ -176,7 +176,7 @@ static clrelu_status ocl_discover(clrelu_context *ctx)
     cl_int err = clGetPlatformIDs(0, NULL, &n_platforms);
     if (err != CL_SUCCESS || n_platforms == 0) {
         /* no ICD or no platform installed: not an error, just no OpenCL devices */
-        clrelu_log(ctx, CLRELU_LOG_DEBUG, "opencl: no platforms (%s)", ocl_error_name(err));
+        clrelu_log(ctx, CLRELU_LOG_DEBUG, "opencl: no platforms (%s)", clr_ocl_error_name(err));
         return CLRELU_OK;
     }
     platforms = calloc(n_platforms, sizeof *platforms);
@@ -211,7 +211,7 @@ static void ocl_destroy(clrelu_device *dev)
     ocl_device *od = dev->impl;
     if (!od)
         return;
-    ocl_queue_pool_destroy(od);
+    clr_ocl_queue_pool_destroy(od);
     for (int i = 0; i < CLRELU_DTYPE_COUNT; i++) {
         if (od->prog[i])
             clReleaseProgram(od->prog[i]);

@@ -1,7 +1,7 @@
 /* ocl_errors.c: OpenCL error codes as names, and their mapping to clrelu statuses. */
 #include "opencl/ocl.h"
 
-const char *ocl_error_name(cl_int err)
+const char *clr_ocl_error_name(cl_int err)
 {
     switch (err) {
 #define NAME(e) case e: return #e;
@@ -72,12 +72,12 @@ const char *ocl_error_name(cl_int err)
 
 /* Allocation failures become CLRELU_ERR_OUT_OF_MEMORY, everything else CLRELU_ERR_DEVICE; the
  * message names the call, the error and where it happened. */
-clrelu_status ocl_fail(cl_int err, const char *call, const char *file, int line)
+clrelu_status clr_ocl_fail(cl_int err, const char *call, const char *file, int line)
 {
     clrelu_status st = CLRELU_ERR_DEVICE;
     if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
         err == CL_INVALID_BUFFER_SIZE)
         st = CLRELU_ERR_OUT_OF_MEMORY;
-    return clrelu_set_error(st, "OpenCL: %s failed with %s (%d) at %s:%d", call, ocl_error_name(err), (int)err,
+    return clrelu_set_error(st, "OpenCL: %s failed with %s (%d) at %s:%d", call, clr_ocl_error_name(err), (int)err,
                             file, line);
 }

@@ -26,7 +26,7 @@ static clrelu_status ensure_staging(ocl_device *od, ocl_slot *s, size_t bytes, b
     clrelu_status st = CLRELU_OK;
     if (s->stage_bytes >= bytes && (!backward || s->pin[PIN_G]))
         return CLRELU_OK;
-    ocl_slot_drop_staging(s);
+    clr_ocl_slot_drop_staging(s);
     for (int i = 0; i < 3; i++) {
         if (i == PIN_G && !backward)
             continue;
@@ -38,7 +38,7 @@ static clrelu_status ensure_staging(ocl_device *od, ocl_slot *s, size_t bytes, b
     s->stage_bytes = bytes;
 out:
     if (st != CLRELU_OK)
-        ocl_slot_drop_staging(s);
+        clr_ocl_slot_drop_staging(s);
     return st;
 }
 
@@ -151,7 +151,7 @@ out:
  * stages the next lane's input and collects finished output, and the queues' transfers and
  * kernels overlap on the device. y may alias x or g: a chunk's output lands after its own input
  * was staged, and chunks are disjoint. */
-clrelu_status ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog,
+clrelu_status clr_ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog,
                                cl_mem weight, ocl_slot *first)
 {
     ocl_device *od = dev->impl;
@@ -171,10 +171,10 @@ clrelu_status ocl_pipeline_run(clrelu_device *dev, const op_call *call, const tu
     for (size_t i = 0; i < lanes_needed; i++) {
         if (i == 0)
             lanes[i].slot = first;
-        else if ((st = ocl_slot_acquire(od, &lanes[i].slot)) != CLRELU_OK)
+        else if ((st = clr_ocl_slot_acquire(od, &lanes[i].slot)) != CLRELU_OK)
             goto out;
         if ((st = ensure_staging(od, lanes[i].slot, chunk * esize, bwd)) != CLRELU_OK ||
-            (st = ocl_slot_kernel(lanes[i].slot, prog, call->dtype, index, name, &lanes[i].k)) != CLRELU_OK)
+            (st = clr_ocl_slot_kernel(lanes[i].slot, prog, call->dtype, index, name, &lanes[i].k)) != CLRELU_OK)
             goto out;
     }
     size_t li = 0;
@@ -200,7 +200,7 @@ out:
                 clReleaseEvent(lanes[i].ev[e]);
         }
         if (i > 0) /* the first slot belongs to the caller */
-            ocl_slot_release(od, lanes[i].slot, st != CLRELU_OK);
+            clr_ocl_slot_release(od, lanes[i].slot, st != CLRELU_OK);
     }
     return st;
 }

@@ -52,7 +52,7 @@ static clrelu_status kernel_source_text(const char **src, char **owned)
 #endif
 }
 
-bool ocl_acc_is_double(const clrelu_device *dev) { return dev->info.fp64; }
+bool clr_ocl_acc_is_double(const clrelu_device *dev) { return dev->info.fp64; }
 
 static unsigned pow2_clamp(unsigned v, unsigned lo, unsigned hi)
 {
@@ -78,16 +78,16 @@ static unsigned default_vector_width(const clrelu_device *dev, clrelu_dtype dtyp
 
 static bool valid_vw(unsigned vw) { return vw == 2 || vw == 4 || vw == 8 || vw == 16; }
 
-void ocl_tune_get(clrelu_device *dev, tune_record *out)
+void clr_ocl_tune_get(clrelu_device *dev, tune_record *out)
 {
     ocl_device *od = dev->impl;
     pthread_mutex_lock(&od->pool_lock);
     if (!od->tune_loaded) {
         const char *dir = dev->ctx->cache_dir;
         char fp[33];
-        tune_fingerprint(&dev->info, fp);
+        clr_tune_fingerprint(&dev->info, fp);
         memset(&od->tune, 0, sizeof od->tune);
-        clrelu_status st = dir[0] ? tune_load(dir, fp, &od->tune) : CLRELU_ERR_NOT_FOUND;
+        clrelu_status st = dir[0] ? clr_tune_load(dir, fp, &od->tune) : CLRELU_ERR_NOT_FOUND;
         if (st == CLRELU_OK)
             clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s uses tuned parameters from %s/%s.tune", dev->info.id,
                        dir, fp);
@@ -97,13 +97,13 @@ void ocl_tune_get(clrelu_device *dev, tune_record *out)
             memset(&od->tune, 0, sizeof od->tune);
         od->crossover_state = od->tune.have_crossover ? 2 : 0;
         od->tune_loaded = true;
-        ocl_publish_delegation(od);
+        clr_ocl_publish_delegation(od);
     }
     *out = od->tune;
     pthread_mutex_unlock(&od->pool_lock);
 }
 
-void ocl_publish_delegation(ocl_device *od)
+void clr_ocl_publish_delegation(ocl_device *od)
 {
     uint64_t below = OCL_DELEGATE_UNKNOWN;
     if (od->tune_loaded && od->crossover_state == 2)
@@ -115,17 +115,17 @@ void ocl_publish_delegation(ocl_device *od)
 static unsigned vector_width(clrelu_device *dev, clrelu_dtype dtype, bool fpga)
 {
     tune_record rec;
-    ocl_tune_get(dev, &rec);
+    clr_ocl_tune_get(dev, &rec);
     if (!fpga && rec.have[dtype] && valid_vw(rec.cfg[dtype].vw))
         return rec.cfg[dtype].vw;
     return default_vector_width(dev, dtype, fpga);
 }
 
-tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype)
+tune_cfg clr_ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype)
 {
     ocl_device *od = dev->impl;
     tune_record rec;
-    ocl_tune_get(dev, &rec);
+    clr_ocl_tune_get(dev, &rec);
     tune_cfg c = {0, 0, 0};
     if (rec.have[dtype] && !od->fpga)
         c = rec.cfg[dtype];
@@ -133,7 +133,7 @@ tune_cfg ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype)
     return c;
 }
 
-void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
+void clr_ocl_tune_set(clrelu_device *dev, const tune_record *rec)
 {
     ocl_device *od = dev->impl;
     unsigned before[CLRELU_DTYPE_COUNT];
@@ -144,7 +144,7 @@ void ocl_tune_set(clrelu_device *dev, const tune_record *rec)
     od->tune_loaded = true;
     if (rec->have_crossover)
         od->crossover_state = 2;
-    ocl_publish_delegation(od);
+    clr_ocl_publish_delegation(od);
     pthread_mutex_unlock(&od->pool_lock);
     for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
         if (vector_width(dev, (clrelu_dtype)t, od->fpga) == before[t])
@@ -169,7 +169,7 @@ static void build_options(const clrelu_device *dev, clrelu_dtype dtype, unsigned
                          : (od->cl_type & CL_DEVICE_TYPE_CPU) ? " -DCLRELU_LAYOUT_BLOCKED"
                                                               : "";
     snprintf(buf, size, "%s-DCLRELU_STORE_%s -DVW=%u%s%s", major * 10 + minor >= 12 ? "-cl-std=CL1.2 " : "",
-             store[dtype], vw, ocl_acc_is_double(dev) ? " -DCLRELU_ACC_F64" : "",
+             store[dtype], vw, clr_ocl_acc_is_double(dev) ? " -DCLRELU_ACC_F64" : "",
              layout);
 }
 
@@ -184,7 +184,7 @@ static clrelu_status build_error(cl_program prog, cl_device_id d, cl_int err, co
             len = 0;
         log[len] = '\0';
     }
-    clrelu_status st = clrelu_set_error(CLRELU_ERR_BUILD, "%s failed (%s): %s", what, ocl_error_name(err),
+    clrelu_status st = clrelu_set_error(CLRELU_ERR_BUILD, "%s failed (%s): %s", what, clr_ocl_error_name(err),
                                         log && *log ? log : "(no build log)");
     free(log);
     return st;
@@ -224,7 +224,7 @@ static clrelu_status build_from_binary(clrelu_device *dev, const void *data, siz
             clReleaseProgram(prog);
         return clrelu_set_error(CLRELU_ERR_BUILD, "%s (%s) rejected the program binary of %zu bytes: %s",
                                 dev->info.id, dev->info.name, size,
-                                ocl_error_name(err != CL_SUCCESS ? err : bin_status));
+                                clr_ocl_error_name(err != CL_SUCCESS ? err : bin_status));
     }
     err = clBuildProgram(prog, 1, &od->id, NULL, NULL, NULL);
     if (err != CL_SUCCESS) {
@@ -278,11 +278,11 @@ static clrelu_status load_or_build(clrelu_device *dev, clrelu_dtype dtype, unsig
     build_options(dev, dtype, vw, opts, sizeof opts);
     const char *parts[] = {CLRELU_VERSION, in->platform, in->name, in->vendor, in->driver_version,
                            in->device_version, opts, src};
-    ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
+    clr_ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
     bool caching = ctx->cache_dir[0] != '\0';
 
     if (caching) {
-        st = ocl_cache_load(ctx->cache_dir, key, &bin, &bin_size);
+        st = clr_ocl_cache_load(ctx->cache_dir, key, &bin, &bin_size);
         if (st == CLRELU_OK) {
             st = build_from_binary(dev, bin, bin_size, out);
             if (st == CLRELU_OK) {
@@ -304,7 +304,7 @@ static clrelu_status load_or_build(clrelu_device *dev, clrelu_dtype dtype, unsig
     if (caching) {
         /* a cache that cannot be written costs a rebuild next time, never this call */
         if (program_binary(*out, &bin, &bin_size) == CLRELU_OK &&
-            ocl_cache_store(ctx->cache_dir, key, bin, bin_size) == CLRELU_OK)
+            clr_ocl_cache_store(ctx->cache_dir, key, bin, bin_size) == CLRELU_OK)
             clrelu_log(ctx, CLRELU_LOG_DEBUG, "opencl: wrote cache entry %s/%s.clbin (%zu bytes)", ctx->cache_dir,
                        key, bin_size);
         else
@@ -317,7 +317,7 @@ out:
     return st;
 }
 
-clrelu_status ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program *out, uint64_t *build_ns)
+clrelu_status clr_ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program *out, uint64_t *build_ns)
 {
     ocl_device *od = dev->impl;
     clrelu_status st = CLRELU_OK;
@@ -336,12 +336,12 @@ clrelu_status ocl_program_get(clrelu_device *dev, clrelu_dtype dtype, cl_program
     return st;
 }
 
-clrelu_status ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
+clrelu_status clr_ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out,
                                  uint64_t *build_ns)
 {
     ocl_device *od = dev->impl;
     if (!vw || vw == vector_width(dev, dtype, od->fpga))
-        return ocl_program_get(dev, dtype, out, build_ns);
+        return clr_ocl_program_get(dev, dtype, out, build_ns);
     if (!valid_vw(vw))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "vector width %u is not 2, 4, 8 or 16", vw);
     uint64_t t0 = clrelu_now_ns();
@@ -351,10 +351,10 @@ clrelu_status ocl_program_get_vw(clrelu_device *dev, clrelu_dtype dtype, unsigne
     return st;
 }
 
-clrelu_status ocl_program_export(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size)
+clrelu_status clr_ocl_program_export(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size)
 {
     cl_program prog = NULL;
-    clrelu_status st = ocl_program_get(dev, dtype, &prog, NULL);
+    clrelu_status st = clr_ocl_program_get(dev, dtype, &prog, NULL);
     if (st != CLRELU_OK)
         return st;
     st = program_binary(prog, data, size);
@@ -363,7 +363,7 @@ clrelu_status ocl_program_export(clrelu_device *dev, clrelu_dtype dtype, void **
 }
 
 /* Replace the dtype's program with one built from a binary; calls in flight keep the old one. */
-clrelu_status ocl_program_import(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size)
+clrelu_status clr_ocl_program_import(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size)
 {
     ocl_device *od = dev->impl;
     cl_program prog = NULL;

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-clrelu_status ocl_queue_acquire(ocl_device *od, cl_command_queue *out)
+clrelu_status clr_ocl_queue_acquire(ocl_device *od, cl_command_queue *out)
 {
     clrelu_status st = CLRELU_OK;
     cl_command_queue q = NULL;
@@ -19,7 +19,7 @@ out:
 }
 
 /* Keep an idle queue for the next call unless the pool is full or the call failed midway. */
-void ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken)
+void clr_ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken)
 {
     if (!q)
         return;
@@ -39,7 +39,7 @@ void ocl_queue_release(ocl_device *od, cl_command_queue q, bool broken)
 
 static void slot_destroy(ocl_slot *s);
 
-void ocl_queue_pool_destroy(ocl_device *od)
+void clr_ocl_queue_pool_destroy(ocl_device *od)
 {
     for (int i = 0; i < od->n_pool; i++)
         clReleaseCommandQueue(od->pool[i]);
@@ -62,7 +62,7 @@ static void slot_drop_kernels(ocl_slot *s, int dtype)
 }
 
 /* Release the slot's pipeline staging (pinned buffers are unmapped first). */
-void ocl_slot_drop_staging(ocl_slot *s)
+void clr_ocl_slot_drop_staging(ocl_slot *s)
 {
     for (int i = 0; i < 3; i++) {
         if (s->pin[i] && s->pin_ptr[i] && s->q)
@@ -85,7 +85,7 @@ static void slot_destroy(ocl_slot *s)
 {
     if (!s)
         return;
-    ocl_slot_drop_staging(s);
+    clr_ocl_slot_drop_staging(s);
     if (s->q) {
         clFinish(s->q);
         clReleaseCommandQueue(s->q);
@@ -96,7 +96,7 @@ static void slot_destroy(ocl_slot *s)
 }
 
 /* An idle slot from the pool, or a new one with a fresh profiling queue. */
-clrelu_status ocl_slot_acquire(ocl_device *od, ocl_slot **out)
+clrelu_status clr_ocl_slot_acquire(ocl_device *od, ocl_slot **out)
 {
     clrelu_status st = CLRELU_OK;
     ocl_slot *s = NULL;
@@ -120,7 +120,7 @@ out:
 }
 
 /* Back to the pool with its kernels, unless broken (a failed call) or the pool is full. */
-void ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken)
+void clr_ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken)
 {
     if (!s)
         return;
@@ -137,7 +137,7 @@ void ocl_slot_release(ocl_device *od, ocl_slot *s, bool broken)
 
 /* The slot's cached kernel; created on first use, recreated when the dtype's program changed
  * (a program import or a new tuning replaces the program object). */
-clrelu_status ocl_slot_kernel(ocl_slot *s, cl_program prog, clrelu_dtype dtype, int index, const char *name,
+clrelu_status clr_ocl_slot_kernel(ocl_slot *s, cl_program prog, clrelu_dtype dtype, int index, const char *name,
                               cl_kernel *out)
 {
     clrelu_status st = CLRELU_OK;

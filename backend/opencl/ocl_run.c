@@ -263,16 +263,16 @@ static clrelu_status run_setup(run_state *rs)
     const op_call *c = rs->call;
     clrelu_status st = CLRELU_OK;
     char name[64];
-    if (!rs->prog && (st = ocl_program_get(rs->dev, c->dtype, &rs->prog, &c->timing->build_ns)) != CLRELU_OK)
+    if (!rs->prog && (st = clr_ocl_program_get(rs->dev, c->dtype, &rs->prog, &c->timing->build_ns)) != CLRELU_OK)
         goto out;
-    if ((st = ocl_slot_acquire(rs->od, &rs->slot)) != CLRELU_OK)
+    if ((st = clr_ocl_slot_acquire(rs->od, &rs->slot)) != CLRELU_OK)
         goto out;
     rs->q = rs->slot->q;
     int index = (int)c->op->id * 2 + rs->backward;
     const char *dir = rs->backward ? "bwd" : "fwd";
     if (rs->stream) {
         snprintf(name, sizeof name, "%s_%s_nt", c->op->kernel, dir);
-        if (ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_NT + index, name, &rs->kmain) != CLRELU_OK) {
+        if (clr_ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_NT + index, name, &rs->kmain) != CLRELU_OK) {
             /* a program without the streaming variants (an imported binary): ordinary stores */
             clrelu_clear_error();
             rs->stream = false;
@@ -280,7 +280,7 @@ static clrelu_status run_setup(run_state *rs)
     }
     if (!rs->stream) {
         snprintf(name, sizeof name, "%s_%s", c->op->kernel, dir);
-        if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
+        if ((st = clr_ocl_slot_kernel(rs->slot, rs->prog, c->dtype, index, name, &rs->kmain)) != CLRELU_OK)
             goto out;
     }
     rs->single_main = is_single_work_item(rs->kmain, rs->od->id);
@@ -298,10 +298,10 @@ static clrelu_status run_setup(run_state *rs)
     if (!rs->want_dw)
         goto out;
 
-    if ((st = ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_DW, "prelu_dw", &rs->kdw)) != CLRELU_OK)
+    if ((st = clr_ocl_slot_kernel(rs->slot, rs->prog, c->dtype, OCL_KERNEL_DW, "prelu_dw", &rs->kdw)) != CLRELU_OK)
         goto out;
     rs->single_dw = is_single_work_item(rs->kdw, rs->od->id);
-    rs->acc_size = ocl_acc_is_double(rs->dev) ? sizeof(double) : sizeof(float);
+    rs->acc_size = clr_ocl_acc_is_double(rs->dev) ? sizeof(double) : sizeof(float);
     /* enough channel slices to occupy the device, fewer when there are many channels */
     size_t cu = rs->dev->info.compute_units ? rs->dev->info.compute_units : 1;
     size_t target = cu * ((rs->od->cl_type & CL_DEVICE_TYPE_CPU) ? 64 : 1024);
@@ -339,7 +339,7 @@ static void run_release(run_state *rs, bool failed)
         clReleaseMemObject(rs->partial);
     if (rs->prog)
         clReleaseProgram(rs->prog);
-    ocl_slot_release(rs->od, rs->slot, failed); /* the kernels stay with the slot */
+    clr_ocl_slot_release(rs->od, rs->slot, failed); /* the kernels stay with the slot */
     free(rs->partial_host);
     free(rs->dw_sum);
 }
@@ -382,7 +382,7 @@ static bool use_zero_copy(const clrelu_device *dev)
     return dev->info.host_unified_memory;
 }
 
-bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
+bool clr_ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
                  clrelu_dtype dtype)
 {
     const ocl_device *od = dev->impl;
@@ -390,10 +390,10 @@ bool ocl_streams(const clrelu_device *dev, const void *x, const void *g, const v
     if (!(od->cl_type & CL_DEVICE_TYPE_CPU) || !use_zero_copy(dev) || od->fpga || y == x || y == g ||
         (uintptr_t)y % es)
         return false;
-    return stream_pays(count, es, g ? 3 : 2);
+    return clr_stream_pays(count, es, g ? 3 : 2);
 }
 
-clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog)
+clrelu_status clr_ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cfg *cfg, cl_program prog)
 {
     run_state rs;
     memset(&rs, 0, sizeof rs);
@@ -406,7 +406,7 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
     rs.prelu = call->op->desc.per_channel;
     rs.want_dw = rs.prelu && rs.backward && call->grad_weight;
     rs.cfg = *cfg;
-    rs.stream = ocl_streams(dev, call->x, call->grad_output, call->y, call->count, call->dtype);
+    rs.stream = clr_ocl_streams(dev, call->x, call->grad_output, call->y, call->count, call->dtype);
     if (prog) {
         clRetainProgram(prog);
         rs.prog = prog;
@@ -415,7 +415,7 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
     clrelu_status st = run_setup(&rs);
     if (st == CLRELU_OK && !rs.zero_copy && !rs.want_dw && !rs.single_main) {
         /* discrete device: transfers overlap the kernels over several queues */
-        st = ocl_pipeline_run(dev, call, &rs.cfg, rs.prog, rs.weight, rs.slot);
+        st = clr_ocl_pipeline_run(dev, call, &rs.cfg, rs.prog, rs.weight, rs.slot);
         run_release(&rs, st != CLRELU_OK);
         return st;
     }
@@ -433,21 +433,21 @@ clrelu_status ocl_run_cfg(clrelu_device *dev, const op_call *call, const tune_cf
 }
 
 /* Every call here runs on this device with the active config; whether a small call runs on the
- * fallback device instead is the dispatcher's decision (core/offload.c, ocl_offload_below). */
-clrelu_status ocl_run(clrelu_device *dev, const op_call *call)
+ * fallback device instead is the dispatcher's decision (core/offload.c, clr_ocl_offload_below). */
+clrelu_status clr_ocl_run(clrelu_device *dev, const op_call *call)
 {
-    tune_cfg cfg = ocl_active_cfg(dev, call->dtype);
-    return ocl_run_cfg(dev, call, &cfg, NULL);
+    tune_cfg cfg = clr_ocl_active_cfg(dev, call->dtype);
+    return clr_ocl_run_cfg(dev, call, &cfg, NULL);
 }
 
 /* The device's crossover: from the tuning file, or measured once (with dtype) on first use. While
  * another thread measures it, *out is 0 (calls stay on the device). build_ns gets the program
  * build time the measurement spent. */
-clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
+clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
 {
     ocl_device *od = dev->impl;
     tune_record rec;
-    ocl_tune_get(dev, &rec);
+    clr_ocl_tune_get(dev, &rec);
     pthread_mutex_lock(&od->pool_lock);
     int state = od->crossover_state;
     if (state == 0)
@@ -469,13 +469,13 @@ clrelu_status ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bu
     od->tune.crossover = st == CLRELU_OK ? measured : 0;
     od->tune.have_crossover = true;
     od->crossover_state = 2;
-    ocl_publish_delegation(od);
+    clr_ocl_publish_delegation(od);
     pthread_mutex_unlock(&od->pool_lock);
     *out = st == CLRELU_OK ? measured : 0;
     return st;
 }
 
-uint64_t ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns)
+uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns)
 {
     /* the common case without a lock: tuning loaded, crossover known */
     ocl_device *od = dev->impl;
@@ -483,7 +483,7 @@ uint64_t ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *bui
     if (below != OCL_DELEGATE_UNKNOWN)
         return below;
     uint64_t crossover = 0;
-    if (ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
+    if (clr_ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
         clrelu_clear_error(); /* no crossover: the call stays on the device */
     return crossover;
 }

@@ -76,7 +76,7 @@ static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg 
                              uint64_t *ns, bool *valid)
 {
     cl_program prog = NULL;
-    clrelu_status st = ocl_program_get_vw(dev, t, cfg->vw, &prog, NULL);
+    clrelu_status st = clr_ocl_program_get_vw(dev, t, cfg->vw, &prog, NULL);
     if (st != CLRELU_OK)
         return st;
     uint64_t samples[TUNE_REPS];
@@ -95,7 +95,7 @@ static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg 
             c.y = d->y;
             c.grad_output = dir ? d->g : NULL;
             c.timing = &tm;
-            st = ocl_run_cfg(dev, &c, cfg, prog);
+            st = clr_ocl_run_cfg(dev, &c, cfg, prog);
             total += tm.kernel_ns;
             if (st == CLRELU_OK && memcmp(d->y, dir ? d->ref_bwd : d->ref_fwd, d->bytes) != 0)
                 *valid = false;
@@ -112,18 +112,18 @@ static clrelu_status measure(clrelu_device *dev, clrelu_dtype t, const tune_cfg 
 /* Write the device's record (after a change) to its tuning file and install it. */
 static clrelu_status save(clrelu_device *dev, const tune_record *rec)
 {
-    ocl_tune_set(dev, rec);
+    clr_ocl_tune_set(dev, rec);
     if (!dev->ctx->cache_dir[0])
         return CLRELU_OK;
     char fp[33];
-    tune_fingerprint(&dev->info, fp);
-    return tune_store(dev->ctx->cache_dir, fp, rec);
+    clr_tune_fingerprint(&dev->info, fp);
+    return clr_tune_store(dev->ctx->cache_dir, fp, rec);
 }
 
 /* Candidates: vector widths around the device's preference, work-groups of 16..256, and either
  * the default spread or a fixed number of vectors per work-item. The default config (all 0) is
  * measured first, so the stored one is never slower than the defaults in this run. */
-clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out)
+clrelu_status clr_ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out)
 {
     clrelu_status st = CLRELU_OK;
     clrelu_context *ctx = dev->ctx;
@@ -141,7 +141,7 @@ clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t co
         return st;
     static const unsigned vws[] = {2, 4, 8, 16}, wgs[] = {16, 64, 256}, epts[] = {0, 256, 4096};
     tune_cfg def = {0, 0, 0}, best = def;
-    def.vw = ocl_active_cfg(dev, dtype).vw;
+    def.vw = clr_ocl_active_cfg(dev, dtype).vw;
     uint64_t best_ns = UINT64_MAX, ns = 0;
     bool valid = false;
     if ((st = measure(dev, dtype, &def, &d, &ns, &valid)) != CLRELU_OK)
@@ -182,7 +182,7 @@ clrelu_status ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t co
     out->best = (clrelu_tune_config){best.vw, best.wg, best.ept};
     out->best_gbps = 5.0 * (double)d.bytes / (double)best_ns;
     tune_record rec;
-    ocl_tune_get(dev, &rec);
+    clr_ocl_tune_get(dev, &rec);
     rec.have[dtype] = true;
     rec.cfg[dtype] = best;
     st = save(dev, &rec);
@@ -191,32 +191,32 @@ out:
     return st;
 }
 
-clrelu_status ocl_tune_crossover(clrelu_device *dev, uint64_t *elements)
+clrelu_status clr_ocl_tune_crossover(clrelu_device *dev, uint64_t *elements)
 {
     uint64_t measured = 0;
     clrelu_status st = clr_offload_measure(dev, CLRELU_F32, NULL, &measured);
     if (st != CLRELU_OK)
         return st;
     tune_record rec;
-    ocl_tune_get(dev, &rec);
+    clr_ocl_tune_get(dev, &rec);
     rec.crossover = measured;
     rec.have_crossover = true;
     *elements = measured;
     return save(dev, &rec);
 }
 
-clrelu_status ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned)
+clrelu_status clr_ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned)
 {
     tune_record rec;
-    ocl_tune_get(dev, &rec);
-    tune_cfg c = ocl_active_cfg(dev, dtype);
+    clr_ocl_tune_get(dev, &rec);
+    tune_cfg c = clr_ocl_active_cfg(dev, dtype);
     *cfg = (clrelu_tune_config){c.vw, c.wg, c.ept};
     if (tuned)
         *tuned = rec.have[dtype] && !((ocl_device *)dev->impl)->fpga;
     return CLRELU_OK;
 }
 
-clrelu_status ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements)
+clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements)
 {
-    return ocl_crossover(dev, CLRELU_F32, NULL, elements);
+    return clr_ocl_crossover(dev, CLRELU_F32, NULL, elements);
 }

@@ -22,7 +22,7 @@ static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
     return h;
 }
 
-void tune_fingerprint(const clrelu_device_info *info, char out[33])
+void clr_tune_fingerprint(const clrelu_device_info *info, char out[33])
 {
     const char *parts[] = {info->platform, info->name, info->vendor, info->driver_version, info->device_version};
     uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
@@ -78,7 +78,7 @@ static bool parse_body(char *body, const char *fingerprint, tune_record *rec)
     return true;
 }
 
-clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *out)
+clrelu_status clr_tune_load(const char *dir, const char *fingerprint, tune_record *out)
 {
     char path[1200];
     char buf[TUNE_MAX_BYTES + 1];
@@ -111,7 +111,7 @@ clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *o
     return CLRELU_OK;
 }
 
-clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_record *rec)
+clrelu_status clr_tune_store(const char *dir, const char *fingerprint, const tune_record *rec)
 {
     char body[TUNE_MAX_BYTES], path[1200], tmp[1300];
     int len = snprintf(body, sizeof body, TUNE_MAGIC "\ndevice %s\n", fingerprint);

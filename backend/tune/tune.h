@@ -21,11 +21,11 @@ typedef struct {
 } tune_record;
 
 /* 32 hex digits naming the device: platform, name, vendor, driver and device versions. */
-void tune_fingerprint(const clrelu_device_info *info, char out[33]);
+void clr_tune_fingerprint(const clrelu_device_info *info, char out[33]);
 /* Load dir/<fingerprint>.tune. CLRELU_ERR_NOT_FOUND when absent; CLRELU_ERR_IO with the reason when
  * the file is corrupt, truncated or for another device (the caller then ignores it). */
-clrelu_status tune_load(const char *dir, const char *fingerprint, tune_record *out);
+clrelu_status clr_tune_load(const char *dir, const char *fingerprint, tune_record *out);
 /* Write the record atomically (temporary file + rename). */
-clrelu_status tune_store(const char *dir, const char *fingerprint, const tune_record *rec);
+clrelu_status clr_tune_store(const char *dir, const char *fingerprint, const tune_record *rec);
 
 #endif

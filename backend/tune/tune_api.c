@@ -88,7 +88,7 @@ clrelu_status clrelu_tune_file(const clrelu_context *ctx, const clrelu_device *d
     if (!ctx->cache_dir[0])
         return CLRELU_OK;
     char fp[33];
-    tune_fingerprint(&dev->info, fp);
+    clr_tune_fingerprint(&dev->info, fp);
     snprintf(buf, size, "%s/%s.tune", ctx->cache_dir, fp);
     return CLRELU_OK;
 }

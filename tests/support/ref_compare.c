@@ -162,7 +162,7 @@ static void store(void *buf, clrelu_dtype t, size_t i, double v)
 
 void ref_expected(const clrelu_op_args *a, void *y, void *grad_weight, double *gw_abs_sum)
 {
-    const struct op_entry *op = op_entry_of(clrelu_op_find(a->op));
+    const struct op_entry *op = clr_op_entry_of(clrelu_op_find(a->op));
     double p[CLRELU_MAX_PARAMS];
     clrelu_op_default_params(&op->desc, p);
     if (a->params)
