@@ -3,6 +3,7 @@
 #define CLRELU_BACKEND_H
 
 #include "clrelu.h"
+#include "clrelu_dense.h"
 #include "clrelu_tune.h"
 #include "core/ops.h"
 #include "core/settings.h"
@@ -35,7 +36,27 @@ typedef struct {
 clrelu_status clr_reference_call(const op_call *call);
 
 struct bench_ceiling_call;
-struct dense_call;
+
+/* A validated dense-layer call as a backend's `dense` hook receives it (the front end is
+ * model/dense.c). Checked there: dtype supported by the device, n >= 1 (empty batches never reach a
+ * backend), in, out >= 1, pointers non-NULL where needed, params in range and rounded to the
+ * compute type. act NULL means identity. backward: compute dz = act'(x W^T + b) * grad_y and
+ * whichever of grad_x / grad_w / grad_b are non-NULL; for prelu (slope non-NULL) also
+ * grad_slope[j] = sum_i (z[i, j] > 0 ? 0 : z[i, j] * grad_y[i, j]) when grad_slope is non-NULL
+ * (dense.c lets grad_slope through only for prelu). */
+struct dense_call {
+    const struct op_entry *act;
+    clrelu_dtype dtype;
+    size_t n, in, out;
+    const void *x, *w, *b, *slope;
+    double params[CLRELU_MAX_PARAMS];
+    bool backward;
+    void *y, *pre;
+    const void *grad_y;
+    void *grad_x, *grad_w, *grad_b, *grad_slope;
+    clrelu_timing *timing;      /* never NULL */
+};
+
 
 /* Backend interface (ggml style): a table of functions; optional ones may be NULL and the
  * core then answers CLRELU_ERR_UNSUPPORTED (or, for offload_below, keeps every call on the
@@ -52,7 +73,7 @@ typedef struct backend_iface {
     /* (optional) reference ceilings for the benchmark engine (copy, add, empty launch, ...);
      * struct bench_ceiling_call is defined in bench/bench_ceiling.h */
     clrelu_status (*bench_ceiling)(clrelu_device *dev, struct bench_ceiling_call *call);
-    /* (optional) dense layer y = act(x W^T + b); struct dense_call is defined in model/dense.h */
+    /* (optional) dense layer y = act(x W^T + b) */
     clrelu_status (*dense)(clrelu_device *dev, const struct dense_call *call);
     /* (optional) offloading small work: the element count below which a call of dtype is better
      * run on the context's fallback device (0: never). The device may measure it on first use

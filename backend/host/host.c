@@ -1,9 +1,9 @@
 /* host.c: the "host" backend — every op in plain C: vectorised loops, a thread pool for large tensors. */
 #include "core/backend.h"
 #include "host/host_backend.h"
+#include "host/host_hooks.h"
 #include "host/host_kernels.h"
 #include "host/host_pool.h"
-#include "model/dense.h"
 #include "bench/bench_ceiling.h"
 
 #include <stdatomic.h>

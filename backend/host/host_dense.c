@@ -1,5 +1,5 @@
 /* host_dense.c: dense layers in plain C — the reference GEMM + bias + activation from the op table's reference math. */
-#include "model/dense.h"
+#include "host/host_hooks.h"
 
 #include <stdlib.h>
 #include <string.h>

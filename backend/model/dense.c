@@ -1,5 +1,5 @@
 /* dense.c: validate a dense-layer call once (shapes, dtype, activation, params) and hand it to the device's backend. */
-#include "model/dense.h"
+#include "core/backend.h"
 
 #include <math.h>
 #include <string.h>

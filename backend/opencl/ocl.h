@@ -145,6 +145,8 @@ bool clr_ocl_streams(const clrelu_device *dev, const void *x, const void *g, con
 clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
 /* The backend's offload_below hook: clr_ocl_crossover without a lock once it is known. */
 uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+/* ocl_dense.c: the dense hook — CLBlast GEMM + one fused epilogue kernel. */
+clrelu_status clr_ocl_dense(clrelu_device *dev, const struct dense_call *call);
 /* ocl_tune.c: the backend's tuning hooks (backend_iface.tune_*). */
 clrelu_status clr_ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
 clrelu_status clr_ocl_tune_crossover(clrelu_device *dev, uint64_t *elements);

@@ -2,7 +2,7 @@
 #ifndef CLRELU_OCL_DENSE_H
 #define CLRELU_OCL_DENSE_H
 
-#include "model/dense.h"
+#include "core/backend.h"
 #include "opencl/ocl.h"
 
 /* Epilogue flags, as in kernels/dense.cl. */

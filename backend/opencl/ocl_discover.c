@@ -3,7 +3,6 @@
 #include "opencl/ocl_backend.h"
 
 #include "bench/bench_ceiling.h"
-#include "model/dense.h"
 
 #include <stdio.h>
 #include <stdlib.h>
