@@ -4,6 +4,7 @@
 #include "fuzz.h"
 #include "metrics.h"
 #include "router.h"
+#include "served.h"
 #include "stats.h"
 
 #include <cjson/cJSON.h>
@@ -36,7 +37,8 @@ static void make_fixture(void)
     pthread_mutex_init(&s->inflight_lock, NULL);
     const char *ids[1] = {s->devices[0].info->id};
     s->metrics = metrics_create(router_count(), router_names(), 1, ids);
-    s->stats = stats_create(clrelu_op_count());
+    s->models = served_models_create();
+    s->stats = s->models ? stats_create(s->models) : NULL;
     if (s->metrics && s->stats)
         fixture_ptr = s;
 }

@@ -11,21 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct {
-    char name[128];
-    clrelu_model *model;
-} repo_entry;
-
-static const char *repo_dir;
-static repo_entry *entries;
-static int n_entries;
-
-void models_set_repository(const char *dir) { repo_dir = dir && *dir ? dir : NULL; }
-
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Subfolder names holding a config.json, sorted (malloc'd array of malloc'd names). */
-static int list_models(const server_logger *lg, char ***out)
+static int list_models(const char *repo_dir, const server_logger *lg, char ***out)
 {
     DIR *d = opendir(repo_dir);
     if (!d) {
@@ -66,22 +55,19 @@ static int list_models(const server_logger *lg, char ***out)
     return n;
 }
 
-bool models_load(const server_logger *lg)
+bool models_load(served_models *t, const char *repo_dir, const server_logger *lg)
 {
-    if (!repo_dir)
+    if (!repo_dir || !*repo_dir)
         return true;
     char **names = NULL;
-    int n = list_models(lg, &names);
+    int n = list_models(repo_dir, lg, &names);
     if (n < 0)
         return false;
     bool ok = true;
-    entries = calloc((size_t)(n ? n : 1), sizeof *entries);
-    if (!entries)
-        ok = false;
     for (int i = 0; ok && i < n; i++) {
         char dir[2048];
         snprintf(dir, sizeof dir, "%s/%s", repo_dir, names[i]);
-        if (strlen(names[i]) >= sizeof entries[0].name || clrelu_op_find(names[i])) {
+        if (strlen(names[i]) >= sizeof ((served_model *)0)->name || clrelu_op_find(names[i])) {
             server_log(lg, CLRELU_LOG_ERROR, "model folder '%s': the name is %s", dir,
                        clrelu_op_find(names[i]) ? "an op's name (ops are models too); rename the folder" : "too long");
             ok = false;
@@ -93,38 +79,18 @@ bool models_load(const server_logger *lg)
             ok = false;
             break;
         }
-        snprintf(entries[n_entries].name, sizeof entries[0].name, "%s", names[i]);
-        entries[n_entries++].model = m;
+        if (!served_models_add_mlp(t, names[i], m)) {
+            server_log(lg, CLRELU_LOG_ERROR, "out of memory loading model '%s'", names[i]);
+            ok = false;
+            break;
+        }
         server_log(lg, CLRELU_LOG_INFO, "model %s: %d layers, %zu -> %zu, %s", names[i], clrelu_model_layer_count(m),
                    clrelu_model_input_size(m), clrelu_model_output_size(m), clrelu_dtype_name(clrelu_model_dtype(m)));
     }
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    if (!ok)
-        models_unload();
     return ok;
-}
-
-void models_unload(void)
-{
-    for (int i = 0; i < n_entries; i++)
-        clrelu_model_free(entries[i].model);
-    free(entries);
-    entries = NULL;
-    n_entries = 0;
-}
-
-int models_count(void) { return n_entries; }
-const char *models_name_at(int i) { return i >= 0 && i < n_entries ? entries[i].name : NULL; }
-const clrelu_model *models_at(int i) { return i >= 0 && i < n_entries ? entries[i].model : NULL; }
-
-const clrelu_model *models_find(const char *name)
-{
-    for (int i = 0; i < n_entries; i++)
-        if (strcmp(entries[i].name, name) == 0)
-            return entries[i].model;
-    return NULL;
 }
 
 cJSON *models_stats_json(const clrelu_model *m, const clrelu_layer_stats *stats)

@@ -1,11 +1,12 @@
 /* routes_models.c: MLP models over HTTP — KServe v2 metadata/ready/config/infer (JSON + binary) and the native /v1/models routes, with optional per-layer analysis. */
 #include "codec/binary_ext.h"
+#include "codec/tensor_json.h"
 #include "metrics.h"
 #include "models.h"
 #include "request_json.h"
 #include "router.h"
 #include "stats.h"
-#include "codec/tensor_json.h"
+#include "v2_kinds.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -15,20 +16,6 @@
 /* Request-level v2 parameters accepted for MLP models ("stats" and "device" are read). */
 static const char *const v2_known_params[] = {"stats", "device", "binary_data_output", "sequence_id", "sequence_start",
                                               "sequence_end", "priority", "timeout", "headers", NULL};
-
-/* The MLP model behind {model}; NULL when there is none (the op routes handle the request). A
- * version other than "1" is answered with 404 here (*answered set). */
-static const clrelu_model *mlp_of(const request *rq, response *rp, bool *answered)
-{
-    *answered = false;
-    const clrelu_model *m = models_find(rq->model);
-    if (m && rq->version[0] && strcmp(rq->version, "1") != 0) {
-        response_error(rp, 404, "model '%s' has no version '%s' (only \"1\")", rq->model, rq->version);
-        *answered = true;
-        return NULL;
-    }
-    return m;
-}
 
 static cJSON *tensor_meta(const char *name, const char *dt_key, const char *dt, const char *shape_key, size_t width)
 {
@@ -57,12 +44,9 @@ static void describe_layers(const clrelu_model *m, char *out, size_t size)
     }
 }
 
-bool mlp_v2_metadata(server *s, request *rq, response *rp)
+static void mlp_metadata(server *s, const served_model *sm, request *rq, response *rp)
 {
-    bool answered;
-    const clrelu_model *m = mlp_of(rq, rp, &answered);
-    if (!m)
-        return answered;
+    const clrelu_model *m = sm->mlp;
     const char *dt = v2_datatype_name(clrelu_model_dtype(m));
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", rq->model);
@@ -74,28 +58,19 @@ bool mlp_v2_metadata(server *s, request *rq, response *rp)
     cJSON *out = cJSON_AddArrayToObject(o, "outputs");
     cJSON_AddItemToArray(out, tensor_meta("OUTPUT0", "datatype", dt, "shape", clrelu_model_output_size(m)));
     response_json(rp, 200, o);
-    return true;
 }
 
-bool mlp_v2_ready(server *s, request *rq, response *rp)
+static void mlp_ready(server *s, const served_model *sm, request *rq, response *rp)
 {
-    bool answered;
-    const clrelu_model *m = mlp_of(rq, rp, &answered);
-    if (!m)
-        return answered;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", rq->model);
     cJSON_AddBoolToObject(o, "ready", true);
     response_json(rp, 200, o);
-    return true;
 }
 
-bool mlp_v2_config(server *s, request *rq, response *rp)
+static void mlp_config(server *s, const served_model *sm, request *rq, response *rp)
 {
-    bool answered;
-    const clrelu_model *m = mlp_of(rq, rp, &answered);
-    if (!m)
-        return answered;
+    const clrelu_model *m = sm->mlp;
     char type[32], layers[1024];
     snprintf(type, sizeof type, "TYPE_%s", v2_datatype_name(clrelu_model_dtype(m)));
     describe_layers(m, layers, sizeof layers);
@@ -120,7 +95,6 @@ bool mlp_v2_config(server *s, request *rq, response *rp)
     cJSON_AddStringToObject(cJSON_AddObjectToObject(params, "layers"), "string_value", layers);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(params, "description"), "string_value", clrelu_model_description(m));
     response_json(rp, 200, o);
-    return true;
 }
 
 /* One batch in the model's dtype, ready to run. */
@@ -286,13 +260,10 @@ static void free_stats(const clrelu_model *m, clrelu_layer_stats *stats)
     free(stats);
 }
 
-bool mlp_v2_infer(server *s, request *rq, response *rp)
+static void mlp_infer(server *s, const served_model *sm, request *rq, response *rp)
 {
-    bool answered;
-    const clrelu_model *m = mlp_of(rq, rp, &answered);
-    if (!m)
-        return answered;
-    int slot = stats_slot_of(s->stats, rq->model);
+    const clrelu_model *m = sm->mlp;
+    int slot = sm->slot;
     bool ok = false;
     batch b = {0};
     cJSON *root = NULL;
@@ -387,20 +358,24 @@ out:
     free(b.x);
     free(y);
     free_stats(m, stats);
-    return true;
 }
+
+const v2_kind v2_mlp_kind = {mlp_metadata, mlp_ready, mlp_config, mlp_infer};
 
 void h_models_list(server *s, request *rq, response *rp)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "models");
-    for (int i = 0; i < models_count(); i++) {
-        const clrelu_model *m = models_at(i);
+    for (int i = 0; i < served_models_count(s->models); i++) {
+        const served_model *sm = served_models_at(s->models, i);
+        if (sm->kind != SERVED_MLP)
+            continue;
+        const clrelu_model *m = sm->mlp;
         char layers[1024];
         describe_layers(m, layers, sizeof layers);
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(arr, e);
-        cJSON_AddStringToObject(e, "name", models_name_at(i));
+        cJSON_AddStringToObject(e, "name", sm->name);
         cJSON_AddStringToObject(e, "description", clrelu_model_description(m));
         cJSON_AddStringToObject(e, "dtype", clrelu_dtype_name(clrelu_model_dtype(m)));
         cJSON_AddNumberToObject(e, "inputs", (double)clrelu_model_input_size(m));
@@ -414,12 +389,13 @@ void h_models_list(server *s, request *rq, response *rp)
  * "stats": true} -> {"model", "device", "shape", "data", "timing_us", "stats"}. */
 void h_model_infer(server *s, request *rq, response *rp)
 {
-    const clrelu_model *m = models_find(rq->model);
-    if (!m) {
+    const served_model *sm = served_models_find(s->models, rq->model);
+    if (!sm || sm->kind != SERVED_MLP) {
         response_error(rp, 404, "unknown model '%s' (GET /v1/models lists the loaded models)", rq->model);
         return;
     }
-    int slot = stats_slot_of(s->stats, rq->model);
+    const clrelu_model *m = sm->mlp;
+    int slot = sm->slot;
     bool ok = false;
     batch b = {0};
     void *y = NULL;

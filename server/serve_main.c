@@ -6,6 +6,7 @@
 #include "models.h"
 #include "router.h"
 #include "serve.h"
+#include "served.h"
 #include "server.h"
 #include "stats.h"
 #include "tls.h"
@@ -138,7 +139,7 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_API_KEY: c->api_key = *v ? v : NULL; break;
     case OPT_LOG_LEVEL: ok = parse_level(v, &c->log_level); break;
     case OPT_RESULTS_DIR: c->results_dir = v; break;
-    case OPT_MODEL_REPO: models_set_repository(v); break;
+    case OPT_MODEL_REPO: c->model_repository = *v ? v : NULL; break;
     case OPT_TLS_CERT: c->tls_cert = *v ? v : NULL; break;
     case OPT_TLS_KEY: c->tls_key = *v ? v : NULL; break;
     default: ok = false;
@@ -295,7 +296,7 @@ static void teardown(server *s)
     free(s->devices);
     metrics_destroy(s->metrics);
     stats_destroy(s->stats);
-    models_unload();
+    served_models_free(s->models);
     clrelu_context_destroy(s->ctx);
     tls_free(s);
     pthread_mutex_destroy(&s->inflight_lock);
@@ -358,14 +359,18 @@ int serve_main(int argc, char **argv)
     int nid = s.n_devices < 64 ? s.n_devices : 64;
     for (int i = 0; i < nid; i++)
         ids[i] = s.devices[i].info->id;
+    if (!(s.models = served_models_create())) {
+        server_log(&s.log, CLRELU_LOG_ERROR, "out of memory");
+        goto out;
+    }
+    if (!models_load(s.models, s.cfg.model_repository, &s.log))
+        goto out;
     s.metrics = metrics_create(router_count(), router_names(), nid, ids);
-    s.stats = stats_create(clrelu_op_count());
+    s.stats = stats_create(s.models);
     if (!s.metrics || !s.stats) {
         server_log(&s.log, CLRELU_LOG_ERROR, "out of memory");
         goto out;
     }
-    if (!models_load(&s.log))
-        goto out;
     if (warmup)
         warm_up(&s);
     if (!(s.bench = bench_jobs_start(&s))) {

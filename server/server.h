@@ -16,6 +16,7 @@ struct MHD_Connection;
 struct metrics;
 struct model_stats;
 struct bench_jobs;
+struct served_models;
 
 /* Everything the command line and the environment configure. */
 typedef struct {
@@ -34,6 +35,7 @@ typedef struct {
     bool no_opencl;
     bool access_log;
     const char *results_dir;    /* benchmark results (bench_jobs.c); NULL: the default */
+    const char *model_repository; /* MLP models to serve (models.c); NULL: none */
     const char *tls_cert, *tls_key; /* PEM files; both set: HTTPS (tls.c) */
     bool protect_reads;         /* with api_key: every route except the health probes needs the key */
     bool fault_injection;       /* enables POST /v1/debug/faults (routes_debug.c) */
@@ -60,6 +62,7 @@ typedef struct server {
     unsigned bound_port;
     struct metrics *metrics;
     struct model_stats *stats;
+    struct served_models *models; /* every served model: ops and MLP models (served.c) */
     pthread_mutex_t inflight_lock;
     unsigned inflight;
     char *tls_cert_pem, *tls_key_pem; /* loaded by tls.c when HTTPS is on */

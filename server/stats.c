@@ -1,6 +1,6 @@
 /* stats.c: Triton-style model statistics (success/fail/queue/compute durations, batch sizes) for op and MLP models, locked. */
 #include "stats.h"
-#include "models.h"
+#include "served.h"
 #include "server.h"
 
 #include <cjson/cJSON.h>
@@ -21,18 +21,19 @@ typedef struct {
 
 struct model_stats {
     pthread_mutex_t lock;
-    int n_ops, n_slots;        /* n_slots = n_ops + MODELS_MAX */
+    const struct served_models *models;
+    int n_slots;               /* one per served model */
     slot_stat *s;
 };
 
-struct model_stats *stats_create(int n_ops)
+struct model_stats *stats_create(const struct served_models *models)
 {
     struct model_stats *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->n_ops = n_ops;
-    st->n_slots = n_ops + MODELS_MAX;
-    st->s = calloc((size_t)st->n_slots, sizeof *st->s);
+    st->models = models;
+    st->n_slots = served_models_count(models);
+    st->s = calloc((size_t)(st->n_slots ? st->n_slots : 1), sizeof *st->s);
     if (!st->s) {
         free(st);
         return NULL;
@@ -50,33 +51,18 @@ void stats_destroy(struct model_stats *st)
     free(st);
 }
 
-int stats_slot_count(const struct model_stats *st)
-{
-    int n = st->n_ops + models_count();
-    return n < st->n_slots ? n : st->n_slots;
-}
-
-int stats_mlp_slot(const struct model_stats *st, int i)
-{
-    return i >= 0 && st->n_ops + i < stats_slot_count(st) ? st->n_ops + i : -1;
-}
+int stats_slot_count(const struct model_stats *st) { return st->n_slots; }
 
 const char *stats_slot_name(const struct model_stats *st, int slot)
 {
-    if (slot < 0 || slot >= stats_slot_count(st))
-        return NULL;
-    return slot < st->n_ops ? clrelu_op_get(slot)->name : models_name_at(slot - st->n_ops);
+    const served_model *m = slot < st->n_slots ? served_models_at(st->models, slot) : NULL;
+    return m ? m->name : NULL;
 }
 
 int stats_slot_of(const struct model_stats *st, const char *name)
 {
-    const clrelu_op_desc *op = clrelu_op_find(name);
-    if (op)
-        return clrelu_op_index(op);
-    for (int i = 0; i < models_count(); i++)
-        if (strcmp(models_name_at(i), name) == 0)
-            return stats_mlp_slot(st, i);
-    return -1;
+    const served_model *m = served_models_find(st->models, name);
+    return m && m->slot < st->n_slots ? m->slot : -1;
 }
 
 static void add(stat_duration *d, uint64_t ns)

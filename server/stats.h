@@ -6,6 +6,7 @@
 
 struct cJSON;
 struct model_stats;
+struct served_models;
 
 /* Distinct batch sizes listed in a model's "batch_stats" (the first ones seen); executions of
  * further sizes still count in every total. */
@@ -23,15 +24,13 @@ typedef struct {
     stat_duration success, fail, queue, compute_input, compute_infer, compute_output;
 } model_stat;
 
-/* Slots: [0, n_ops) are the op models in op-table order, then one slot per MLP model in the
- * order of models_name_at (room for MODELS_MAX). The MLP models may be loaded after this. */
-struct model_stats *stats_create(int n_ops);
+/* One slot per served model, the slot being its index in the table (served.h): the op models in
+ * op-table order, then the MLP models. The table must be complete and outlive the statistics. */
+struct model_stats *stats_create(const struct served_models *models);
 void stats_destroy(struct model_stats *st);
 /* The slot of the model called name (an op or a loaded MLP model); -1 when there is none. */
 int stats_slot_of(const struct model_stats *st, const char *name);
-/* The slot of MLP model i (models_name_at(i)); -1 out of range. */
-int stats_mlp_slot(const struct model_stats *st, int i);
-/* Slots in use (ops + loaded MLP models), and the model name of a slot (NULL out of range). */
+/* Slots (ops + loaded MLP models), and the model name of a slot (NULL out of range). */
 int stats_slot_count(const struct model_stats *st);
 const char *stats_slot_name(const struct model_stats *st, int slot);
 
