@@ -1,12 +1,11 @@
 /* bench_case.c: run one benchmark case — first run, warm-up, timed samples, validation of every result. */
 #include "bench/bench_engine.h"
+#include "bench/bench_sweep.h"
 #include "bench/bench_validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-double bench_gbps(uint64_t bytes, double ns) { return ns > 0 ? (double)bytes / ns : 0.0; }
 
 /* Inputs for one call: in place, a fresh copy of the input that is overwritten (x forward,
  * grad_output backward) is made first, outside the timed call. */
@@ -63,11 +62,11 @@ static void validate(bench_group *g, clrelu_bench_case *c, const struct op_entry
 {
     size_t first = 0;
     const void *got = c->in_place ? g->work : g->y;
-    long bad = bench_compare(op, g->dtype, g->n, got, g->exp, &first);
+    long bad = clr_bench_compare(op, g->dtype, g->n, got, g->exp, &first);
     if (bad && c->mismatches == 0) {
         snprintf(c->reason, sizeof c->reason, "%ld of %zu elements differ from the reference; first [%zu] x=%.9g got %.9g expected %.9g",
-                 bad, g->n, first, bench_value(g->x0, g->dtype, first), bench_value(got, g->dtype, first),
-                 bench_value(g->exp, g->dtype, first));
+                 bad, g->n, first, clr_bench_value(g->x0, g->dtype, first), clr_bench_value(got, g->dtype, first),
+                 clr_bench_value(g->exp, g->dtype, first));
     }
     c->mismatches += bad;
 }
@@ -93,13 +92,13 @@ static bool run_once(bench_sweep *sw, bench_group *g, clrelu_bench_case *c, clre
     return true;
 }
 
-void bench_case_run(bench_sweep *sw, bench_group *g, clrelu_bench_case *c)
+void clr_bench_case_run(bench_sweep *sw, bench_group *g, clrelu_bench_case *c)
 {
     const bench_plan *p = sw->plan;
-    const struct op_entry *op = op_entry_of(clrelu_op_find(c->op));
+    const struct op_entry *op = clr_op_entry_of(clrelu_op_find(c->op));
     samples s = {0};
     clrelu_timing t;
-    bench_expected(op, g->dtype, g->n, g->x0, c->backward ? g->g0 : NULL, g->weight, g->exp);
+    clr_bench_expected(op, g->dtype, g->n, g->x0, c->backward ? g->g0 : NULL, g->weight, g->exp);
 
     /* the first call: program build or load, kernel specialisation */
     if (!run_once(sw, g, c, &t))
@@ -114,7 +113,7 @@ void bench_case_run(bench_sweep *sw, bench_group *g, clrelu_bench_case *c)
     }
     double measured_ns = 0;
     while (s.n < p->max_samples && (s.n < p->min_samples || measured_ns < p->min_time_s * 1e9)) {
-        if (s.n > 0 && (bench_out_of_time(sw) || bench_cancelled(sw)))
+        if (s.n > 0 && (clr_bench_out_of_time(sw) || clr_bench_cancelled(sw)))
             break; /* keep the samples so far */
         if (!run_once(sw, g, c, &t))
             goto out;
@@ -134,8 +133,8 @@ void bench_case_run(bench_sweep *sw, bench_group *g, clrelu_bench_case *c)
     c->host = clrelu_bench_stats_of(c->host_ns, (size_t)c->n_samples);
     c->transfer_in = clrelu_bench_stats_of(s.tin, (size_t)c->n_samples);
     c->transfer_out = clrelu_bench_stats_of(s.tout, (size_t)c->n_samples);
-    c->gbps_median = bench_gbps(c->bytes_moved, c->kernel.median);
-    c->gbps_max = bench_gbps(c->bytes_moved, c->kernel.min);
+    c->gbps_median = clr_bench_gbps(c->bytes_moved, c->kernel.median);
+    c->gbps_max = clr_bench_gbps(c->bytes_moved, c->kernel.min);
     c->elements_per_s = c->kernel.median > 0 ? (double)c->elements / (c->kernel.median * 1e-9) : 0.0;
     c->status = c->mismatches ? CLRELU_BENCH_MISMATCH : CLRELU_BENCH_OK;
     const clrelu_bench_result *r = sw->res;

@@ -26,7 +26,7 @@ typedef struct bench_ceiling_call {
 } bench_ceiling_call;
 
 /* The backends' hooks (backend_iface.bench_ceiling). */
-clrelu_status host_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
-clrelu_status ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
+clrelu_status clr_host_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
+clrelu_status clr_ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
 
 #endif

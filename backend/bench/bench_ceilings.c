@@ -1,6 +1,7 @@
 /* bench_ceilings.c: measure the reference ceilings of a sweep through the backends' bench_ceiling hook. */
 #include "bench/bench_ceiling.h"
 #include "bench/bench_engine.h"
+#include "bench/bench_sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static int measure(bench_sweep *sw, const clrelu_device *dev, int dev_index, clr
         for (int i = have; i < have + want; i++)
             total += samples[i];
         have += want;
-        if (total >= p->min_time_s * 1e9 || bench_out_of_time(sw))
+        if (total >= p->min_time_s * 1e9 || clr_bench_out_of_time(sw))
             break;
         double per = total / have > 1 ? total / have : 1;
         double more = (p->min_time_s * 1e9 - total) / per + 1;
@@ -77,14 +78,14 @@ static int measure(bench_sweep *sw, const clrelu_device *dev, int dev_index, clr
     }
     c->n_samples = have;
     c->ns = clrelu_bench_stats_of(samples, (size_t)have);
-    c->gbps_median = bench_gbps(c->bytes_moved, c->ns.median);
-    c->gbps_max = bench_gbps(c->bytes_moved, c->ns.min);
+    c->gbps_median = clr_bench_gbps(c->bytes_moved, c->ns.median);
+    c->gbps_max = clr_bench_gbps(c->bytes_moved, c->ns.min);
     c->status = CLRELU_BENCH_OK;
     free(samples);
     return index;
 }
 
-void bench_group_ceilings(bench_sweep *sw, bench_group *g, bool want_add)
+void clr_bench_group_ceilings(bench_sweep *sw, bench_group *g, bool want_add)
 {
     g->copy_ceiling = measure(sw, g->dev, g->dev_index, CLRELU_CEIL_COPY, g->dtype, g->n, g->x0, NULL, g->y);
     measure(sw, g->dev, g->dev_index, CLRELU_CEIL_CLBLAST_COPY, g->dtype, g->n, g->x0, NULL, g->y);
@@ -92,7 +93,7 @@ void bench_group_ceilings(bench_sweep *sw, bench_group *g, bool want_add)
         want_add ? measure(sw, g->dev, g->dev_index, CLRELU_CEIL_ADD, g->dtype, g->n, g->x0, g->g0, g->y) : -1;
 }
 
-void bench_empty_ceiling(bench_sweep *sw, const clrelu_device *dev, int dev_index)
+void clr_bench_empty_ceiling(bench_sweep *sw, const clrelu_device *dev, int dev_index)
 {
     measure(sw, dev, dev_index, CLRELU_CEIL_EMPTY, CLRELU_F32, 0, NULL, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* bench_run.c: the sweep driver — metadata, buffers per (device, dtype, size), caps, cancellation, progress. */
 #include "bench/bench_engine.h"
+#include "bench/bench_sweep.h"
 #include "bench/bench_validate.h"
 
 #include <stdio.h>
@@ -8,13 +9,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-
-double bench_elapsed(const bench_sweep *sw) { return (double)(clrelu_now_ns() - sw->t_start) * 1e-9; }
-
-bool bench_out_of_time(const bench_sweep *sw)
-{
-    return sw->plan->max_seconds > 0 && bench_elapsed(sw) >= sw->plan->max_seconds;
-}
 
 static void describe_host(char *buf, size_t size)
 {
@@ -103,7 +97,7 @@ static clrelu_status result_new(const bench_plan *p, const clrelu_bench_options 
                             c->dtype = p->dtypes[t];
                             c->backward = p->backward[di];
                             c->in_place = p->in_place[pl];
-                            c->elements = bench_size_elements(&p->sizes[s], c->dtype);
+                            c->elements = clr_bench_size_elements(&p->sizes[s], c->dtype);
                             c->bytes_moved = clrelu_bench_bytes_moved(c->backward, c->elements, c->dtype);
                             c->status = CLRELU_BENCH_SKIPPED;
                             copy_str(c->reason, sizeof c->reason, "not run");
@@ -152,25 +146,20 @@ static bool group_alloc(const bench_plan *p, bench_group *g)
     g->work = in ? malloc(bytes) : NULL;
     if (!g->x0 || !g->y || !g->exp || !g->weight || (bwd && !g->g0) || (in && !g->work))
         return false;
-    bench_fill(g->x0, g->dtype, g->n, 1);
+    clr_bench_fill(g->x0, g->dtype, g->n, 1);
     if (bwd)
-        bench_fill(g->g0, g->dtype, g->n, 2);
+        clr_bench_fill(g->g0, g->dtype, g->n, 2);
     double slope = 0.25;
     clrelu_convert(&slope, CLRELU_F64, g->weight, g->dtype, 1);
     memset(g->y, 0, bytes);
     return true;
 }
 
-bool bench_cancelled(const bench_sweep *sw)
-{
-    return sw->opts->cancelled && sw->opts->cancelled(sw->opts->user);
-}
-
 static void report(bench_sweep *sw, int done, const char *current)
 {
     if (!sw->opts->progress)
         return;
-    double el = bench_elapsed(sw);
+    double el = clr_bench_elapsed(sw);
     clrelu_bench_progress pr = {done, sw->plan->total, el,
                                 done > 0 ? el / done * (sw->plan->total - done) : -1.0, current};
     sw->opts->progress(&pr, sw->opts->user);
@@ -196,9 +185,9 @@ static void run_group(bench_sweep *sw, int dev_index, clrelu_dtype dtype, int k,
     const clrelu_device_info *info = clrelu_device_get_info(g.dev);
     char why[256] = "";
     uint64_t need = group_bytes(p, g.n, dtype);
-    if (bench_cancelled(sw))
+    if (clr_bench_cancelled(sw))
         r->cancelled = true;
-    if (r->cancelled || bench_out_of_time(sw))
+    if (r->cancelled || clr_bench_out_of_time(sw))
         ; /* every case below is skipped; no buffers */
     else if (!info->dtype_supported[dtype])
         snprintf(why, sizeof why, "%s is not supported by %s (%s)", clrelu_dtype_name(dtype), info->id, info->name);
@@ -214,12 +203,12 @@ static void run_group(bench_sweep *sw, int dev_index, clrelu_dtype dtype, int k,
         snprintf(label, sizeof label, "%s %s %s %s %s n=%zu", info->id, c->op, clrelu_dtype_name(dtype),
                  c->backward ? "backward" : "forward", c->in_place ? "in-place" : "out-of-place", c->elements);
         report(sw, *done, label);
-        if (bench_cancelled(sw)) {
+        if (clr_bench_cancelled(sw)) {
             r->cancelled = true;
             skip_case(c, "cancelled");
         } else if (r->cancelled) {
             skip_case(c, "cancelled");
-        } else if (bench_out_of_time(sw)) {
+        } else if (clr_bench_out_of_time(sw)) {
             r->time_capped = true;
             char cap[64];
             snprintf(cap, sizeof cap, "time cap reached (%g s)", p->max_seconds);
@@ -231,11 +220,11 @@ static void run_group(bench_sweep *sw, int dev_index, clrelu_dtype dtype, int k,
                 bool bwd = false;
                 for (int d = 0; d < p->n_directions; d++)
                     bwd |= p->backward[d];
-                bench_group_ceilings(sw, &g, bwd);
+                clr_bench_group_ceilings(sw, &g, bwd);
             }
             ceilings_done = true;
             c->reason[0] = '\0';
-            bench_case_run(sw, &g, c);
+            clr_bench_case_run(sw, &g, c);
         }
         (*done)++;
     }
@@ -248,7 +237,7 @@ clrelu_status clrelu_bench_run(clrelu_context *ctx, const clrelu_bench_options *
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bench: null result pointer");
     *out = NULL;
     bench_plan p;
-    clrelu_status st = bench_plan_parse(ctx, opts, &p);
+    clrelu_status st = clr_bench_plan_parse(ctx, opts, &p);
     if (st != CLRELU_OK)
         return st;
     bench_sweep sw = {ctx, &p, opts, NULL, clrelu_now_ns(), 0};
@@ -256,19 +245,19 @@ clrelu_status clrelu_bench_run(clrelu_context *ctx, const clrelu_bench_options *
         goto out;
     int per_group = p.n_ops * p.n_directions * p.n_placements, k = 0, done = 0;
     for (int d = 0; d < p.n_devices; d++) {
-        if (!opts->no_ceilings && !bench_cancelled(&sw) && !bench_out_of_time(&sw))
-            bench_empty_ceiling(&sw, p.devices[d], d);
+        if (!opts->no_ceilings && !clr_bench_cancelled(&sw) && !clr_bench_out_of_time(&sw))
+            clr_bench_empty_ceiling(&sw, p.devices[d], d);
         for (int t = 0; t < p.n_dtypes; t++)
             for (int s = 0; s < p.n_sizes; s++, k += per_group)
                 run_group(&sw, d, p.dtypes[t], k, per_group, &done);
     }
     report(&sw, done, "");
-    sw.res->elapsed_s = bench_elapsed(&sw);
+    sw.res->elapsed_s = clr_bench_elapsed(&sw);
     *out = sw.res;
     if (sw.res->cancelled)
         st = clrelu_set_error(CLRELU_ERR_CANCELLED, "bench: cancelled after %d of %d cases", done, p.total);
 out:
-    bench_plan_free(&p);
+    clr_bench_plan_free(&p);
     return st;
 }
 

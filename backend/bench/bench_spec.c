@@ -140,7 +140,7 @@ out:
     return st;
 }
 
-size_t bench_size_elements(const clrelu_bench_size *s, clrelu_dtype dtype)
+size_t clr_bench_size_elements(const clrelu_bench_size *s, clrelu_dtype dtype)
 {
     uint64_t n = s->bytes ? s->value / clrelu_dtype_size(dtype) : s->value;
     if (n == 0)
@@ -269,7 +269,7 @@ static clrelu_status parse_pair(const char *spec, const char *const names[2][3],
     return st;
 }
 
-clrelu_status bench_plan_parse(clrelu_context *ctx, const clrelu_bench_options *o, bench_plan *p)
+clrelu_status clr_bench_plan_parse(clrelu_context *ctx, const clrelu_bench_options *o, bench_plan *p)
 {
     static const char *const dir_names[2][3] = {{"forward", "fwd", NULL}, {"backward", "bwd", NULL}};
     static const char *const place_names[2][3] = {{"out", "out-of-place", "out_of_place"},
@@ -322,11 +322,11 @@ clrelu_status bench_plan_parse(clrelu_context *ctx, const clrelu_bench_options *
     p->total = (int)total;
 out:
     if (st != CLRELU_OK)
-        bench_plan_free(p);
+        clr_bench_plan_free(p);
     return st;
 }
 
-void bench_plan_free(bench_plan *p)
+void clr_bench_plan_free(bench_plan *p)
 {
     free(p->sizes);
     p->sizes = NULL;
@@ -336,10 +336,10 @@ void bench_plan_free(bench_plan *p)
 clrelu_status clrelu_bench_count(clrelu_context *ctx, const clrelu_bench_options *opts, int *total)
 {
     bench_plan p;
-    clrelu_status st = bench_plan_parse(ctx, opts, &p);
+    clrelu_status st = clr_bench_plan_parse(ctx, opts, &p);
     if (st == CLRELU_OK) {
         *total = p.total;
-        bench_plan_free(&p);
+        clr_bench_plan_free(&p);
     }
     return st;
 }

@@ -37,10 +37,10 @@ typedef struct {
 
 /* Parse and check every option; on failure CLRELU_ERR_INVALID_ARG / NOT_FOUND with a message
  * naming the bad item, and nothing to free. */
-clrelu_status bench_plan_parse(clrelu_context *ctx, const clrelu_bench_options *o, bench_plan *plan);
-void bench_plan_free(bench_plan *plan);
+clrelu_status clr_bench_plan_parse(clrelu_context *ctx, const clrelu_bench_options *o, bench_plan *plan);
+void clr_bench_plan_free(bench_plan *plan);
 
 /* Elements of one tensor of dtype for a size item (bytes / sizeof(dtype), at least 1). */
-size_t bench_size_elements(const clrelu_bench_size *s, clrelu_dtype dtype);
+size_t clr_bench_size_elements(const clrelu_bench_size *s, clrelu_dtype dtype);
 
 #endif

@@ -17,7 +17,7 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-void bench_fill(void *buf, clrelu_dtype t, size_t n, int seed)
+void clr_bench_fill(void *buf, clrelu_dtype t, size_t n, int seed)
 {
     uint64_t s = (uint64_t)seed * 0x2545f4914f6cdd1dull;
     double chunk[1024];
@@ -32,7 +32,7 @@ void bench_fill(void *buf, clrelu_dtype t, size_t n, int seed)
     }
 }
 
-double bench_value(const void *buf, clrelu_dtype t, size_t i)
+double clr_bench_value(const void *buf, clrelu_dtype t, size_t i)
 {
     switch (t) {
     case CLRELU_F32: return ((const float *)buf)[i];
@@ -55,7 +55,7 @@ static void store(void *buf, clrelu_dtype t, size_t i, double v)
     }
 }
 
-void bench_expected(const struct op_entry *op, clrelu_dtype t, size_t n, const void *x, const void *g,
+void clr_bench_expected(const struct op_entry *op, clrelu_dtype t, size_t n, const void *x, const void *g,
                     const void *weight, void *y)
 {
     double p[CLRELU_MAX_PARAMS];
@@ -64,10 +64,10 @@ void bench_expected(const struct op_entry *op, clrelu_dtype t, size_t n, const v
         for (int k = 0; k < CLRELU_MAX_PARAMS; k++)
             p[k] = (double)(float)p[k];
     if (op->desc.per_channel)
-        p[0] = bench_value(weight, t, 0);
+        p[0] = clr_bench_value(weight, t, 0);
     for (size_t i = 0; i < n; i++) {
-        double xv = bench_value(x, t, i);
-        store(y, t, i, g ? op->backward(xv, bench_value(g, t, i), p) : op->forward(xv, p));
+        double xv = clr_bench_value(x, t, i);
+        store(y, t, i, g ? op->backward(xv, clr_bench_value(g, t, i), p) : op->forward(xv, p));
     }
 }
 
@@ -86,7 +86,7 @@ static bool element_ok(bool bit_exact, double rtol, double atol, clrelu_dtype t,
     size_t es = clrelu_dtype_size(t);
     if (bits(got, es, i) == bits(exp, es, i))
         return true;
-    double gv = bench_value(got, t, i), ev = bench_value(exp, t, i);
+    double gv = clr_bench_value(got, t, i), ev = clr_bench_value(exp, t, i);
     if (isnan(gv) || isnan(ev))
         return isnan(gv) && isnan(ev);
     if (bit_exact || isinf(gv) || isinf(ev))
@@ -94,7 +94,7 @@ static bool element_ok(bool bit_exact, double rtol, double atol, clrelu_dtype t,
     return fabs(gv - ev) <= atol + rtol * fabs(ev);
 }
 
-long bench_compare(const struct op_entry *op, clrelu_dtype t, size_t n, const void *got, const void *exp,
+long clr_bench_compare(const struct op_entry *op, clrelu_dtype t, size_t n, const void *got, const void *exp,
                    size_t *first)
 {
     size_t es = clrelu_dtype_size(t);

@@ -135,7 +135,7 @@ static const backend_iface host_iface = {
     .destroy = host_destroy,
     .program_export = NULL,
     .program_import = NULL,
-    .bench_ceiling = host_bench_ceiling,
+    .bench_ceiling = clr_host_bench_ceiling,
     .dense = clr_host_dense,
 };
 

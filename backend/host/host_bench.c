@@ -45,7 +45,7 @@ static void add_loop(const bench_ceiling_call *c)
 }
 
 /* Wall time of each call: the host has no device timer, so compute time is what it reports. */
-clrelu_status host_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
+clrelu_status clr_host_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
 {
     if (c->kind == CLRELU_CEIL_CLBLAST_COPY)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "CLBlast runs on OpenCL devices only");

@@ -12,9 +12,9 @@
 #define BENCH_FILE "bench.cl"
 
 /* The vector width the op kernels use for dtype on this device: the tuned width when a tuning
- * record sets one, else the default rule (ocl_active_cfg in ocl_program.c), so that the copy and
+ * record sets one, else the default rule (clr_ocl_active_cfg in ocl_program.c), so that the copy and
  * add ceilings move their bytes in the same vector shape as the op they are compared with. */
-static unsigned op_vector_width(clrelu_device *dev, clrelu_dtype dtype) { return ocl_active_cfg(dev, dtype).vw; }
+static unsigned op_vector_width(clrelu_device *dev, clrelu_dtype dtype) { return clr_ocl_active_cfg(dev, dtype).vw; }
 
 static const char *bench_source(void)
 {
@@ -42,10 +42,10 @@ static clrelu_status bench_program(clrelu_device *dev, clrelu_dtype dtype, cl_pr
     snprintf(opts, sizeof opts, "-DBENCH_%s -DVW=%u%s", store[dtype], op_vector_width(dev, dtype),
              (od->cl_type & CL_DEVICE_TYPE_CPU) ? " -DBENCH_BLOCKED" : "");
     const char *parts[] = {CLRELU_VERSION, in->platform, in->name, in->driver_version, in->device_version, opts, src};
-    ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
+    clr_ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
     bool caching = ctx->cache_dir[0] != '\0';
 
-    if (caching && ocl_cache_load(ctx->cache_dir, key, &bin, &bin_size) == CLRELU_OK) {
+    if (caching && clr_ocl_cache_load(ctx->cache_dir, key, &bin, &bin_size) == CLRELU_OK) {
         const unsigned char *b = bin;
         cl_int err = CL_SUCCESS, bst = CL_SUCCESS;
         prog = clCreateProgramWithBinary(od->context, 1, &od->id, &bin_size, &b, &bst, &err);
@@ -63,13 +63,13 @@ static clrelu_status bench_program(clrelu_device *dev, clrelu_dtype dtype, cl_pr
         char log[2048] = "";
         clGetProgramBuildInfo(prog, od->id, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
         st = clrelu_set_error(CLRELU_ERR_BUILD, "building %s for %s with '%s' failed (%s): %s", BENCH_FILE, in->id,
-                              opts, ocl_error_name(err), log);
+                              opts, clr_ocl_error_name(err), log);
         goto out;
     }
     if (caching && clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof bin_size, &bin_size, NULL) == CL_SUCCESS &&
         bin_size && (bin = malloc(bin_size)) != NULL &&
         clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS &&
-        ocl_cache_store(ctx->cache_dir, key, bin, bin_size) != CLRELU_OK)
+        clr_ocl_cache_store(ctx->cache_dir, key, bin, bin_size) != CLRELU_OK)
         clrelu_log(ctx, CLRELU_LOG_WARN, "opencl: cannot cache the bench program: %s", clrelu_last_error());
 out:
     free(bin);
@@ -144,7 +144,7 @@ static cl_mem host_buffer(ocl_device *od, bool zero_copy, cl_command_queue q, co
 
 /* The hook: buffers over the caller's host memory (zero-copy where the device shares memory,
  * as clrelu_run does), warm-up launches, then `repeats` timed launches. */
-clrelu_status ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
+clrelu_status clr_ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
 {
     ocl_device *od = dev->impl;
     clrelu_status st = CLRELU_OK;
@@ -167,7 +167,7 @@ clrelu_status ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "CLBlast xCOPY of 16-bit data needs cl_khr_fp16");
     if (c->kind != CLRELU_CEIL_EMPTY && bytes == 0)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bench ceiling: empty buffers");
-    if ((st = ocl_queue_acquire(od, &q)) != CLRELU_OK)
+    if ((st = clr_ocl_queue_acquire(od, &q)) != CLRELU_OK)
         goto out;
     if (c->kind != CLRELU_CEIL_CLBLAST_COPY) {
         /* copy and add store the way the op they are compared with does: streaming stores
@@ -175,7 +175,7 @@ clrelu_status ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
         static const char *const names[] = {"bench_copy", "bench_add", "", "bench_empty"};
         static const char *const nt_names[] = {"bench_copy_nt", "bench_add_nt", "", "bench_empty"};
         bool stream = c->kind != CLRELU_CEIL_EMPTY &&
-                      ocl_streams(dev, c->a, c->kind == CLRELU_CEIL_ADD ? c->b : NULL, c->c, c->count, c->dtype);
+                      clr_ocl_streams(dev, c->a, c->kind == CLRELU_CEIL_ADD ? c->b : NULL, c->c, c->count, c->dtype);
         if ((st = bench_program(dev, c->dtype, &prog)) != CLRELU_OK)
             goto out;
         OCL_CREATE(k, clCreateKernel(prog, (stream ? nt_names : names)[c->kind], &err_));
@@ -221,6 +221,6 @@ out:
         clReleaseKernel(k);
     if (prog)
         clReleaseProgram(prog);
-    ocl_queue_release(od, q, st != CLRELU_OK);
+    clr_ocl_queue_release(od, q, st != CLRELU_OK);
     return st;
 }

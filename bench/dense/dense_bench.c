@@ -32,10 +32,10 @@ static void usage(FILE *f)
 /* Enqueue one variant (0 gemm, 1 fused, 2 separate) for shape s. */
 static clrelu_status enqueue(bench *B, int variant, shape s)
 {
-    clrelu_status st = ocl_dense_gemm(CLRELU_F32, false, true, s.n, s.out, s.in, B->x, s.in, B->w, s.in, B->z, s.out, B->q);
+    clrelu_status st = clr_ocl_dense_gemm(CLRELU_F32, false, true, s.n, s.out, s.in, B->x, s.in, B->w, s.in, B->z, s.out, B->q);
     if (st != CLRELU_OK || variant == 0)
         return st;
-    size_t count = s.n * s.out, global = ocl_dense_global_size(B->dev, count);
+    size_t count = s.n * s.out, global = clr_ocl_dense_global_size(B->dev, count);
     if (variant == 1) {
         if (clEnqueueNDRangeKernel(B->q, B->fused, 1, NULL, &global, NULL, 0, NULL, NULL) != CL_SUCCESS)
             return clrelu_set_error(CLRELU_ERR_DEVICE, "fused launch failed");
@@ -129,8 +129,8 @@ static clrelu_status setup(bench *B, shape s)
     OCL_CHECK(clSetKernelArg(B->fused, 5, sizeof cols, &cols));
     OCL_CHECK(clSetKernelArg(B->fused, 6, sizeof flags, &flags));
     OCL_CHECK(clSetKernelArg(B->fused, 7, sizeof act, &act));
-    OCL_CHECK(ocl_dense_set_real(B->fused, 8, CLRELU_F32, B->op->desc.params[0].default_value));
-    OCL_CHECK(ocl_dense_set_real(B->fused, 9, CLRELU_F32, B->op->desc.params[1].default_value));
+    OCL_CHECK(clr_ocl_dense_set_real(B->fused, 8, CLRELU_F32, B->op->desc.params[0].default_value));
+    OCL_CHECK(clr_ocl_dense_set_real(B->fused, 9, CLRELU_F32, B->op->desc.params[1].default_value));
     OCL_CHECK(clSetKernelArg(B->bias, 0, sizeof(cl_mem), &B->z));
     OCL_CHECK(clSetKernelArg(B->bias, 1, sizeof(cl_mem), &B->b));
     OCL_CHECK(clSetKernelArg(B->bias, 2, sizeof rows, &rows));
@@ -138,8 +138,8 @@ static clrelu_status setup(bench *B, shape s)
     OCL_CHECK(clSetKernelArg(B->act, 0, sizeof(cl_mem), &B->z));
     OCL_CHECK(clSetKernelArg(B->act, 1, sizeof count, &count));
     OCL_CHECK(clSetKernelArg(B->act, 2, sizeof act, &act));
-    OCL_CHECK(ocl_dense_set_real(B->act, 3, CLRELU_F32, B->op->desc.params[0].default_value));
-    OCL_CHECK(ocl_dense_set_real(B->act, 4, CLRELU_F32, B->op->desc.params[1].default_value));
+    OCL_CHECK(clr_ocl_dense_set_real(B->act, 3, CLRELU_F32, B->op->desc.params[0].default_value));
+    OCL_CHECK(clr_ocl_dense_set_real(B->act, 4, CLRELU_F32, B->op->desc.params[1].default_value));
 out:
     return st;
 }
@@ -205,11 +205,11 @@ int main(int argc, char **argv)
     bench B;
     memset(&B, 0, sizeof B);
     B.dev = (clrelu_device *)dev;
-    B.op = op_entry_of(desc);
+    B.op = clr_op_entry_of(desc);
     int rc = 1;
-    clrelu_status st = ocl_dense_program(B.dev, CLRELU_F32, &B.prog);
+    clrelu_status st = clr_ocl_dense_program(B.dev, CLRELU_F32, &B.prog);
     if (st == CLRELU_OK)
-        st = ocl_queue_acquire(B.dev->impl, &B.q);
+        st = clr_ocl_queue_acquire(B.dev->impl, &B.q);
     if (st != CLRELU_OK) {
         fprintf(stderr, "bench_dense: %s\n", clrelu_last_error());
         goto out;
@@ -240,7 +240,7 @@ out:
         fprintf(stderr, "bench_dense: %s\n", clrelu_last_error());
     release(&B);
     if (B.q)
-        ocl_queue_release(B.dev->impl, B.q, false);
+        clr_ocl_queue_release(B.dev->impl, B.q, false);
     if (B.prog)
         clReleaseProgram(B.prog);
     clrelu_context_destroy(ctx);
