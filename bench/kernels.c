@@ -1,7 +1,6 @@
-/* kernels.c: bench_kernels — every op's kernel bandwidth next to a copy/add kernel on the same host buffers, same run. */
+/* kernels.c: bench_kernels — every op's kernel bandwidth next to the engine's copy/add ceiling on the same host buffers, same run. */
 #include "clrelu.h"
-
-#include <CL/cl.h>
+#include "clrelu_bench.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,33 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-/* The ceilings: a 64-byte-vector copy (forward: read N, write N) and an add (backward: read 2N,
- * write N) on 32-bit integers over the same bytes as the op, so any dtype's bytes fit and no
- * float pattern (denormal, NaN) can slow them down. Each work-item walks one contiguous block
- * (`per` vectors), the shape PoCL's CPU device runs best (BabelStream-style copy). The _nt
- * variants write with streaming (non-temporal) stores; a case's ceiling uses them exactly when
- * the library's call did (clrelu_timing.streaming_stores). The arrays are 4096-byte aligned. */
-#define CEILING_LOOP "ulong s = get_global_id(0) * per, e = min(s + per, n); for (ulong i = s; i < e; i++) "
-#define CEILING_PLAIN                                                                             \
-    "kernel void copy(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"              \
-    "{ " CEILING_LOOP "b[i] = a[i]; }\n"                                                             \
-    "kernel void add(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n" \
-    "{ " CEILING_LOOP "b[i] = a[i] + g[i]; }\n"
-static const char *ceiling_src =
-    CEILING_PLAIN
-    "kernel void copy_nt(global const uint16 *a, global uint16 *b, ulong n, ulong per)\n"
-    "{ " CEILING_LOOP "__builtin_nontemporal_store(a[i], b + i); }\n"
-    "kernel void add_nt(global const uint16 *a, global const uint16 *g, global uint16 *b, ulong n, ulong per)\n"
-    "{ " CEILING_LOOP "__builtin_nontemporal_store(a[i] + g[i], b + i); }\n";
-
 typedef struct {
-    cl_context ctx;
-    cl_command_queue q;
-    cl_program prog;
-    cl_kernel copy, add, copy_nt, add_nt; /* the _nt kernels: NULL where the compiler lacks them */
-    cl_device_id dev;
-    size_t groups;   /* work-groups of 64: one per compute unit */
-} ceiling;
+    clrelu_context *ctx;
+    const clrelu_device *dev, *host;
+    int reps;
+    int failures;
+    bool ceiling_failed;        /* a ceiling failed (reported once) */
+} bench;
 
 static uint64_t now_ns(void)
 {
@@ -56,102 +35,22 @@ static uint64_t median(uint64_t *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Open the OpenCL device whose platform and name match the library's device. */
-static int ceiling_open(const clrelu_device_info *info, ceiling *c)
+/* Device time of one ceiling on the same arrays as the op: the engine's copy (forward: read N,
+ * write N; g == NULL) or add (backward: read 2N, write N) kernel of the op kernels' vector shape
+ * (kernels/bench.cl), storing the way the library's call stores (streaming stores exactly where
+ * clrelu_run would use them for these arrays). 0 when it cannot be measured (reported once). */
+static uint64_t ceiling_run(bench *b, clrelu_dtype t, size_t n, const void *a, const void *g, void *c)
 {
-    cl_platform_id plats[16];
-    cl_uint np = 0;
-    memset(c, 0, sizeof *c);
-    if (clGetPlatformIDs(16, plats, &np) != CL_SUCCESS)
-        return -1;
-    for (cl_uint p = 0; p < np && !c->dev; p++) {
-        char pname[128] = "";
-        clGetPlatformInfo(plats[p], CL_PLATFORM_NAME, sizeof pname, pname, NULL);
-        cl_device_id devs[16];
-        cl_uint nd = 0;
-        if (strcmp(pname, info->platform) || clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 16, devs, &nd) != CL_SUCCESS)
-            continue;
-        for (cl_uint d = 0; d < nd && !c->dev; d++) {
-            char dname[128] = "";
-            clGetDeviceInfo(devs[d], CL_DEVICE_NAME, sizeof dname, dname, NULL);
-            if (!strcmp(dname, info->name))
-                c->dev = devs[d];
-        }
+    double ns = 0;
+    clrelu_status st = clrelu_bench_ceiling_measure(b->ctx, b->dev, g ? CLRELU_CEIL_ADD : CLRELU_CEIL_COPY, t, a, g,
+                                                    c, n, 0, 1, &ns);
+    if (st != CLRELU_OK) {
+        if (!b->ceiling_failed)
+            fprintf(stderr, "bench_kernels: the %s ceiling failed: %s\n", g ? "add" : "copy", clrelu_last_error());
+        b->ceiling_failed = true;
+        return 0;
     }
-    if (!c->dev)
-        return -1;
-    cl_uint cu = 1;
-    clGetDeviceInfo(c->dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
-    c->groups = cu ? cu : 1;
-    cl_int err;
-    c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &err);
-    if (err != CL_SUCCESS)
-        return -1;
-    c->q = clCreateCommandQueue(c->ctx, c->dev, CL_QUEUE_PROFILING_ENABLE, &err);
-    c->prog = clCreateProgramWithSource(c->ctx, 1, &ceiling_src, NULL, &err);
-    if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS) {
-        /* a compiler without __builtin_nontemporal_store: the plain kernels alone */
-        static const char *plain_src = CEILING_PLAIN;
-        clReleaseProgram(c->prog);
-        c->prog = clCreateProgramWithSource(c->ctx, 1, &plain_src, NULL, &err);
-        if (err != CL_SUCCESS || clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) != CL_SUCCESS)
-            return -1;
-    } else {
-        c->copy_nt = clCreateKernel(c->prog, "copy_nt", &err);
-        c->add_nt = clCreateKernel(c->prog, "add_nt", &err);
-    }
-    c->copy = clCreateKernel(c->prog, "copy", &err);
-    c->add = clCreateKernel(c->prog, "add", &err);
-    return err == CL_SUCCESS ? 0 : -1;
-}
-
-static void ceiling_close(ceiling *c)
-{
-    cl_kernel ks[] = {c->copy, c->add, c->copy_nt, c->add_nt};
-    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
-        if (ks[i])
-            clReleaseKernel(ks[i]);
-    if (c->prog)
-        clReleaseProgram(c->prog);
-    if (c->q)
-        clReleaseCommandQueue(c->q);
-    if (c->ctx)
-        clReleaseContext(c->ctx);
-}
-
-/* Device time of one copy (g == NULL) or add over `bytes` of the given host arrays (zero-copy),
- * with streaming stores when nt (and the device has them). */
-static uint64_t ceiling_run(ceiling *c, void *a, void *g, void *b, size_t bytes, bool nt)
-{
-    cl_int err;
-    cl_mem ma = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, a, &err);
-    cl_mem mg = g ? clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, g, &err) : NULL;
-    cl_mem mb = clCreateBuffer(c->ctx, CL_MEM_USE_HOST_PTR, bytes, b, &err);
-    cl_kernel k = g ? (nt && c->add_nt ? c->add_nt : c->add) : (nt && c->copy_nt ? c->copy_nt : c->copy);
-    cl_uint i = 0;
-    clSetKernelArg(k, i++, sizeof ma, &ma);
-    if (g)
-        clSetKernelArg(k, i++, sizeof mg, &mg);
-    clSetKernelArg(k, i++, sizeof mb, &mb);
-    size_t local = 64, global = c->groups * local;
-    cl_ulong n = bytes / 64, per = (n + global - 1) / global; /* 64 bytes per uint16 */
-    clSetKernelArg(k, i++, sizeof n, &n);
-    clSetKernelArg(k, i++, sizeof per, &per);
-    cl_event ev = NULL;
-    uint64_t ns = 0;
-    if (clEnqueueNDRangeKernel(c->q, k, 1, NULL, &global, &local, 0, NULL, &ev) == CL_SUCCESS) {
-        clWaitForEvents(1, &ev);
-        cl_ulong s = 0, e = 0;
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof s, &s, NULL);
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof e, &e, NULL);
-        ns = e - s;
-        clReleaseEvent(ev);
-    }
-    clReleaseMemObject(ma);
-    if (mg)
-        clReleaseMemObject(mg);
-    clReleaseMemObject(mb);
-    return ns;
+    return (uint64_t)ns;
 }
 
 static void fill(void *p, clrelu_dtype t, size_t n, unsigned seed)
@@ -163,14 +62,6 @@ static void fill(void *p, clrelu_dtype t, size_t n, unsigned seed)
     clrelu_convert(tmp, CLRELU_F32, p, t, n);
     free(tmp);
 }
-
-typedef struct {
-    clrelu_context *ctx;
-    const clrelu_device *dev, *host;
-    ceiling ceil;
-    int reps;
-    int failures;
-} bench;
 
 /* One case: `reps` interleaved pairs of (ceiling kernel, library call) on the same arrays. */
 static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t n, bool backward, bool in_place,
@@ -215,9 +106,9 @@ static void run_case(bench *b, const clrelu_op_desc *op, clrelu_dtype t, size_t 
         /* the ceiling in the same placement: in place it reads and writes the same array (no
          * write-allocate traffic), as the op does */
         if (in_place)
-            cei[r] = ceiling_run(&b->ceil, backward ? x : y, backward ? y : NULL, y, bytes, streamed);
+            cei[r] = ceiling_run(b, t, n, backward ? x : y, backward ? y : NULL, y);
         else
-            cei[r] = ceiling_run(&b->ceil, x, backward ? g : NULL, y, bytes, streamed);
+            cei[r] = ceiling_run(b, t, n, x, backward ? g : NULL, y);
         if (in_place)
             memcpy(y, backward ? g : x, bytes);
         clrelu_run(b->ctx, b->dev, &a);
@@ -336,13 +227,9 @@ int main(int argc, char **argv)
         return 1;
     }
     const clrelu_device_info *info = clrelu_device_get_info(b.dev);
-    if (ceiling_open(info, &b.ceil) != 0) {
-        fprintf(stderr, "bench_kernels: cannot open %s through OpenCL for the copy kernel\n", info->name);
-        return 1;
-    }
     printf("device %s: %s / %s / driver %s, %u compute units; %d interleaved reps, medians\n", info->id,
            info->platform, info->name, info->driver_version, info->compute_units, b.reps);
-    printf("GB/s counts bytes read + written (fwd 2N, bwd 3N elements); ceiling = copy (fwd) or add (bwd)\n"
+    printf("GB/s counts bytes read + written (fwd 2N, bwd 3N elements); ceiling = the engine's copy (fwd) or add (bwd)\n"
            "kernel of the same bytes on the same host arrays, same placement; e2e/kern = clrelu_run wall time / kernel time\n"
            "st: nt where the library wrote with streaming stores (out of place, past the cache), and so did the ceiling\n\n");
     printf("%-10s %-8s %-3s %-4s %-3s %6s %8s %8s %7s %8s\n", "op", "dtype", "dir", "plc", "st", "N", "GB/s", "ceil",
@@ -388,7 +275,6 @@ int main(int argc, char **argv)
         free(ref);
     }
     small_tensor(&b);
-    ceiling_close(&b.ceil);
     clrelu_context_destroy(b.ctx);
-    return b.failures ? 1 : 0;
+    return b.failures || b.ceiling_failed ? 1 : 0;
 }

@@ -162,6 +162,34 @@ char *clrelu_bench_to_csv(const clrelu_bench_result *r);
 /* The CSV header line (without newline) that clrelu_bench_to_csv starts with. */
 const char *clrelu_bench_csv_header(void);
 
+/* ---- single measurements for benchmark programs (bench/) ------------------------------------ */
+/* One ceiling of `kind` with the engine's kernels and timing, on caller-owned host arrays of
+ * `count` elements of dtype: copy c = a, add c = a + b (b unused otherwise), CLBlast copy, or
+ * an empty launch (count and arrays unused). Copy and add store the way clrelu_run stores for
+ * the same arrays: with streaming stores exactly where clrelu_run would use them (out of place,
+ * past the cache; see clrelu_timing.streaming_stores). `warmup` untimed launches, then `repeats`
+ * (>= 1) timed ones into samples_ns[0..repeats): device time (empty: the host round trip). Each
+ * call sets up afresh (buffers over the arrays, the program from the binary cache).
+ * CLRELU_ERR_UNSUPPORTED with a reason when the device measures no such ceiling. */
+clrelu_status clrelu_bench_ceiling_measure(clrelu_context *ctx, const clrelu_device *dev, clrelu_ceiling_kind kind,
+                                           clrelu_dtype dtype, const void *a, const void *b, void *c, size_t count,
+                                           int warmup, int repeats, double *samples_ns);
+
+/* Dense-layer forward variants, float32 (bench/dense): z = x W^T with x [n, in], W [out, in] */
+typedef enum {
+    CLRELU_BENCH_DENSE_GEMM = 0,    /* CLBlast GEMM alone */
+    CLRELU_BENCH_DENSE_FUSED,       /* GEMM + the one fused bias + activation pass clrelu_dense_forward runs */
+    CLRELU_BENCH_DENSE_SEPARATE,    /* GEMM + a bias pass + an activation pass */
+} clrelu_bench_dense_variant;
+
+/* Time one variant on dev (OpenCL devices; others: CLRELU_ERR_UNSUPPORTED) with buffers in
+ * device memory filled once per call; act is an op without per-channel weights, at its default
+ * parameters. `warmup` untimed runs, then `repeats` samples: each `batch` runs enqueued back to
+ * back and waited for, its wall time divided by batch, into samples_ns[0..repeats). */
+clrelu_status clrelu_bench_dense_measure(clrelu_context *ctx, const clrelu_device *dev,
+                                         clrelu_bench_dense_variant variant, const char *act, size_t n, size_t in,
+                                         size_t out, int batch, int warmup, int repeats, double *samples_ns);
+
 #ifdef __cplusplus
 }
 #endif

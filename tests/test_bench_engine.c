@@ -1,4 +1,4 @@
-/* test_bench_engine.c: the benchmark engine — statistics, byte accounting, size specs, skips, caps, cancellation, JSON/CSV. */
+/* test_bench_engine.c: the benchmark engine — statistics, byte accounting, size specs, skips, caps, cancellation, JSON/CSV, single measurements. */
 #include "check.h"
 #include "clrelu_bench.h"
 
@@ -322,6 +322,45 @@ static void json_and_csv_schema(clrelu_context *ctx)
     clrelu_bench_result_free(r);
 }
 
+/* The single-measurement entries bench/ programs use: the engine's copy and add on every device
+ * compute what they claim on the caller's arrays; dense variants run on OpenCL devices only. */
+static void single_measurements(clrelu_context *ctx)
+{
+    enum { N = 4099 }; /* not a whole number of vectors: the tail runs too */
+    static float a[N], b[N], c[N];
+    for (int i = 0; i < N; i++) {
+        a[i] = (float)(i % 13) - 6.0f;
+        b[i] = 0.5f * (float)(i % 7);
+    }
+    for (int d = 0; d < clrelu_device_count(ctx); d++) {
+        const clrelu_device *dev = clrelu_device_at(ctx, d);
+        const char *id = clrelu_device_get_info(dev)->id;
+        double ns[2] = {-1, -1};
+        memset(c, 0, sizeof c);
+        CHECK_OK(clrelu_bench_ceiling_measure(ctx, dev, CLRELU_CEIL_COPY, CLRELU_F32, a, NULL, c, N, 1, 2, ns));
+        CHECK(!memcmp(a, c, sizeof c) && ns[0] >= 0 && ns[1] >= 0, "%s: copy ceiling copies (%g, %g ns)", id, ns[0],
+              ns[1]);
+        CHECK_OK(clrelu_bench_ceiling_measure(ctx, dev, CLRELU_CEIL_ADD, CLRELU_F32, a, b, c, N, 0, 1, ns));
+        bool sums = true;
+        for (int i = 0; i < N; i++)
+            sums &= c[i] == a[i] + b[i];
+        CHECK(sums && ns[0] >= 0, "%s: add ceiling adds", id);
+        CHECK(clrelu_bench_ceiling_measure(ctx, dev, CLRELU_CEIL_COPY, CLRELU_F32, a, NULL, c, N, 0, 0, ns) ==
+                  CLRELU_ERR_INVALID_ARG,
+              "%s: repeats 0 is refused", id);
+        CHECK(clrelu_bench_ceiling_measure(ctx, dev, CLRELU_CEIL_ADD, CLRELU_F32, a, NULL, c, N, 0, 1, ns) ==
+                  CLRELU_ERR_INVALID_ARG,
+              "%s: add without b is refused", id);
+        bool opencl = !strcmp(clrelu_device_get_info(dev)->backend, "opencl");
+        clrelu_status st = clrelu_bench_dense_measure(ctx, dev, CLRELU_BENCH_DENSE_FUSED, "relu", 8, 16, 8, 2, 1, 2, ns);
+        CHECK(opencl ? st == CLRELU_OK && ns[0] > 0 && ns[1] > 0 : st == CLRELU_ERR_UNSUPPORTED,
+              "%s: dense variant %s (%s)", id, opencl ? "timed" : "unsupported", clrelu_status_name(st));
+        CHECK(clrelu_bench_dense_measure(ctx, dev, CLRELU_BENCH_DENSE_GEMM, "prelu", 8, 16, 8, 2, 1, 2, ns) ==
+                  CLRELU_ERR_INVALID_ARG,
+              "%s: a per-channel activation is refused", id);
+    }
+}
+
 int main(void)
 {
     stats_on_known_samples();
@@ -336,6 +375,7 @@ int main(void)
         time_cap_skips_the_rest(ctx);
         cancellation_between_cases(ctx);
         json_and_csv_schema(ctx);
+        single_measurements(ctx);
         clrelu_context_destroy(ctx);
     }
     return check_summary("test_bench_engine");

@@ -38,17 +38,6 @@ static int measure(bench_sweep *sw, const clrelu_device *dev, int dev_index, clr
     c->dtype = dtype;
     c->elements = n;
     c->bytes_moved = kind == CLRELU_CEIL_EMPTY ? 0 : clrelu_bench_bytes_moved(kind == CLRELU_CEIL_ADD, n, dtype);
-    if (!dev->iface->bench_ceiling) {
-        c->status = CLRELU_BENCH_SKIPPED;
-        snprintf(c->reason, sizeof c->reason, "the %s backend measures no ceilings", dev->iface->name);
-        return index;
-    }
-    if (kind != CLRELU_CEIL_EMPTY && !dev->info.host_unified_memory &&
-        n * clrelu_dtype_size(dtype) > dev->info.max_alloc_bytes) {
-        c->status = CLRELU_BENCH_SKIPPED;
-        snprintf(c->reason, sizeof c->reason, "%zu elements exceed the device's max allocation", n);
-        return index;
-    }
     double *samples = malloc((size_t)p->max_samples * sizeof *samples);
     if (!samples) {
         c->status = CLRELU_BENCH_FAILED;
@@ -59,8 +48,8 @@ static int measure(bench_sweep *sw, const clrelu_device *dev, int dev_index, clr
     double total = 0;
     int want = p->min_samples;
     while (have < p->max_samples) {
-        bench_ceiling_call call = {kind, dtype, n, a, b, out, have == 0 ? 1 : 0, want, samples + have};
-        clrelu_status st = dev->iface->bench_ceiling((clrelu_device *)dev, &call);
+        bench_ceiling_call call = {kind, dtype, n, a, b, out, have == 0 ? 1 : 0, want, samples + have, NULL};
+        clrelu_status st = clr_bench_ceiling_call(dev, &call);
         if (st != CLRELU_OK) {
             c->status = st == CLRELU_ERR_UNSUPPORTED ? CLRELU_BENCH_SKIPPED : CLRELU_BENCH_FAILED;
             snprintf(c->reason, sizeof c->reason, "%s", clrelu_last_error());

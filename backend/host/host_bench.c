@@ -47,6 +47,8 @@ static void add_loop(const bench_ceiling_call *c)
 /* Wall time of each call: the host has no device timer, so compute time is what it reports. */
 clrelu_status clr_host_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
 {
+    if (c->dense)
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "the dense-layer variants run on OpenCL devices only");
     if (c->kind == CLRELU_CEIL_CLBLAST_COPY)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "CLBlast runs on OpenCL devices only");
     size_t bytes = c->count * clrelu_dtype_size(c->dtype);

@@ -1,4 +1,4 @@
-/* ocl_bench.c: the OpenCL backend's benchmark ceilings — copy/add/empty kernels from bench.cl (streaming-store variants where the ops stream) and CLBlast xCOPY. */
+/* ocl_bench.c: the OpenCL backend's benchmark ceilings — copy/add/empty kernels from bench.cl (streaming-store variants where the ops stream) and CLBlast xCOPY; dense variants in ocl_bench_dense.c. */
 #include "opencl/ocl.h"
 
 #include "bench/bench_ceiling.h"
@@ -156,6 +156,9 @@ clrelu_status clr_ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *c)
     bool zero_copy = dev->info.host_unified_memory;
     size_t bytes = c->count * clrelu_dtype_size(c->dtype);
     cl_ulong n64 = c->count;
+
+    if (c->dense)
+        return clr_ocl_bench_dense(dev, c);
 
     /* CLBlast 1.5.3's XcopyFast kernel segfaults under PoCL 3.1 on an AVX-512 CPU (Debian 12: seen
      * at 4K and 64K float32 elements, every run, 1K and 16K fine): a crash takes the whole process,
