@@ -3,6 +3,7 @@
 #define CLRELU_BACKEND_H
 
 #include "clrelu.h"
+#include "clrelu_bench.h"
 #include "clrelu_dense.h"
 #include "clrelu_tune.h"
 #include "core/ops.h"
@@ -35,7 +36,39 @@ typedef struct {
  * storage type — the answer the backends are checked against. Not for per-channel ops (prelu). */
 clrelu_status clr_reference_call(const op_call *call);
 
-struct bench_ceiling_call;
+/* A dense-layer forward variant (bench/dense), float32: x [n, in], W [out, in], b [out] in
+ * device memory filled once per call, z [n, out]; act is an op without per-channel weights. */
+typedef struct bench_dense_variant {
+    clrelu_bench_dense_variant variant;
+    const struct op_entry *act;
+    size_t n, in, out;
+    int batch;                  /* runs enqueued back to back per sample */
+} bench_dense_variant;
+
+/* One ceiling measurement on caller-owned host buffers of `count` elements of `dtype` (the same
+ * buffers the benchmark cases use):
+ *   COPY          c[i] = a[i], a vectorised kernel of the op kernels' vector shape
+ *   ADD           c[i] = a[i] + b[i] (float math in the compute type)
+ *   CLBLAST_COPY  CLBlast xCOPY of a into c
+ *   EMPTY         an empty kernel; count and buffers are unused
+ * Copy and add store the way clrelu_run stores for the same arrays (streaming stores exactly
+ * where it would use them). The backend sets up once, runs `warmup` untimed launches, then
+ * `repeats` timed ones and writes each one's time to samples_ns[0..repeats): device time from
+ * profiling events, except EMPTY which reports the host round trip (enqueue + finish).
+ * When `dense` is non-NULL the call times that dense variant instead (kind, dtype, count and the
+ * buffers are unused): each sample is `batch` runs enqueued back to back and waited for, its
+ * wall time divided by batch. CLRELU_ERR_UNSUPPORTED (with a reason) when the device cannot do
+ * this kind for this dtype. */
+typedef struct bench_ceiling_call {
+    clrelu_ceiling_kind kind;
+    clrelu_dtype dtype;
+    size_t count;
+    const void *a, *b;
+    void *c;
+    int warmup, repeats;
+    double *samples_ns;
+    const bench_dense_variant *dense;
+} bench_ceiling_call;
 
 /* A validated dense-layer call as a backend's `dense` hook receives it (the front end is
  * model/dense.c). Checked there: dtype supported by the device, n >= 1 (empty batches never reach a
@@ -71,7 +104,7 @@ typedef struct backend_iface {
     clrelu_status (*program_export)(clrelu_device *dev, clrelu_dtype dtype, void **data, size_t *size); /* (optional) */
     clrelu_status (*program_import)(clrelu_device *dev, clrelu_dtype dtype, const void *data, size_t size); /* (optional) */
     /* (optional) reference ceilings for the benchmark engine (copy, add, empty launch, ...);
-     * struct bench_ceiling_call is defined in bench/bench_ceiling.h */
+     * the engine reaches it through clr_bench_ceiling_call (bench/bench_ceiling.h) */
     clrelu_status (*bench_ceiling)(clrelu_device *dev, struct bench_ceiling_call *call);
     /* (optional) dense layer y = act(x W^T + b) */
     clrelu_status (*dense)(clrelu_device *dev, const struct dense_call *call);

@@ -4,7 +4,6 @@
 #include "host/host_hooks.h"
 #include "host/host_kernels.h"
 #include "host/host_pool.h"
-#include "bench/bench_ceiling.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* host_bench.c: the host backend's benchmark ceilings — memcpy copy, an add loop and an empty call. */
-#include "bench/bench_ceiling.h"
+#include "host/host_hooks.h"
 
 #include <string.h>
 

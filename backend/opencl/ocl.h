@@ -145,6 +145,10 @@ bool clr_ocl_streams(const clrelu_device *dev, const void *x, const void *g, con
 clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
 /* The backend's offload_below hook: clr_ocl_crossover without a lock once it is known. */
 uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+/* ocl_bench.c: the benchmark ceilings hook (copy/add/empty kernels of bench.cl, CLBlast xCOPY);
+ * ocl_bench_dense.c: its dense variants (call->dense non-NULL). */
+clrelu_status clr_ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
+clrelu_status clr_ocl_bench_dense(clrelu_device *dev, bench_ceiling_call *call);
 /* ocl_dense.c: the dense hook — CLBlast GEMM + one fused epilogue kernel. */
 clrelu_status clr_ocl_dense(clrelu_device *dev, const struct dense_call *call);
 /* ocl_tune.c: the backend's tuning hooks (backend_iface.tune_*). */

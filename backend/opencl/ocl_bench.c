@@ -1,7 +1,6 @@
 /* ocl_bench.c: the OpenCL backend's benchmark ceilings — copy/add/empty kernels from bench.cl (streaming-store variants where the ops stream) and CLBlast xCOPY; dense variants in ocl_bench_dense.c. */
 #include "opencl/ocl.h"
 
-#include "bench/bench_ceiling.h"
 #include "opencl/kernel_sources.h"
 
 #include <clblast_c.h>

@@ -1,7 +1,6 @@
 /* ocl_bench_dense.c: the OpenCL backend's dense-layer benchmark variants — CLBlast GEMM alone, GEMM + the fused epilogue, GEMM + separate bias and activation passes. */
 #include "opencl/ocl_dense.h"
 
-#include "bench/bench_ceiling.h"
 
 #include <stdlib.h>
 

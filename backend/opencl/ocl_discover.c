@@ -2,7 +2,6 @@
 #include "opencl/ocl.h"
 #include "opencl/ocl_backend.h"
 
-#include "bench/bench_ceiling.h"
 
 #include <stdio.h>
 #include <stdlib.h>
