@@ -26,8 +26,11 @@
 # Phases and their caps (seconds; each also stops early enough to leave the later phases a share of
 # the budget: 45% after the build, 33% after devices, 27% after the tests, 13% after the sweep):
 #   build ≤200, devices ≤30, tests ≤120 (ctest, one private CTestTestfile so the build tree's
-#   Testing/ logs are untouched), bench ≤240 (one `clrelu bench` per dtype, each with its share of
-#   the time and --max-time; cases past it are listed as skipped), peers ≤90 (run.sh ≤45%).
+#   Testing/ logs are untouched), bench ≤240 (every op, float32/float16/bfloat16, 1M..256M x4, both
+#   directions, out of place: one `clrelu bench` per dtype for the ReLU family, then one per dtype
+#   for the other ops, each with its share of the time as --max-time; the engine goes size by
+#   size, so a cap drops the largest sizes, and the report lists what it dropped), peers ≤90
+#   (run.sh ≤45%, then the torch side by side).
 #
 # No network is used: the peers run with a python that already has numpy (and torch, if any), with
 # apt-get/sudo/pip shadowed so bench/peers/run.sh cannot install anything.
@@ -104,44 +107,56 @@ phase_tests() {
     return "$rc"
 }
 
-bench_ops() { # the ReLU family first (the sweep's time cap cuts the tail), then every other op
-    local all
+bench_ops() { # every op the library has, as a comma list: the ReLU family (FAMILY) or the others (REST)
+    local all fam="relu leaky_relu relu6 hardtanh prelu" out=""
     all=$("$GC_CLI" bench --devices host --ops all --sizes 1K --repeats 1 --min-time 0 --max-samples 1 --warmup 0 \
         --no-ceilings --csv | awk -F, 'NR > 1 {print $3}' | awk '!seen[$0]++')
-    local fam="relu leaky_relu relu6 hardtanh prelu" out=""
-    for o in $fam; do printf '%s\n' "$all" | grep -qx "$o" && out="$out,$o"; done
-    for o in $all; do case " $fam " in *" $o "*) ;; *) out="$out,$o";; esac; done
+    for o in $all; do
+        case " $fam " in *" $o "*) [ "$1" = FAMILY ] && out="$out,$o" ;; *) [ "$1" = REST ] && out="$out,$o" ;; esac
+    done
     echo "${out#,}"
 }
 
 phase_bench() {
-    local ops sizes reps dtypes="float32 float16 bfloat16" left start now share rc=0 n=3
+    # Six runs, one per (op group, dtype): first the ReLU family over every size, then the other ops.
+    # Each gets its weighted share of the time left (family 2, others 1) as a --max-time and a
+    # SIGINT timeout; the engine sweeps size by size, so a cap cuts the largest sizes first.
+    local sizes reps left start share rc=0 capped=0 w_left=9 fam rest
     if [ "$GC_QUICK" = 1 ]; then
-        ops=relu,prelu,gelu sizes=16K,256K reps="--repeats 3 --min-time 0.001 --max-samples 10 --warmup 1"
+        fam=relu,prelu rest=gelu sizes=16K,256K reps="--repeats 3 --min-time 0.001 --max-samples 10 --warmup 1"
     else
-        ops=$(bench_ops) sizes='1M..256M x4' reps="--repeats 3 --min-time 0.02 --max-samples 20 --warmup 1"
+        fam=$(bench_ops FAMILY) rest=$(bench_ops REST) sizes='1M..256M x4'
+        reps="--repeats 3 --min-time 0.02 --max-samples 20 --warmup 1"
     fi
-    [ -n "$ops" ] || { detail "could not list the ops"; return 1; }
+    [ -n "$fam" ] || { detail "could not list the ops"; return 1; }
     start=$(date +%s)
-    local capped=0
-    for t in $dtypes; do
-        now=$(date +%s); left=$((GC_CAP - (now - start) - 3))
-        share=$((left / n)); n=$((n - 1))
-        [ "$share" -ge 5 ] || { echo "bench: no time left for $t"; capped=1; continue; }
-        local maxt=$((share * 3 / 4))
+    local run group ops t w
+    for run in family:float32 family:float16 family:bfloat16 rest:float32 rest:float16 rest:bfloat16; do
+        group=${run%%:*} t=${run#*:}
+        if [ "$group" = family ]; then ops=$fam w=2; else ops=$rest w=1; fi
+        left=$((GC_CAP - ($(date +%s) - start) - 3))
+        share=$((left * w / w_left)); w_left=$((w_left - w))
+        [ -n "$ops" ] || continue
+        [ "$share" -ge 5 ] || { echo "bench: no time left for $group $t"; capped=1; continue; }
+        local maxt=$((share * 3 / 4)) json="$GC_LOGS/bench-$group-$t.json"
         cmdline "CLRELU_AUTO_HOST=0 clrelu bench --devices $GC_DEVICE --ops $ops --dtypes $t --sizes '$sizes'" \
             "--directions both --placements out $reps --max-time $maxt --json"
-        echo "== $t: $share s (--max-time $maxt)"
+        echo "== $group $t: $share s (--max-time $maxt)"
         # SIGINT: the engine stops between cases and still prints the results so far
         # shellcheck disable=SC2086 # $reps is a list of options
         CLRELU_AUTO_HOST=0 timeout -s INT -k 15 "$share" "$GC_CLI" bench --devices "$GC_DEVICE" --ops "$ops" \
             --dtypes "$t" --sizes "$sizes" --directions both --placements out $reps --max-time "$maxt" --json \
-            > "$GC_LOGS/bench-$t.json"
+            > "$json"
         local r=$?
         echo "   exit $r"
-        case $r in 0) ;; 124 | 130 | 137) capped=1; [ -s "$GC_LOGS/bench-$t.json" ] || rc=1 ;; *) rc=1 ;; esac
+        case $r in 0) ;; 124 | 130 | 137) capped=1; [ -s "$json" ] || rc=1 ;; *) rc=1 ;; esac
+        grep -q '"reason": *"time cap reached' "$json" && capped=1
     done
-    [ "$capped" = 1 ] && detail "time cap: some cases were not run (see the table)"
+    if [ "$capped" = 1 ]; then
+        local n
+        n=$(cat "$GC_LOGS"/bench-*.json | grep -c '"reason": *"time cap reached')
+        detail "time cap: $n cases not run (listed under the table)"
+    fi
     return "$rc"
 }
 
@@ -173,7 +188,7 @@ phase_peers() {
         printf '#!/bin/sh\necho "gpu-check: %s is disabled (no network)" >&2\nexit 1\n' "$b" > "$shim/$b"
     done
     chmod +x "$venv/bin/python" "$shim"/*
-    if [ "$GC_QUICK" = 1 ]; then sizes="1M" rounds=1 reps=3; else sizes="1M 16M 64M" rounds=2 reps=5; fi
+    if [ "$GC_QUICK" = 1 ]; then sizes="1M" rounds=1 reps=3; else sizes="1M 64M" rounds=2 reps=5; fi
     local skip=$((1 - torch)) cap_a=$((GC_CAP * 45 / 100))
     cmdline "PEERS_SKIP_TORCH=$skip SIZES='$sizes' ROUNDS=$rounds REPS=$reps bench/peers/run.sh $GC_BUILD_SHOWN"
     echo "== run.sh with $py (torch: $torch), cap $cap_a s"
@@ -191,7 +206,7 @@ phase_peers() {
         echo "torch-gpu: skipped ($([ "$torch" = 1 ] && echo 'torch sees no CUDA device' || echo 'torch is not importable'))" \
             > "$GC_LOGS/peers-torch-gpu.skip"
     else
-        local left=$((GC_CAP - ($(date +%s) - start) - 3)) tsizes=1M,16M,256M trounds=3
+        local left=$((GC_CAP - ($(date +%s) - start) - 3)) tsizes=1M,16M,64M trounds=3
         [ "$GC_QUICK" = 1 ] && tsizes=1M trounds=1
         cmdline "torch-gpu: $py (torch.relu/relu_ on $tdev) interleaved with clrelu bench --devices $GC_DEVICE" \
             "--ops relu --sizes $tsizes --placements both, $trounds rounds"
@@ -545,13 +560,18 @@ if tests:
         w.append("| %s | %s | %s s |" % (name, res if res == "Passed" else "**%s**" % res, secs))
 
 # --- the sweep ---
-cases, ceilings, reasons, req = [], [], {}, {"ops": [], "dtypes": [], "sizes": [], "dirs": []}
-for t in ("float32", "float16", "bfloat16"):
-    doc = load("bench-%s.json" % t)
+cases, ceilings, reasons, req = [], [], {}, {"ops": [], "dtypes": []}
+ratio_to = {}  # id(case) -> the ceiling of its own sweep (same buffers)
+for name in ("bench-%s-%s.json" % (g, t) for g in ("family", "rest") for t in ("float32", "float16", "bfloat16")):
+    doc = load(name)
     if not doc:
         continue
+    own = {(c["dtype"], c["elements"], c["kind"]): c for c in doc.get("ceilings", []) if c.get("status") == "ok"}
+    for c in doc.get("cases", []):
+        cl = own.get((c["dtype"], c["elements"], "add" if c["direction"] == "backward" else "copy"))
+        ratio_to[id(c)] = cl["gbps_median"] if cl else None
     cases += doc.get("cases", [])
-    ceilings += doc.get("ceilings", [])
+    ceilings += [c for c in doc.get("ceilings", []) if c.get("status") == "ok" or name.startswith("bench-family")]
     m = doc.get("meta", {})
     for k in ("ops", "dtypes"):
         v = m.get(k) or []
@@ -562,7 +582,10 @@ w.append("\n### Kernels against the ceilings (`clrelu bench`)\n")
 if not cases:
     w.append("No results (see the bench phase above).")
 else:
-    ceil = {(c["dtype"], c["elements"], c["kind"]): c for c in ceilings if c.get("status") == "ok"}
+    ceil = {}
+    for c in ceilings:  # the ceilings table: the first sweep's (the ReLU family's) where it has one
+        if c.get("status") == "ok":
+            ceil.setdefault((c["dtype"], c["elements"], c["kind"]), c)
     sizes = sorted({c["elements"] for c in cases})
     ops = [o for o in req["ops"]] or sorted({c["op"] for c in cases})
     dtypes = [d for d in ("float32", "float16", "bfloat16") if any(c["dtype"] == d for c in cases)]
@@ -579,18 +602,18 @@ else:
         for d in dtypes:
             cells = []
             for n in sizes:
-                for di, goal, kind in (("forward", 0.95, "copy"), ("backward", 0.90, "add")):
+                for di, goal in (("forward", 0.95), ("backward", 0.90)):
                     c = by.get((o, d, n, di))
                     if not c or c["status"] != "ok" or not c.get("gbps_median"):
                         if c:
                             reasons.setdefault((c["status"], c.get("reason") or ""), []).append(
-                                "%s %s %s %s" % (o, d, elements_label(n), di[:3]))
+                                "%s %s %s %s" % (o, d, elements_label(n), "bwd" if di == "backward" else "fwd"))
                         cells.append("–" if not c or c["status"] == "skipped" else "**%s**" % c["status"])
                         continue
                     g = c["gbps_median"]
-                    cl = ceil.get((d, n, kind))
-                    if cl and cl.get("gbps_median"):
-                        r = g / cl["gbps_median"]
+                    cl = ratio_to.get(id(c))
+                    if cl:
+                        r = g / cl
                         rs = "%.2f" % r
                         cells.append("%s (%s)" % (fmt(g), "**%s**" % rs if r < goal and o in FAMILY else rs))
                     else:
@@ -689,7 +712,7 @@ if tg:
         w.append("\n- %s" % e)
 elif skip:
     w.append("\nPyTorch on the GPU, side by side: %s." % skip.split(": ", 1)[-1])
-w.append("\nRaw output: `%s/` (phases.tsv, the phase logs, bench-<dtype>.json, ctest.txt, peers-*)." %
+w.append("\nRaw output: `%s/` (phases.tsv, the phase logs, bench-<ops>-<dtype>.json, ctest.txt, peers-*)." %
          os.path.basename(logs))
 with open(out, "w") as f:
     f.write("\n".join(w) + "\n")
