@@ -276,8 +276,13 @@ def timed(fn, kernel):
     return med(t)
 
 
+inputs = {}
+
+
 def torch_case(n, inplace):
-    x = ((torch.arange(n, dtype=torch.int64) % 2001 - 1000) / 100.0).to(torch.float32)  # py_relu.py's data
+    if n not in inputs:  # py_relu.py's data, made once per size
+        inputs[n] = ((torch.arange(n, dtype=torch.int64) % 2001 - 1000) / 100.0).to(torch.float32)
+    x = inputs[n]
     xd = x.to(dev)
     kern = timed((lambda: torch.relu_(xd)) if inplace else (lambda: torch.relu(xd)), True)
     y = torch.empty_like(x)
@@ -689,13 +694,14 @@ tg = load("peers-torch-gpu.json")
 skip = read("peers-torch-gpu.skip").strip()
 if tg:
     i = tg["info"]
-    w.append("\nSide by side with PyTorch %s on `%s`%s (CUDA %s), float32 relu, %d rounds interleaved (clrelu, then "
+    w.append("\nSide by side with PyTorch %s on `%s`%s (CUDA %s), float32 relu, %d round%s interleaved (clrelu, then "
              "torch, each round), medians of %d calls. Kernel: clrelu's device time (profiling events) vs "
-             "`torch.relu`/`relu_` on a resident tensor (CUDA events). End to end: `clrelu_run` on host arrays vs "
+             "`torch.relu`/`relu_` on a resident tensor (%s). End to end: `clrelu_run` on host arrays vs "
              "host → device → relu → host in torch (pageable memory both). GB/s = 8 bytes per element; "
              "\"ratio\" = clrelu GB/s / torch GB/s.\n" % (
                  i["torch"], i["torch_device"], " " + i["gpu"] if i.get("gpu") else "", i.get("cuda") or "-",
-                 i["rounds"], i["reps"]))
+                 i["rounds"], "" if i["rounds"] == 1 else "s", i["reps"],
+                 "CUDA events" if i.get("cuda") else "wall clock"))
     w.append("| N | plc | clrelu kernel | torch kernel | ratio | clrelu e2e | torch e2e | ratio |")
     w.append("|---|---|---|---|---|---|---|---|")
     for r in tg["rows"]:

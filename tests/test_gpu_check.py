@@ -5,7 +5,8 @@ rebuild; in --quick the test phase runs one small program, test_special_values, 
 file of the script's own, never the whole suite) and checks the markdown: the device's name, the
 test phase's result, and a bench table with GB/s > 0 for every op/dtype/size/direction the quick
 sweep asks for. Then a selector that matches no device: the script goes on past the failed
-phases, reports them, and exits 1. Skips (77) without an OpenCL CPU device or python3."""
+phases, reports them, and exits 1. Then the PyTorch side-by-side path, with a numpy stand-in for
+torch on PYTHONPATH. Skips (77) without an OpenCL CPU device, python3 or ctest."""
 import json
 import os
 import re
@@ -88,6 +89,58 @@ def test_failed_phases_reported(c, tmp):
     c.check("no such device" in md, "the header says so")
 
 
+# A stand-in for PyTorch (numpy underneath, only what gpu-check.sh's torch peer and bench/peers/py_relu.py
+# call), so that the side-by-side path — normally run only where CUDA torch is installed — runs here too.
+TORCH_STUB = """
+import numpy as np
+__version__ = "0.0-stub"
+int64, float32 = np.int64, np.float32
+class device:
+    def __init__(self, s): self.type = s.split(":")[0]
+class version: cuda = None
+class Tensor:
+    def __init__(self, a): self.a = a
+    def __mod__(self, k): return Tensor(self.a % k)
+    def __sub__(self, k): return Tensor(self.a - k)
+    def __truediv__(self, k): return Tensor(self.a / k)
+    def to(self, d): return Tensor(self.a.astype(d)) if isinstance(d, type) else self
+    def copy_(self, o): self.a[...] = o.a; return self
+def arange(n, dtype): return Tensor(np.arange(n, dtype=dtype))
+def relu(t): return Tensor(np.maximum(t.a, 0))
+def relu_(t): np.maximum(t.a, 0, out=t.a); return t
+def empty_like(t): return Tensor(np.empty_like(t.a))
+def from_numpy(a): return Tensor(a)
+def set_num_threads(n): pass
+class cuda:
+    @staticmethod
+    def is_available(): return False
+"""
+
+
+def test_torch_side_by_side(c, tmp):
+    stub = os.path.join(tmp, "stub")
+    os.makedirs(stub, exist_ok=True)
+    with open(os.path.join(stub, "torch.py"), "w") as f:
+        f.write(TORCH_STUB)
+    env = dict(os.environ, PYTHONPATH=stub, GPU_CHECK_TORCH_DEVICE="cpu")
+    out = os.path.join(tmp, "torch.md")
+    t = time.time()
+    p = subprocess.run(["bash", SCRIPT, "--quick", "--build", BUILD, "--out", out, "--device", "cpu"],
+                       capture_output=True, text=True, timeout=300, env=env)
+    print("torch-stub run: %.1f s, exit %d" % (time.time() - t, p.returncode))
+    md = open(out).read() if os.path.isfile(out) else ""
+    if phases(md).get("peers", "").startswith("skipped"):
+        print("note: no python with numpy here; the side-by-side path was not exercised")
+        return
+    c.check(p.returncode == 0, "exit 0 with the stub (%d):\n%s" % (p.returncode, (p.stdout + p.stderr)[-2000:]))
+    c.check("PyTorch 0.0-stub on `cpu`" in md, "the side-by-side section names torch and its device")
+    for pl in ("out", "in"):
+        m = re.search(r"^\| 1M \| %s \| ([\d.]+) \| ([\d.]+) \| [\d.]+ \| ([\d.]+) \| ([\d.]+) \| [\d.]+ \|$" % pl, md, re.M)
+        c.check(m and all(float(g) > 0 for g in m.groups()), "side-by-side row 1M %s with numbers" % pl)
+    m = re.search(r"^\| 1M \| out \| [^|]+ \| [^|]+ \| [^|]+ \| ([\d.]+) \|", md, re.M)
+    c.check(m and float(m.group(1)) > 0, "run.sh's torch column filled when torch imports")
+
+
 def main():
     if not shutil.which("python3") or not shutil.which("ctest"):
         print("skip: gpu-check.sh needs python3 and ctest")
@@ -101,6 +154,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="clrelu-gpu-check-")
     c.run(test_quick_on_pocl, tmp, cpu[0])
     c.run(test_failed_phases_reported, tmp)
+    c.run(test_torch_side_by_side, tmp)
     if not c.failed:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
