@@ -197,6 +197,9 @@ phase_peers() {
     local r=$?
     echo "   exit $r"; cat "$GC_LOGS/peers-run.txt"
     [ "$r" = 0 ] || rc=1
+    local notes=()
+    grep -q '"type": *"cpu"' "$GC_LOGS/devices.json" 2> /dev/null ||
+        notes+=("no OpenCL cpu device here: run.sh's clrelu-pocl column is n/a and its own vs columns are void (recomputed in the table from the faster clrelu)")
     # (b) PyTorch on the GPU side by side with clrelu on the selected device, interleaved
     local tdev=${GPU_CHECK_TORCH_DEVICE:-}
     if [ -z "$tdev" ] && [ "$torch" = 1 ] && "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2> /dev/null; then
@@ -218,7 +221,8 @@ phase_peers() {
                 "$trounds" 9 "$tdev" "$GC_LOGS/peers-torch-gpu.json" || rc=1
         fi
     fi
-    [ "$torch" = 1 ] || detail "torch is not importable: run.sh without it, no side-by-side peer"
+    [ "$torch" = 1 ] || notes+=("torch is not importable: run.sh without it, no side-by-side peer")
+    [ ${#notes[@]} = 0 ] || detail "$(printf '%s; ' "${notes[@]}" | sed 's/; $//')"
     return "$rc"
 }
 
