@@ -2,6 +2,7 @@
 #include "check.h"
 #include "clrelu_dense.h"
 #include "core/ops.h"
+#include "oclgrind/quick.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -398,8 +399,14 @@ static void prelu_exact(clrelu_context *ctx, const clrelu_device *dev, clrelu_dt
     free(x), free(w), free(b), free(sl), free(g), free(gx), free(gw), free(gb), free(gs), free(xn);
 }
 
+/* The quick run (tests/oclgrind/quick.h) keeps the layers of up to this many multiply-adds. */
+#define QUICK_MAX_MACS 40000
+
+static bool wanted(shape s, bool quick) { return !quick || s.n * s.in * s.out <= QUICK_MAX_MACS; }
+
 int main(void)
 {
+    bool quick = test_quick();
     clrelu_context *ctx = check_context(NULL);
     static const shape shapes[] = {{1, 1, 1}, {1, 7, 3}, {3, 1, 5},   {5, 9, 1},  {0, 4, 3},
                                    {17, 33, 65}, {33, 67, 129}, {64, 128, 96}, {2, 300, 7}};
@@ -407,6 +414,7 @@ int main(void)
     for (int d = 0; d < clrelu_device_count(ctx); d++) {
         const clrelu_device *dev = clrelu_device_at(ctx, d);
         const clrelu_device_info *in = clrelu_device_get_info(dev);
+        printf("test_dense: %s (%s)\n", in->id, in->name);
         validation(ctx, dev);
         bool opencl = strcmp(in->backend, "opencl") == 0;
         for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
@@ -426,13 +434,16 @@ int main(void)
                 one_case(ctx, dev, dt, shapes[5], act, o % 2 == 0, true);
             }
             for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+                if (!wanted(shapes[s], quick))
+                    continue;
                 one_case(ctx, dev, dt, shapes[s], "relu", true, true);
                 one_case(ctx, dev, dt, shapes[s], "leaky_relu", false, true);
                 one_case(ctx, dev, dt, shapes[s], "prelu", s % 2 == 0, true);
                 one_case(ctx, dev, dt, shapes[s], "prelu", s % 2 != 0, true);
             }
             for (size_t s = 0; s < sizeof big / sizeof big[0]; s++)
-                one_case(ctx, dev, dt, big[s], "relu", true, false);
+                if (wanted(big[s], quick))
+                    one_case(ctx, dev, dt, big[s], "relu", true, false);
         }
     }
     clrelu_context_destroy(ctx);

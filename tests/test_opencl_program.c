@@ -75,14 +75,30 @@ static unsigned char *read_file(const char *path, long *size)
     return data;
 }
 
-/* A few ops through the device: bit-exact relu and prelu, and a transcendental one. */
-static void check_results(clrelu_context *ctx, const char *label)
+/* A few ops through dev: bit-exact relu and prelu, and a transcendental one. */
+static void check_results_on(clrelu_context *ctx, const clrelu_device *dev, const char *label)
 {
-    const clrelu_device *dev = cmp_opencl_device(ctx);
     cmp_with_host(ctx, dev, "relu", CLRELU_F32, NULL, 0, 1000, false, CMP_OUT_OF_PLACE, 1, label, NULL);
     cmp_with_host(ctx, dev, "gelu", CLRELU_F32, NULL, 0, 999, true, CMP_OUT_OF_PLACE, 2, label, NULL);
     size_t shape[] = {2, 3, 50};
     cmp_with_host(ctx, dev, "prelu", CLRELU_F32, shape, 3, 300, true, CMP_OUT_OF_PLACE, 3, label, NULL);
+}
+
+/* The same on the OpenCL CPU device (the cache tests' device). */
+static void check_results(clrelu_context *ctx, const char *label)
+{
+    check_results_on(ctx, cmp_opencl_device(ctx), label);
+}
+
+/* Device `id` of ctx ("cpu:0", "gpu:0", ...); exits with a failure if there is none. */
+static const clrelu_device *device(clrelu_context *ctx, const char *id)
+{
+    const clrelu_device *dev = NULL;
+    if (clrelu_device_select(ctx, id, &dev) != CLRELU_OK) {
+        fprintf(stderr, "no device %s: %s\n", id, clrelu_last_error());
+        exit(1);
+    }
+    return dev;
 }
 
 static void corrupt_file(const char *path, bool truncate_it)
@@ -165,12 +181,13 @@ static void test_cache(const char *dir)
     }
 }
 
-/* Export from one context, import into a fresh one without a cache: no build, right results.
- * The FPGA flow: an FPGA-variant binary runs in a context that would build NDRange kernels. */
-static void test_export_import(const char *dir, bool fpga_binary)
+/* Export from one context, import into a fresh one without a cache: no build, right results, on
+ * device `id`. The FPGA flow: an FPGA-variant binary runs in a context that would build NDRange
+ * kernels. */
+static void test_export_import(const char *dir, bool fpga_binary, const char *id)
 {
     clrelu_context *src = make_context(dir, fpga_binary);
-    const clrelu_device *sdev = cmp_opencl_device(src);
+    const clrelu_device *sdev = device(src, id);
     void *bin = NULL;
     size_t size = 0;
     CHECK_OK(clrelu_program_export(src, sdev, CLRELU_F32, &bin, &size));
@@ -181,18 +198,21 @@ static void test_export_import(const char *dir, bool fpga_binary)
 
     reset_events();
     clrelu_context *dst = make_context("", false);
-    const clrelu_device *ddev = cmp_opencl_device(dst);
+    const clrelu_device *ddev = device(dst, id);
+    const clrelu_device_info *info = clrelu_device_get_info(ddev);
     CHECK_OK(clrelu_program_import(dst, ddev, CLRELU_F32, bin, size));
-    check_results(dst, fpga_binary ? "imported FPGA binary" : "imported binary");
-    /* main() sets CLRELU_STREAM_MIN_BYTES=0: an out-of-place call takes the streaming kernels,
-     * which an FPGA-variant binary lacks; it then runs the ordinary ones */
+    check_results_on(dst, ddev, fpga_binary ? "imported FPGA binary" : "imported binary");
+    /* main() sets CLRELU_STREAM_MIN_BYTES=0: on a CPU device working in host memory an
+     * out-of-place call takes the streaming kernels, which an FPGA-variant binary lacks; it then
+     * runs the ordinary ones (other devices never stream) */
+    bool streams = info->type == CLRELU_DEVICE_CPU && info->host_unified_memory && !fpga_binary;
     float x[4] = {-1, 2, -3, 4}, y[4] = {0, 0, 0, 0};
     clrelu_timing tm;
     clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = 4, .x = x, .y = y, .timing = &tm};
     CHECK_OK(clrelu_run(dst, ddev, &a));
     CHECK(y[0] == 0 && y[1] == 2 && y[2] == 0 && y[3] == 4, "relu after import: %g %g %g %g", y[0], y[1], y[2],
           y[3]);
-    CHECK(tm.streaming_stores == !fpga_binary, "%s binary: streaming_stores %d", fpga_binary ? "FPGA" : "NDRange",
+    CHECK(tm.streaming_stores == streams, "%s %s binary: streaming_stores %d", id, fpga_binary ? "FPGA" : "NDRange",
           tm.streaming_stores);
     CHECK(events.imported == 1 && events.built == 0 && events.loaded == 0,
           "import: %d imports, %d builds, %d cache loads", events.imported, events.built, events.loaded);
@@ -203,34 +223,42 @@ static void test_export_import(const char *dir, bool fpga_binary)
     clrelu_status st = clrelu_program_import(dst, ddev, CLRELU_F32, garbage, sizeof garbage);
     CHECK(st == CLRELU_ERR_BUILD, "importing garbage returned %s", clrelu_status_name(st));
     CHECK(strlen(clrelu_last_error()) > 0, "importing garbage left no error message");
-    check_results(dst, "after a rejected import");
+    check_results_on(dst, ddev, "after a rejected import");
     clrelu_context_destroy(dst);
 }
 
 /* Many threads on one fresh device: one build, every result right. */
 typedef struct {
     clrelu_context *ctx;
+    const char *id;
     int seed;
 } worker_arg;
 
 static void *worker(void *p)
 {
     worker_arg *w = p;
-    const clrelu_device *dev = cmp_opencl_device(w->ctx);
+    const clrelu_device *dev = device(w->ctx, w->id);
     for (int i = 0; i < 5; i++)
         cmp_with_host(w->ctx, dev, i % 2 ? "leaky_relu" : "silu", CLRELU_F16, NULL, 0, 5000 + (size_t)w->seed, i % 2,
                       CMP_OUT_OF_PLACE, (uint64_t)(w->seed * 10 + i), "threads", NULL);
     return NULL;
 }
 
-static void test_threads(const char *dir)
+static void test_threads(const char *dir, const char *id)
 {
     reset_events();
     clrelu_context *ctx = make_context(dir, false);
+    const clrelu_device_info *info = clrelu_device_get_info(device(ctx, id));
+    if (strstr(info->platform, "Oclgrind")) {
+        printf("test_opencl_program: 4 threads on %s skipped: Oclgrind does not run kernels from several "
+               "threads at once (its assertion m_kernelInvocation == NULL fails)\n", id);
+        clrelu_context_destroy(ctx);
+        return;
+    }
     pthread_t th[4];
     worker_arg args[4];
     for (int i = 0; i < 4; i++) {
-        args[i] = (worker_arg){ctx, i};
+        args[i] = (worker_arg){ctx, id, i};
         pthread_create(&th[i], NULL, worker, &args[i]);
     }
     for (int i = 0; i < 4; i++)
@@ -251,9 +279,18 @@ int main(void)
     char nested[256];
     snprintf(nested, sizeof nested, "%s/a/b", dir); /* created on demand, like mkdir -p */
     test_cache(nested);
-    test_export_import(nested, false);
-    test_export_import(nested, true);
-    test_threads(nested);
+    /* export/import and the threaded build on every OpenCL device */
+    clrelu_context *all = make_context("", false);
+    for (int i = 0; i < clrelu_device_count(all); i++) {
+        const clrelu_device_info *info = clrelu_device_get_info(clrelu_device_at(all, i));
+        if (strcmp(info->backend, "opencl") != 0)
+            continue;
+        printf("test_opencl_program: %s (%s)\n", info->id, info->name);
+        test_export_import(nested, false, info->id);
+        test_export_import(nested, true, info->id);
+        test_threads(nested, info->id);
+    }
+    clrelu_context_destroy(all);
 
     /* the host device has no program binaries */
     clrelu_context *ctx = make_context("", false);

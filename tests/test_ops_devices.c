@@ -1,5 +1,6 @@
 /* test_ops_devices.c: every op x dtype x direction x device x many sizes x placement against the reference. */
 #include "check.h"
+#include "oclgrind/quick.h"
 #include "ref_compare.h"
 
 #include <stdio.h>
@@ -69,7 +70,7 @@ static void run_case(clrelu_context *ctx, const clrelu_device *dev, const clrelu
 
 /* prelu with real channel layouts: rank 2 [N,C] and rank 4 [N,C,H,W], per-channel slopes, and
  * dL/dweight summed per channel. */
-static void prelu_shapes(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t)
+static void prelu_shapes(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t, bool quick)
 {
     static const size_t shapes[][4] = {{5, 3, 0, 0},  {1, 1, 0, 0},  {0, 3, 0, 0},   {2, 3, 4, 5},
                                        {7, 16, 1, 1}, {3, 64, 33, 17}, {1, 300, 7, 1}, {2, 1, 13, 13}};
@@ -78,6 +79,8 @@ static void prelu_shapes(clrelu_context *ctx, const clrelu_device *dev, clrelu_d
         size_t n = 1, channels = shapes[s][1];
         for (int d = 0; d < ranks[s]; d++)
             n *= shapes[s][d];
+        if (quick && n > 5000)
+            continue; /* the quick run keeps the shapes of up to a few thousand elements */
         double *vx = malloc((n ? n : 1) * sizeof *vx), *vg = malloc((n ? n : 1) * sizeof *vg);
         double *vw = malloc(channels * sizeof *vw);
         if (!vx || !vg || !vw) {
@@ -115,9 +118,28 @@ static void prelu_shapes(clrelu_context *ctx, const clrelu_device *dev, clrelu_d
     }
 }
 
+/* The quick run (tests/oclgrind/quick.h): every op, dtype and placement at sizes 0..17 (every tail
+ * of a 16-wide vector), 33 and 67, then a few ops in rotation at 2^k +- 1 up to past a chunk. */
+static void quick_sizes(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype t, int *rot)
+{
+    int n_ops = clrelu_op_count();
+    static const size_t small[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 33, 67};
+    for (size_t s = 0; s < sizeof small / sizeof small[0]; s++)
+        for (int o = 0; o < n_ops; o++)
+            run_case(ctx, dev, clrelu_op_get(o), t, small[s], true, small[s] * 131 + (uint64_t)o);
+    static const size_t large[] = {257, 1023, 4097, 16383};
+    for (size_t s = 0; s < sizeof large / sizeof large[0]; s++)
+        for (int j = 0; j < 3; j++) {
+            int o = (*rot)++ % n_ops;
+            run_case(ctx, dev, clrelu_op_get(o), t, large[s], j == 0, large[s] + (uint64_t)o);
+        }
+}
+
 int main(void)
 {
-    clrelu_context *ctx = check_context(NULL);
+    bool quick = test_quick();
+    clrelu_context_options opts = {.max_chunk_bytes = quick ? QUICK_CHUNK_BYTES : 0};
+    clrelu_context *ctx = check_context(&opts);
     int n_ops = clrelu_op_count();
     for (int di = 0; di < clrelu_device_count(ctx); di++) {
         const clrelu_device *dev = clrelu_device_at(ctx, di);
@@ -130,6 +152,12 @@ int main(void)
                 clrelu_op_args a = {.op = "relu", .dtype = t, .count = 1, .x = &dummy, .y = &dummy};
                 CHECK(clrelu_run(ctx, dev, &a) == CLRELU_ERR_UNSUPPORTED, "unsupported %s on %s must say so",
                       clrelu_dtype_name(t), info->id);
+                continue;
+            }
+            if (quick) {
+                int rot = ti * 5;
+                quick_sizes(ctx, dev, t, &rot);
+                prelu_shapes(ctx, dev, t, true);
                 continue;
             }
             /* every size 0..67 (all vector tails), every op, every placement */
@@ -150,7 +178,7 @@ int main(void)
                         run_case(ctx, dev, clrelu_op_get(o), t, n, o == (k + d + 1) % n_ops, n + (uint64_t)o);
                     }
                 }
-            prelu_shapes(ctx, dev, t);
+            prelu_shapes(ctx, dev, t, false);
         }
     }
     clrelu_context_destroy(ctx);

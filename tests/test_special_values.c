@@ -1,5 +1,6 @@
 /* test_special_values.c: NaN, +-inf, +-0, subnormals and extremes through every op on every device, and PyTorch's answers for them. */
 #include "check.h"
+#include "oclgrind/quick.h"
 #include "ref_compare.h"
 
 #include <float.h>
@@ -165,10 +166,13 @@ static void pytorch_facts(clrelu_context *ctx, const clrelu_device *dev, clrelu_
 
 int main(void)
 {
-    clrelu_context *ctx = check_context(NULL);
+    /* the quick run: the same values, in a context with small chunks (tests/oclgrind/quick.h) */
+    clrelu_context_options opts = {.max_chunk_bytes = test_quick() ? QUICK_CHUNK_BYTES : 0};
+    clrelu_context *ctx = check_context(&opts);
     for (int di = 0; di < clrelu_device_count(ctx); di++) {
         const clrelu_device *dev = clrelu_device_at(ctx, di);
         const clrelu_device_info *info = clrelu_device_get_info(dev);
+        printf("test_special_values: %s (%s)\n", info->id, info->name);
         for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
             if (!info->dtype_supported[t])
                 continue;

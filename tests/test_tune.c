@@ -1,6 +1,7 @@
-/* test_tune.c: the tuning file — round trip, corrupt or foreign files ignored, tuned configs used with exact results. */
+/* test_tune.c: the tuning file — round trip, corrupt or foreign files ignored, tuned configs used with exact results, on every OpenCL device. */
 #include "check.h"
 #include "clrelu_tune.h"
+#include "oclgrind/quick.h"
 #include "ref_compare.h"
 #include "tune/tune.h"
 
@@ -11,19 +12,16 @@
 
 static clrelu_context *open_ctx(const char *dir)
 {
-    clrelu_context_options o = {.cache_dir = dir};
+    clrelu_context_options o = {.cache_dir = dir, .max_chunk_bytes = test_quick() ? QUICK_CHUNK_BYTES : 0};
     return check_context(&o);
 }
 
-static const clrelu_device *cpu(clrelu_context *ctx)
+/* The device `id` ("cpu:0", "gpu:0", ...) of ctx; exits with a failure if there is none. */
+static const clrelu_device *device(clrelu_context *ctx, const char *id)
 {
     const clrelu_device *dev = NULL;
-    if (clrelu_device_select(ctx, "cpu:0", &dev) != CLRELU_OK) {
-        if (getenv("CLRELU_NO_OPENCL")) {
-            fprintf(stderr, "CLRELU_NO_OPENCL is set: nothing to tune\n");
-            exit(77);
-        }
-        fprintf(stderr, "no OpenCL CPU device (is PoCL installed?)\n");
+    if (clrelu_device_select(ctx, id, &dev) != CLRELU_OK) {
+        fprintf(stderr, "no device %s: %s\n", id, clrelu_last_error());
         exit(1);
     }
     return dev;
@@ -35,7 +33,7 @@ static void exact_runs(clrelu_context *ctx, const clrelu_device *dev, const char
     static const char *const ops[] = {"relu", "leaky_relu", "hardtanh", "prelu"};
     static const size_t sizes[] = {1, 15, 16, 17, 1000, 65536 + 13};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-        size_t n = sizes[s];
+        size_t n = test_quick() && sizes[s] > 4096 ? 4096 + 13 : sizes[s]; /* quick: tests/oclgrind/quick.h */
         double *v = malloc(n * sizeof *v);
         void *x = ref_alloc(CLRELU_F32, n), *g = ref_alloc(CLRELU_F32, n), *w = ref_alloc(CLRELU_F32, 2);
         ref_random_values(v, n, n, CLRELU_F32);
@@ -87,32 +85,22 @@ static char *read_file(const char *path)
     return buf;
 }
 
-int main(void)
+/* Parts 2 to 4 on the OpenCL device `id`, its tuning file in dir. */
+static void tune_on(const char *dir, const char *id)
 {
-    setenv("CLRELU_AUTO_HOST", "0", 1); /* every call here must reach the kernels */
-    char dir[] = "/tmp/clrelu-test-tune-XXXXXX";
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "mkdtemp failed\n");
-        return 1;
-    }
-
-    /* 1. round trip of the file format, through the private API */
-    tune_record rec, back;
-    memset(&rec, 0, sizeof rec);
-    rec.have[CLRELU_F32] = true;
-    rec.cfg[CLRELU_F32] = (tune_cfg){8, 16, 3};
-    rec.have[CLRELU_BF16] = true;
-    rec.cfg[CLRELU_BF16] = (tune_cfg){16, 64, 0};
-    rec.have_crossover = true;
-    rec.crossover = 12345;
-    CHECK_OK(clr_tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
-    CHECK_OK(clr_tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
-    CHECK(memcmp(&rec, &back, sizeof rec) == 0, "tune record did not round-trip");
-    CHECK(clr_tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
-
+    tune_record rec;
     /* 2. a tuned config is used, and results stay exact: vw 4, tiny work-groups, 3 vectors per item */
     clrelu_context *ctx = open_ctx(dir);
-    const clrelu_device *dev = cpu(ctx);
+    const clrelu_device *dev = device(ctx, id);
+    printf("test_tune: %s (%s)\n", id, clrelu_device_get_info(dev)->name);
+    if (clrelu_device_get_info(dev)->type == CLRELU_DEVICE_ACCELERATOR) {
+        /* accelerators (FPGAs) run the single work-item kernels, which have no launch parameters */
+        clrelu_tune_result none;
+        CHECK(clrelu_tune_device(ctx, dev, CLRELU_F32, 1024, &none) == CLRELU_ERR_UNSUPPORTED,
+              "tuning the accelerator %s did not answer unsupported", id);
+        clrelu_context_destroy(ctx);
+        return;
+    }
     char path[1200];
     CHECK_OK(clrelu_tune_file(ctx, dev, path, sizeof path));
     const char *slash = strrchr(path, '/');
@@ -125,7 +113,7 @@ int main(void)
     clrelu_context_destroy(ctx);
 
     ctx = open_ctx(dir);
-    dev = cpu(ctx);
+    dev = device(ctx, id);
     clrelu_tune_config cfg;
     bool tuned = false;
     CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
@@ -153,7 +141,7 @@ int main(void)
             continue;
         write_file(path, bad[i]);
         ctx = open_ctx(dir);
-        dev = cpu(ctx);
+        dev = device(ctx, id);
         CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
         CHECK(!tuned && cfg.work_group_size == 0, "corrupt tuning file %d was used (wg %u)", i, cfg.work_group_size);
         exact_runs(ctx, dev, "corrupt tuning file");
@@ -164,7 +152,7 @@ int main(void)
         good[strlen(good) / 2] = '\0';
         write_file(path, good);
         ctx = open_ctx(dir);
-        dev = cpu(ctx);
+        dev = device(ctx, id);
         CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
         CHECK(!tuned, "truncated tuning file was used");
         clrelu_context_destroy(ctx);
@@ -174,9 +162,9 @@ int main(void)
     /* 4. the tuner itself (small size): stores a file the next context uses, results exact */
     unlink(path);
     ctx = open_ctx(dir);
-    dev = cpu(ctx);
+    dev = device(ctx, id);
     clrelu_tune_result r;
-    CHECK_OK(clrelu_tune_device(ctx, dev, CLRELU_F32, 1 << 16, &r));
+    CHECK_OK(clrelu_tune_device(ctx, dev, CLRELU_F32, test_quick() ? 1 << 12 : 1 << 16, &r));
     CHECK(r.candidates > 1 && r.best_gbps > 0 && r.best.vector_width >= 4, "tuner: %d candidates, %.1f GB/s, vw %u",
           r.candidates, r.best_gbps, r.best.vector_width);
     CHECK(access(path, R_OK) == 0, "tuner wrote no %s", path);
@@ -185,7 +173,7 @@ int main(void)
     CHECK(cross >= 1024, "crossover %llu below the smallest measured size", (unsigned long long)cross);
     clrelu_context_destroy(ctx);
     ctx = open_ctx(dir);
-    dev = cpu(ctx);
+    dev = device(ctx, id);
     CHECK_OK(clrelu_tune_active(ctx, dev, CLRELU_F32, &cfg, &tuned));
     CHECK(tuned && cfg.vector_width == r.best.vector_width && cfg.work_group_size == r.best.work_group_size &&
               cfg.vectors_per_item == r.best.vectors_per_item,
@@ -200,6 +188,51 @@ int main(void)
     clrelu_tune_result hr;
     CHECK(clrelu_tune_device(ctx, host, CLRELU_F32, 0, &hr) == CLRELU_ERR_UNSUPPORTED, "tuning the host device");
     clrelu_context_destroy(ctx);
+}
+
+int main(void)
+{
+    setenv("CLRELU_AUTO_HOST", "0", 1); /* every call here must reach the kernels */
+    char dir[] = "/tmp/clrelu-test-tune-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "mkdtemp failed\n");
+        return 1;
+    }
+
+    /* 1. round trip of the file format, through the private API */
+    tune_record rec, back;
+    memset(&rec, 0, sizeof rec);
+    rec.have[CLRELU_F32] = true;
+    rec.cfg[CLRELU_F32] = (tune_cfg){8, 16, 3};
+    rec.have[CLRELU_BF16] = true;
+    rec.cfg[CLRELU_BF16] = (tune_cfg){16, 64, 0};
+    rec.have_crossover = true;
+    rec.crossover = 12345;
+    CHECK_OK(clr_tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
+    CHECK_OK(clr_tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
+    CHECK(memcmp(&rec, &back, sizeof rec) == 0, "tune record did not round-trip");
+    CHECK(clr_tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
+
+    /* parts 2 to 4 on every OpenCL device */
+    clrelu_context *ctx = open_ctx(dir);
+    char ids[16][64];
+    int n_ids = 0;
+    for (int i = 0; i < clrelu_device_count(ctx) && n_ids < 16; i++) {
+        const clrelu_device_info *info = clrelu_device_get_info(clrelu_device_at(ctx, i));
+        if (strcmp(info->backend, "opencl") == 0)
+            snprintf(ids[n_ids++], sizeof ids[0], "%s", info->id);
+    }
+    clrelu_context_destroy(ctx);
+    if (!n_ids) {
+        if (getenv("CLRELU_NO_OPENCL")) {
+            fprintf(stderr, "CLRELU_NO_OPENCL is set: nothing to tune\n");
+            return 77;
+        }
+        fprintf(stderr, "no OpenCL device (is PoCL installed?)\n");
+        return 1;
+    }
+    for (int i = 0; i < n_ids; i++)
+        tune_on(dir, ids[i]);
 
     char cmd[1300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -1,5 +1,6 @@
 /* test_unaligned.c: arrays that start one element past an aligned address (a 2-byte-aligned float16/bfloat16 array) give the reference's values on every device, in and out of place. */
 #include "check.h"
+#include "oclgrind/quick.h"
 #include "ref_compare.h"
 
 #include <stdlib.h>
@@ -69,11 +70,14 @@ static void one_case(clrelu_context *ctx, const clrelu_device *dev, const char *
 
 int main(void)
 {
-    clrelu_context *ctx = check_context(NULL);
+    /* the quick run: the same cases, in a context with small chunks (tests/oclgrind/quick.h) */
+    clrelu_context_options opts = {.max_chunk_bytes = test_quick() ? QUICK_CHUNK_BYTES : 0};
+    clrelu_context *ctx = check_context(&opts);
     static const char *const ops[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu", "gelu"};
     uint64_t seed = 11;
     for (int di = 0; di < clrelu_device_count(ctx); di++) {
         const clrelu_device *dev = clrelu_device_at(ctx, di);
+        printf("test_unaligned: %s (%s)\n", clrelu_device_get_info(dev)->id, clrelu_device_get_info(dev)->name);
         for (int ti = 0; ti < CLRELU_DTYPE_COUNT; ti++) {
             if (!clrelu_device_get_info(dev)->dtype_supported[ti])
                 continue;
