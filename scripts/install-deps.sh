@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh: install clrelu's dependencies from Debian 12 packages (idempotent).
 # Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite needs: a browser,
-# Python venv support, clang for fuzzers, openssl for TLS test certificates, valgrind)
+# Python venv support, clang for fuzzers, openssl for TLS test certificates, valgrind, and
+# Oclgrind, the simulated OpenCL device of ctest -L oclgrind)
 set -euo pipefail
 
 packages=(
@@ -13,7 +14,7 @@ packages=(
   curl
 )
 if [[ ${1:-} == --test ]]; then
-  packages+=(python3 python3-venv python3-pip chromium clang openssl valgrind)
+  packages+=(python3 python3-venv python3-pip chromium clang openssl valgrind oclgrind)
 fi
 
 missing=()
