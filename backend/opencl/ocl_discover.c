@@ -124,6 +124,13 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     cl_bool available = CL_TRUE;
     if (clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof t, &t, NULL) != CL_SUCCESS)
         t = CL_DEVICE_TYPE_DEFAULT;
+    /* One type per device, in map_type's order: a device may report several bits at once
+     * (Oclgrind: accelerator, GPU, CPU and default), and the bits choose the kernels (accelerator:
+     * the single work-item FPGA variant) and paths (CPU: streaming stores) — a GPU gets GPU ones. */
+    t = (t & CL_DEVICE_TYPE_GPU)           ? CL_DEVICE_TYPE_GPU
+        : (t & CL_DEVICE_TYPE_ACCELERATOR) ? CL_DEVICE_TYPE_ACCELERATOR
+        : (t & CL_DEVICE_TYPE_CPU)         ? CL_DEVICE_TYPE_CPU
+                                           : t;
     if (clGetDeviceInfo(d, CL_DEVICE_AVAILABLE, sizeof available, &available, NULL) == CL_SUCCESS && !available)
         return CLRELU_OK;
 
