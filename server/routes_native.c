@@ -133,7 +133,11 @@ static bool resolve_shape(const cJSON *root, const in_tensor *x, size_t shape[TE
         response_error(rp, 400, "%s", err);
         return false;
     }
-    if (!shape_count(shape, *rank, &n) || n != x->count) {
+    if (!shape_count(shape, *rank, &n)) {
+        response_error(rp, 400, "shape describes more elements than a tensor can hold");
+        return false;
+    }
+    if (n != x->count) {
         response_error(rp, 400, "shape describes %zu elements but data has %zu", n, x->count);
         return false;
     }

@@ -120,6 +120,10 @@ def test_errors(c, s):
     is_error(c, st, b, 400, "data[1]", "non-number position")
     st, b = s.json("POST", "/v1/activate", {"op": "relu", "shape": [2, 2], "data": [1, 2, 3]})
     is_error(c, st, b, 400, "shape", "shape/data mismatch")
+    # a shape whose element count overflows is refused for what it is (the count was read
+    # uninitialized into the message before)
+    st, b = s.json("POST", "/v1/activate", {"op": "relu", "shape": [4294967296, 4294967296, 16], "data": [1]})
+    is_error(c, st, b, 400, "more elements than a tensor can hold", "overflowing shape")
     st, b = s.json("POST", "/v1/activate", {"op": "relu", "shape": [3, 2], "data": [[1, 2, 3], [4, 5, 6]]})
     is_error(c, st, b, 400, "nested", "nested disagrees with shape")
     st, b = s.json("POST", "/v1/activate", {"op": "relu", "data": list(range(101))})
