@@ -206,6 +206,8 @@ static int parse_args(int argc, char **argv, clrelu_bench_options *o, const char
                 *int_field = -1; /* 0 in the options means the default */
         } else if (dbl_field) {
             ok = cli_parse_double(v, dbl_field) && *dbl_field >= 0 && *dbl_field < 1e9;
+            if (ok && dbl_field == &o->min_time_s && *dbl_field == 0)
+                *dbl_field = -1; /* --min-time 0: no minimum (0 in the options means the default) */
         } else {
             clrelu_bench_size *s = NULL;
             int n = 0;

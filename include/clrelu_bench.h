@@ -39,7 +39,7 @@ typedef struct {
     const char *placements;     /* "out" (out of place), "in" (in place) or "both"; default "out" */
     int warmup;                 /* untimed runs after the first run; default 1 (0 means default, < 0 none) */
     int min_samples;            /* default 5 */
-    double min_time_s;          /* per case, default 0.05 */
+    double min_time_s;          /* per case, default 0.05 (0 means default, < 0 none: only the sample counts) */
     int max_samples;            /* per case, default 1000 */
     uint64_t max_bytes;         /* memory cap per case (all host buffers); 0: a quarter of host memory */
     double max_seconds;         /* time cap for the whole sweep; 0: none. Cases not started in

@@ -97,6 +97,15 @@ def test_bad_options(c):
     c.check(rc == 0 and "--compare" in out and "--plot" in out, "help")
 
 
+def test_min_time_zero(c):
+    """--min-time 0 means no minimum time (it used to become the 0.05 s default silently)."""
+    p = subprocess.run([BIN, "bench", "--devices", "host", "--ops", "relu", "--sizes", "1K", "--repeats", "3",
+                        "--max-samples", "3", "--min-time", "0", "--json"], capture_output=True, text=True, timeout=120)
+    c.check(p.returncode == 0, "exits 0: %s" % p.stderr)
+    meta = json.loads(p.stdout)["meta"] if p.returncode == 0 else {}
+    c.check(meta.get("min_time_s") == 0, "meta.min_time_s is 0: %r" % meta.get("min_time_s"))
+
+
 def test_skips_in_table(c):
     rc, out, err = bench("--devices", "host", "--sizes", "1K,1M", "--max-bytes", "1MiB", "--no-ceilings")
     c.check(rc == 0, "skips do not fail the run: %s" % err)
@@ -105,7 +114,8 @@ def test_skips_in_table(c):
 
 def main():
     c = Checks()
-    for t in (test_table, test_csv, test_json_compare_plot, test_bad_options, test_skips_in_table):
+    for t in (test_table, test_csv, test_json_compare_plot, test_bad_options, test_skips_in_table,
+              test_min_time_zero):
         c.run(t)
     c.finish()
 

@@ -96,6 +96,18 @@ def test_cancel_and_activations(c, s):
     c.check(any(x["reason"] == "cancelled" for x in cases), "remaining cases skipped as cancelled")
 
 
+def test_min_time_zero(c, s):
+    """min_time_s 0 (allowed by the OpenAPI document) means no minimum time: only the sample counts."""
+    status, job = s.json("POST", "/v1/benchmarks", dict(TINY, min_time_s=0))
+    c.check(status == 202, "min_time_s 0 accepted (%d %r)" % (status, job))
+    if status != 202:
+        return
+    done = wait_done(s, job["id"])
+    meta = done.get("results", {}).get("meta", {})
+    c.check(done["status"] == "done" and meta.get("min_time_s") == 0, "done with no minimum time: %r %r" %
+            (done.get("status"), meta.get("min_time_s")))
+
+
 def test_api_key(c):
     with Server("--api-key", "sekret", "--results-dir", tempfile.mkdtemp(prefix="clrelu-bench-key-")) as s:
         status, body = s.json("POST", "/v1/benchmarks", TINY)
@@ -123,6 +135,7 @@ def main():
             traceback.print_exc()
             c.check(False, "lifecycle raised %r" % e)
         c.run(test_cancel_and_activations, s)
+        c.run(test_min_time_zero, s)
     files = sorted(os.listdir(results))
     c.check(job_id and job_id + ".json" in files and job_id + ".csv" in files, "results saved: %r" % files)
     c.check(not any(".tmp" in f for f in files), "no temporary files left: %r" % files)
@@ -130,7 +143,7 @@ def main():
     with Server("--results-dir", results) as s:
         status, body = s.json("GET", "/v1/benchmarks")
         ids = [j["id"] for j in body["jobs"]]
-        c.check(job_id in ids and len(ids) == 4, "jobs reloaded after restart: %r" % ids)
+        c.check(job_id in ids and len(ids) == 5, "jobs reloaded after restart: %r" % ids)
         status, job = s.json("GET", "/v1/benchmarks/" + str(job_id))
         c.check(status == 200 and job["status"] == "done" and len(job["results"]["cases"]) == 4,
                 "reloaded job has its results")

@@ -294,7 +294,7 @@ clrelu_status clr_bench_plan_parse(clrelu_context *ctx, const clrelu_bench_optio
                               p->n_devices == 0 ? "device" : p->n_ops == 0 ? "op" : "dtype");
         goto out;
     }
-    if (o->min_samples < 0 || o->max_samples < 0 || o->min_time_s < 0 || o->max_seconds < 0 ||
+    if (o->min_samples < 0 || o->max_samples < 0 || o->max_seconds < 0 ||
         !isfinite(o->min_time_s) || !isfinite(o->max_seconds)) {
         st = clrelu_set_error(CLRELU_ERR_INVALID_ARG, "bench: negative sample count or time");
         goto out;
