@@ -36,6 +36,14 @@ def test_discovery(c, s):
     doc = json.loads(data)
     c.check(st == 200 and doc["openapi"].startswith("3.") and "/v1/activate" in doc["paths"], "openapi")
     c.check("/v2/models/{model}/infer" in doc["paths"], "openapi documents v2 infer")
+    try:  # the document is valid OpenAPI 3.0 (a client generator or validator would reject it otherwise)
+        from openapi_spec_validator import validate
+        validate(doc)
+        c.check(True, "openapi.json is valid OpenAPI")
+    except ImportError:
+        c.check(False, "openapi-spec-validator is missing (tests/requirements.txt)")
+    except Exception as e:
+        c.check(False, "openapi.json is not valid OpenAPI: %s" % str(e)[:300])
     st, hdrs, data = s.request("GET", "/")
     c.check(st == 200 and hdrs["content-type"].startswith("text/html") and b"/v1/activate" in data, "web page")
     st, hdrs, data = s.request("HEAD", "/v2")
