@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "models.h"
 #include "request_json.h"
+#include "v2_outputs.h"
 #include "router.h"
 #include "stats.h"
 #include "v2_kinds.h"
@@ -276,18 +277,8 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
     v2_body body;
     if (!v2_split_body(rq, &body, rp) || !v2_read(s, rq, m, &body, &root, &b, &want_stats, &out_binary, &dev, rp))
         goto out;
-    const cJSON *outs = root ? cJSON_GetObjectItemCaseSensitive(root, "outputs") : NULL, *o;
-    cJSON_ArrayForEach(o, outs)
-    {
-        const cJSON *jn = cJSON_GetObjectItemCaseSensitive(o, "name");
-        if (!cJSON_IsString(jn) || strcmp(jn->valuestring, "OUTPUT0") != 0) {
-            response_error(rp, 400, "unknown output (the only output is OUTPUT0)");
-            goto out;
-        }
-        const cJSON *bd = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "parameters"), "binary_data");
-        if (bd)
-            out_binary = cJSON_IsTrue(bd);
-    }
+    if (!v2_read_outputs(root, &out_binary, rp))
+        goto out;
     y = malloc(b.n * width * es + 1);
     stats = want_stats ? calloc((size_t)clrelu_model_layer_count(m), sizeof *stats) : NULL;
     if (!y || (want_stats && !stats)) {

@@ -4,6 +4,7 @@
 #include "request_json.h"
 #include "stats.h"
 #include "v2_kinds.h"
+#include "v2_outputs.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -250,27 +251,7 @@ static bool read_outputs(v2_call *c, const cJSON *root, response *rp)
 {
     const cJSON *rpar = cJSON_GetObjectItemCaseSensitive(root, "parameters");
     c->out_binary = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rpar, "binary_data_output"));
-    const cJSON *outs = cJSON_GetObjectItemCaseSensitive(root, "outputs");
-    if (!outs || cJSON_IsNull(outs))
-        return true;
-    if (!cJSON_IsArray(outs)) {
-        response_error(rp, 400, "\"outputs\" must be an array");
-        return false;
-    }
-    const cJSON *o;
-    cJSON_ArrayForEach(o, outs)
-    {
-        const cJSON *jn = cJSON_GetObjectItemCaseSensitive(o, "name");
-        if (!cJSON_IsString(jn) || strcmp(jn->valuestring, "OUTPUT0") != 0) {
-            response_error(rp, 400, "unknown output '%s' (the only output is OUTPUT0)",
-                           cJSON_IsString(jn) ? jn->valuestring : "?");
-            return false;
-        }
-        const cJSON *bd = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "parameters"), "binary_data");
-        if (bd)
-            c->out_binary = cJSON_IsTrue(bd);
-    }
-    return true;
+    return v2_read_outputs(root, &c->out_binary, rp);
 }
 
 /* Parse the JSON header (or the raw single-input form) into c. */

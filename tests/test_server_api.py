@@ -169,6 +169,10 @@ def test_errors(c, s):
                    {"inputs": [{"name": "INPUT0", "shape": [1], "datatype": "FP32", "data": [1]}],
                     "outputs": [{"name": "OUT"}]})
     is_error(c, st, b, 400, "unknown output", "v2 output name")
+    st, b = s.json("POST", "/v2/models/relu/infer",
+                   {"inputs": [{"name": "INPUT0", "shape": [1], "datatype": "FP32", "data": [1]}],
+                    "outputs": [{"name": "OUTPUT0"}, {"name": "OUTPUT0"}]})
+    is_error(c, st, b, 400, "already requested", "v2 output requested twice (Triton refuses it)")
     st, b = s.json("POST", "/v2/models/relu/infer", {"inputs": "x"})
     is_error(c, st, b, 400, "inputs", "v2 inputs not an array")
 

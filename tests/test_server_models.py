@@ -90,6 +90,9 @@ def test_infer_json(c, s):
     o = r["outputs"][0]
     c.check(o["name"] == "OUTPUT0" and o["shape"] == [3, 3] and close(o["data"], want), "outputs %r want %r" % (o, want))
     c.check("parameters" not in r, "no stats unless asked")
+    # an output requested twice is refused, as Triton does ("output already requested")
+    st, r = s.json("POST", "/v2/models/example/infer", dict(body, outputs=[{"name": "OUTPUT0"}, {"name": "OUTPUT0"}]))
+    c.check(st == 400 and "already requested" in r.get("error", ""), "duplicate output %s %r" % (st, r))
     # one sample of shape [4] gives shape [3]; FP64 input is converted
     body = {"inputs": [{"name": "INPUT0", "datatype": "FP64", "shape": [4], "data": X[0]}]}
     st, r = s.json("POST", "/v2/models/example/infer", body)
