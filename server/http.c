@@ -203,11 +203,40 @@ static bool request_names_ok(const route *r, const request *rq)
     return !strstr(r->pattern, "{id}") || (last && name_is_safe(last + 1));
 }
 
-/* Checks made from the headers alone, before any body byte is stored: route (404/405),
+/* Content-Length headers of a request: the first value, and whether another one differs. */
+typedef struct {
+    int n;
+    const char *first;
+    bool conflict;
+} length_headers;
+
+static enum MHD_Result note_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    length_headers *l = cls;
+    (void)kind;
+    if (key && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (l->n++ == 0)
+            l->first = value;
+        else if (!value || !l->first || strcmp(value, l->first) != 0)
+            l->conflict = true;
+    }
+    return MHD_YES;
+}
+
+/* Checks made from the headers alone, before any body byte is stored: conflicting
+ * Content-Length headers (400, RFC 9112 §6.3: the body's end is unknown, so the connection is
+ * closed — a proxy that took the other length would see a smuggled request), route (404/405),
  * API key (401), Content-Type and Content-Encoding (415), Content-Length (413) and the
  * binary extension's header (400). Returns false with rp filled when the request fails. */
 static bool early_checks(server *s, conn_state *st, struct MHD_Connection *c, response *rp)
 {
+    length_headers lengths = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, note_length, &lengths);
+    if (lengths.conflict) {
+        st->route = -1;
+        response_error(rp, 400, "conflicting Content-Length headers");
+        return false;
+    }
     const char *allow = NULL;
     route_result rr = router_match(st->method, st->path, &st->route, &st->rq, &allow);
     if (rr == ROUTE_NOT_FOUND) {

@@ -111,6 +111,43 @@ def test_disconnects(c, s):
     c.check(healthy(s), "healthy after 10 clients left mid-response")
 
 
+def test_conflicting_lengths(c, s):
+    # Two different Content-Length headers: the body's end is unknown, so the request is refused
+    # with a JSON 400 and the connection closed — the bytes a proxy taking the other length would
+    # forward (here a second, smuggled request) are never answered (RFC 9112 §6.3).
+    smuggled = b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b'{"op": "relu", "data": [1]}'
+    k = raw(s)
+    k.sendall(b"POST /v1/activate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (len(body), len(body) + len(smuggled))
+              + body + smuggled)
+    got = b""
+    try:
+        while True:
+            part = k.recv(65536)
+            if not part:
+                break
+            got += part
+    except socket.timeout:
+        pass
+    k.close()
+    c.check(got.startswith(b"HTTP/1.1 400") and b'"error"' in got and b"Content-Length" in got,
+            "conflicting Content-Length: JSON 400 %r" % got[:300])
+    c.check(got.count(b"HTTP/1.1 ") == 1, "the smuggled request got no answer: %r" % got[:600])
+    # the same value twice is one length, and is served
+    k = raw(s)
+    k.sendall(b"POST /v1/activate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+              b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (len(body), len(body)) + body)
+    got = b""
+    while True:
+        part = k.recv(65536)
+        if not part:
+            break
+        got += part
+    k.close()
+    c.check(got.startswith(b"HTTP/1.1 200"), "repeated equal Content-Length is served: %r" % got[:200])
+
+
 def test_slow_headers(c, s):
     # One client sends its request a byte at a time (10 ms apart) while others are served.
     req = b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -250,6 +287,7 @@ def main():
     with Server("--fault-injection", "--threads", "4", "--timeout", "3") as s:
         c.run(test_device_fault, s)
         c.run(test_disconnects, s)
+        c.run(test_conflicting_lengths, s)
         c.run(test_slow_headers, s)
     c.run(test_slowloris)
     c.run(test_body_limits)
