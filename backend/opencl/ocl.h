@@ -26,6 +26,11 @@ typedef struct {
     /* ocl_dense.c: activation.cl + dense.cl per dtype, built on first use under dense_lock */
     pthread_mutex_t dense_lock;
     cl_program dense_prog[CLRELU_DTYPE_COUNT];
+    /* ocl_bench.c: bench.cl per dtype, built on first use under bench_lock, with the vector width
+     * it was built for */
+    pthread_mutex_t bench_lock;
+    cl_program bench_prog[CLRELU_DTYPE_COUNT];
+    unsigned bench_vw[CLRELU_DTYPE_COUNT];
     pthread_mutex_t pool_lock;
     cl_command_queue pool[OCL_QUEUE_POOL];
     int n_pool;

@@ -23,8 +23,9 @@ static const char *bench_source(void)
     return NULL;
 }
 
-/* A program built from bench.cl for dtype, through the on-disk binary cache when one is set. */
-static clrelu_status bench_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
+/* A program built from bench.cl for dtype with vector width vw, through the on-disk binary cache
+ * when one is set. */
+static clrelu_status bench_build(clrelu_device *dev, clrelu_dtype dtype, unsigned vw, cl_program *out)
 {
     static const char *const store[CLRELU_DTYPE_COUNT] = {"F32", "F16", "BF16", "F64"};
     ocl_device *od = dev->impl;
@@ -38,7 +39,7 @@ static clrelu_status bench_program(clrelu_device *dev, clrelu_dtype dtype, cl_pr
     const char *src = bench_source();
     if (!src)
         return clrelu_set_error(CLRELU_ERR_BUILD, "kernel source %s is not embedded in the library", BENCH_FILE);
-    snprintf(opts, sizeof opts, "-DBENCH_%s -DVW=%u%s", store[dtype], op_vector_width(dev, dtype),
+    snprintf(opts, sizeof opts, "-DBENCH_%s -DVW=%u%s", store[dtype], vw,
              (od->cl_type & CL_DEVICE_TYPE_CPU) ? " -DBENCH_BLOCKED" : "");
     const char *parts[] = {CLRELU_VERSION, in->platform, in->name, in->driver_version, in->device_version, opts, src};
     clr_ocl_cache_key(parts, (int)(sizeof parts / sizeof parts[0]), key);
@@ -77,6 +78,30 @@ out:
         prog = NULL;
     }
     *out = prog;
+    return st;
+}
+
+/* The device's bench program for dtype, built (or loaded) once and kept for the device's life
+ * while the op kernels' vector width stays the same (a new tuning record may change it), so that
+ * a caller measuring sample by sample (bench_kernels) does not load it again for each one. The
+ * caller owns one reference. */
+static clrelu_status bench_program(clrelu_device *dev, clrelu_dtype dtype, cl_program *out)
+{
+    ocl_device *od = dev->impl;
+    unsigned vw = op_vector_width(dev, dtype);
+    clrelu_status st = CLRELU_OK;
+    pthread_mutex_lock(&od->bench_lock);
+    if (od->bench_prog[dtype] && od->bench_vw[dtype] != vw) {
+        clReleaseProgram(od->bench_prog[dtype]);
+        od->bench_prog[dtype] = NULL;
+    }
+    if (!od->bench_prog[dtype] && (st = bench_build(dev, dtype, vw, &od->bench_prog[dtype])) == CLRELU_OK)
+        od->bench_vw[dtype] = vw;
+    if (st == CLRELU_OK) {
+        clRetainProgram(od->bench_prog[dtype]);
+        *out = od->bench_prog[dtype];
+    }
+    pthread_mutex_unlock(&od->bench_lock);
     return st;
 }
 

@@ -156,6 +156,7 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
         pthread_mutex_init(&od->prog_lock[i], NULL);
     pthread_mutex_init(&od->pool_lock, NULL);
     pthread_mutex_init(&od->dense_lock, NULL);
+    pthread_mutex_init(&od->bench_lock, NULL);
     atomic_init(&od->delegate_below, OCL_DELEGATE_UNKNOWN);
 
     clrelu_device *dev = clr_device_add(ctx, &opencl_iface);
@@ -222,10 +223,13 @@ static void ocl_destroy(clrelu_device *dev)
             clReleaseProgram(od->prog[i]);
         if (od->dense_prog[i])
             clReleaseProgram(od->dense_prog[i]);
+        if (od->bench_prog[i])
+            clReleaseProgram(od->bench_prog[i]);
         pthread_mutex_destroy(&od->prog_lock[i]);
     }
     pthread_mutex_destroy(&od->pool_lock);
     pthread_mutex_destroy(&od->dense_lock);
+    pthread_mutex_destroy(&od->bench_lock);
     if (od->context)
         clReleaseContext(od->context);
     free(od);
