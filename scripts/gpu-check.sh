@@ -199,7 +199,7 @@ phase_peers() {
     [ "$r" = 0 ] || rc=1
     local notes=()
     grep -q '"type": *"cpu"' "$GC_LOGS/devices.json" 2> /dev/null ||
-        notes+=("no OpenCL cpu device here: run.sh's clrelu-pocl column is n/a and its own vs columns are void (recomputed in the table from the faster clrelu)")
+        notes+=("no OpenCL cpu device here: run.sh's clrelu-pocl column is n/a and its vs columns compare the host backend")
     # (b) PyTorch on the GPU side by side with clrelu on the selected device, interleaved
     local tdev=${GPU_CHECK_TORCH_DEVICE:-}
     if [ -z "$tdev" ] && [ "$torch" = 1 ] && "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2> /dev/null; then
@@ -679,17 +679,13 @@ hdr = [l for l in run.splitlines() if l.startswith("# ")]
 if rows:
     w.append("`bench/peers/run.sh` (CPU peers: clrelu on PoCL's `cpu` device and the host backend against numpy, "
              "PyTorch's CPU path and oneDNN; float32 relu, GB/s = 8 bytes per element over the median wall time "
-             "of one call). \"vs X\" = the faster clrelu's GB/s / X's, recomputed here (> 1: clrelu faster).\n")
+             "of one call). \"vs X\" = the faster clrelu's GB/s / X's (> 1: clrelu faster).\n")
     for h in hdr:
         w.append("    " + h)
     w.append("\n| N | plc | clrelu-pocl | clrelu-host | numpy | torch | onednn | vs numpy | vs torch | vs onednn |")
     w.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        g = r[2:7]
-        vals = [float(x) if re.match(r"^[\d.]+$", x) else 0.0 for x in g]
-        best = max(vals[0], vals[1])
-        vs = ["%.2f" % (best / v) if v > 0 and best > 0 else "n/a" for v in vals[2:5]]
-        w.append("| %s | %s | %s | %s |" % (r[0], r[1], " | ".join(g), " | ".join(vs)))
+        w.append("| %s | %s | %s | %s |" % (r[0], r[1], " | ".join(r[2:7]), " | ".join(r[7:10])))
 elif run:
     w.append("`bench/peers/run.sh` printed no table:\n\n```text\n%s\n```" % run[-2000:])
 else:
