@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static void resolve_cache_dir(clrelu_context *ctx)
 {

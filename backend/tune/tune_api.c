@@ -4,7 +4,6 @@
 #include "tune/tune.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static clrelu_status check_device(const clrelu_context *ctx, const clrelu_device *dev)
 {
