@@ -2,7 +2,8 @@
 # install-deps.sh: install clrelu's dependencies from Debian 12 packages (idempotent).
 # Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite needs: a browser,
 # Python venv support, clang for fuzzers, openssl for TLS test certificates, valgrind, and
-# Oclgrind, the simulated OpenCL device of ctest -L oclgrind)
+# Oclgrind, the simulated OpenCL device of ctest -L oclgrind, and PostgreSQL, which the results-store
+# tests start in a temporary folder of their own)
 set -euo pipefail
 
 packages=(
@@ -11,10 +12,12 @@ packages=(
   pocl-opencl-icd
   libclblast-dev
   libmicrohttpd-dev libcjson-dev zlib1g-dev
+  libsqlite3-dev libpq-dev
   curl
 )
 if [[ ${1:-} == --test ]]; then
-  packages+=(python3 python3-venv python3-pip chromium clang openssl valgrind oclgrind)
+  packages+=(python3 python3-venv python3-pip chromium clang openssl valgrind oclgrind
+             postgresql sqlite3)
 fi
 
 missing=()
