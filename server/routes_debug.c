@@ -1,4 +1,5 @@
 /* routes_debug.c: POST /v1/debug/faults — device fault injection, only with `--fault-injection`. */
+#include "codec/json_int.h"
 #include "request_json.h"
 #include "router.h"
 
@@ -19,14 +20,14 @@ void h_debug_faults(server *s, request *rq, response *rp)
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(root, "device");
     const cJSON *count = cJSON_GetObjectItemCaseSensitive(root, "count");
     server_device *d = NULL;
+    uint64_t n = 0;
     if (dev && !cJSON_IsString(dev)) {
         response_error(rp, 400, "\"device\" must be a string");
-    } else if (!cJSON_IsNumber(count) || count->valuedouble < 0 || count->valuedouble > 1e6 ||
-               count->valuedouble != (double)(unsigned)count->valuedouble) {
+    } else if (!json_to_u64(count, 1000000, &n)) {
         response_error(rp, 400, "\"count\" must be an integer in 0..1000000");
     } else if (server_pick_device(s, dev ? dev->valuestring : NULL, &d) != CLRELU_OK) {
         response_error(rp, 404, "no device '%s'", dev->valuestring);
-    } else if (clrelu_device_inject_fault(s->ctx, d->dev, (unsigned)count->valuedouble) != CLRELU_OK) {
+    } else if (clrelu_device_inject_fault(s->ctx, d->dev, (unsigned)n) != CLRELU_OK) {
         response_error(rp, 500, "%s", clrelu_last_error());
     } else {
         cJSON *o = cJSON_CreateObject();

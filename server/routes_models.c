@@ -1,5 +1,6 @@
 /* routes_models.c: MLP models over HTTP — KServe v2 metadata/ready/config/infer (JSON + binary) and the native /v1/models routes, with optional per-layer analysis. */
 #include "codec/binary_ext.h"
+#include "codec/json_int.h"
 #include "codec/tensor_json.h"
 #include "metrics.h"
 #include "models.h"
@@ -212,7 +213,8 @@ static bool v2_read(server *s, const request *rq, const clrelu_model *m, const v
     const cJSON *jbs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ji, "parameters"), "binary_data_size");
     size_t bytes = count * clrelu_dtype_size(dt);
     if (jbs) {
-        if (!cJSON_IsNumber(jbs) || jbs->valuedouble < 0 || (size_t)jbs->valuedouble != bytes || bytes != body->bin_len) {
+        size_t announced;
+        if (!json_to_size(jbs, SIZE_MAX, &announced) || announced != bytes || bytes != body->bin_len) {
             response_error(rp, 400, "input INPUT0: binary_data_size must be %zu and match the %zu bytes after the header",
                            bytes, body->bin_len);
             return false;

@@ -1,5 +1,6 @@
 /* v2_op.c: op models over KServe v2 — metadata, readiness, Triton configuration and inference (JSON and binary tensors) of one op. */
 #include "codec/binary_ext.h"
+#include "codec/json_int.h"
 #include "codec/tensor_json.h"
 #include "request_json.h"
 #include "stats.h"
@@ -195,7 +196,8 @@ static bool read_input(server *s, v2_call *c, const cJSON *ji, const v2_body *b,
     const cJSON *jbs = cJSON_GetObjectItemCaseSensitive(jp, "binary_data_size");
     const cJSON *jdata = cJSON_GetObjectItemCaseSensitive(ji, "data");
     if (jbs) {
-        if (!cJSON_IsNumber(jbs) || jbs->valuedouble < 0 || (size_t)jbs->valuedouble != bytes) {
+        size_t announced;
+        if (!json_to_size(jbs, SIZE_MAX, &announced) || announced != bytes) {
             response_error(rp, 400, "input '%s': binary_data_size must be %zu (shape × %zu bytes)",
                            jname->valuestring, bytes, esz);
             return false;

@@ -1,6 +1,7 @@
 /* tensor_json.c: flat/nested JSON arrays ↔ typed tensors, with round-trip-exact number printing. */
 #include "codec/tensor_json.h"
 
+#include "codec/json_int.h"
 #include "codec/json_numbers.h"
 
 #include <cjson/cJSON.h>
@@ -239,12 +240,11 @@ bool tjson_shape(const cJSON *arr, size_t shape[TENSOR_MAX_RANK], int *rank, cha
             snprintf(err, errlen, "shape has more than %d dimensions", TENSOR_MAX_RANK);
             return false;
         }
-        double v = cJSON_IsNumber(d) ? d->valuedouble : -1;
-        if (v < 0 || v != floor(v) || v > 9.0e15) {
+        if (!json_to_size(d, (size_t)9000000000000000ull, &shape[r])) {
             snprintf(err, errlen, "shape[%d] must be a non-negative integer", r);
             return false;
         }
-        shape[r++] = (size_t)v;
+        r++;
     }
     *rank = r;
     return true;

@@ -2,6 +2,7 @@
 #include "jobs/bench_jobs.h"
 
 #include "access_log.h"
+#include "codec/json_int.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -245,9 +246,8 @@ static char *list_field(const cJSON *req, const char *key, bool *bad)
     const cJSON *it;
     cJSON_ArrayForEach(it, v)
     {
-        bool whole = cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble <= 9.007199254740992e15 &&
-                     it->valuedouble == (double)(uint64_t)it->valuedouble;
-        if (!cJSON_IsString(it) && !whole) {
+        uint64_t whole;
+        if (!cJSON_IsString(it) && !json_to_u64(it, UINT64_C(9007199254740992), &whole)) {
             *bad = true;
             return NULL;
         }
@@ -259,11 +259,11 @@ static char *list_field(const cJSON *req, const char *key, bool *bad)
     size_t used = 0;
     cJSON_ArrayForEach(it, v)
     {
+        uint64_t whole = 0;
         if (cJSON_IsString(it))
             used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", it->valuestring);
-        else
-            used += (size_t)snprintf(out + used, len - used, "%s%llu", used ? "," : "",
-                                     (unsigned long long)it->valuedouble);
+        else if (json_to_u64(it, UINT64_C(9007199254740992), &whole)) /* checked in the first pass */
+            used += (size_t)snprintf(out + used, len - used, "%s%llu", used ? "," : "", (unsigned long long)whole);
     }
     return out;
 }
@@ -275,12 +275,15 @@ static bool num_field(const cJSON *req, const char *key, double lo, double hi, b
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
     if (!v)
         return true;
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-        (integer && v->valuedouble != (double)(long long)v->valuedouble)) {
+    /* Integer fields have lo >= 0: json_to_u64 checks the range before converting. */
+    uint64_t whole = 0;
+    bool ok = integer ? json_to_u64(v, (uint64_t)hi, &whole) && (double)whole >= lo
+                      : cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi;
+    if (!ok) {
         snprintf(err, errlen, "'%s' must be %s in [%g, %g]", key, integer ? "an integer" : "a number", lo, hi);
         return false;
     }
-    *out = v->valuedouble;
+    *out = integer ? (double)whole : v->valuedouble;
     return true;
 }
 
