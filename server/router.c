@@ -36,6 +36,16 @@ static const route routes[] = {
     {"GET", "/v2/models/{model}/versions/{version}/config", "/v2/models/{model}/config", h_v2_config, BODY_NONE, false},
     {"GET", "/v2/models/{model}/stats", "/v2/models/{model}/stats", h_v2_stats, BODY_NONE, false},
     {"GET", "/v2/models/{model}/versions/{version}/stats", "/v2/models/{model}/stats", h_v2_stats, BODY_NONE, false},
+    /* Triton's system shared-memory extension (routes_shm.c): all need the key when one is set */
+    {"GET", "/v2/systemsharedmemory/status", "/v2/systemsharedmemory/status", h_shm_status, BODY_NONE, true},
+    {"GET", "/v2/systemsharedmemory/region/{region}/status", "/v2/systemsharedmemory/region/{region}/status",
+     h_shm_status, BODY_NONE, true},
+    {"POST", "/v2/systemsharedmemory/region/{region}/register", "/v2/systemsharedmemory/region/{region}/register",
+     h_shm_register, BODY_JSON, true},
+    {"POST", "/v2/systemsharedmemory/region/{region}/unregister", "/v2/systemsharedmemory/region/{region}/unregister",
+     h_shm_unregister, BODY_JSON, true},
+    {"POST", "/v2/systemsharedmemory/unregister", "/v2/systemsharedmemory/unregister", h_shm_unregister, BODY_JSON,
+     true},
 };
 #define N_ROUTES ((int)(sizeof routes / sizeof routes[0]))
 

@@ -9,6 +9,7 @@
 #include "router.h"
 #include "stats.h"
 #include "v2_kinds.h"
+#include "v2_shm.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -212,6 +213,27 @@ static bool v2_read(server *s, const request *rq, const clrelu_model *m, const v
     }
     const cJSON *jbs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ji, "parameters"), "binary_data_size");
     size_t bytes = count * clrelu_dtype_size(dt);
+    v2_shm_ref shm;
+    if (!v2_shm_ref_parse(cJSON_GetObjectItemCaseSensitive(ji, "parameters"), "input 'INPUT0'", &shm, rp))
+        return false;
+    if (shm.set) {
+        if (jbs || cJSON_GetObjectItemCaseSensitive(ji, "data") || body->bin_len) {
+            response_error(rp, 400, "input 'INPUT0' names a shared memory region and also carries data");
+            return false;
+        }
+        if (dt == mdt) /* read straight into the batch */
+            return v2_shm_read_input(s, &shm, "INPUT0", b->x, bytes, rp);
+        void *tmp = malloc(bytes + 1);
+        if (!tmp) {
+            response_error(rp, 503, "out of memory");
+            return false;
+        }
+        bool read = v2_shm_read_input(s, &shm, "INPUT0", tmp, bytes, rp);
+        if (read)
+            clrelu_convert(tmp, dt, b->x, mdt, count);
+        free(tmp);
+        return read;
+    }
     if (jbs) {
         size_t announced;
         if (!json_to_size(jbs, SIZE_MAX, &announced) || announced != bytes || bytes != body->bin_len) {
@@ -279,7 +301,11 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
     v2_body body;
     if (!v2_split_body(rq, &body, rp) || !v2_read(s, rq, m, &body, &root, &b, &want_stats, &out_binary, &dev, rp))
         goto out;
-    if (!v2_read_outputs(root, &out_binary, rp))
+    v2_shm_ref out_shm;
+    if (!v2_read_outputs(root, &out_binary, &out_shm, rp))
+        goto out;
+    size_t ybytes = b.n * width * es;
+    if (out_shm.set && !v2_shm_output_fits(&out_shm, "OUTPUT0", ybytes, rp))
         goto out;
     y = malloc(b.n * width * es + 1);
     stats = want_stats ? calloc((size_t)clrelu_model_layer_count(m), sizeof *stats) : NULL;
@@ -294,6 +320,8 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
         response_error(rp, http_status_of(st), "model %s on %s failed: %s", rq->model, dev->info->id, clrelu_last_error());
         goto out;
     }
+    if (out_shm.set && !v2_shm_write_output(s, &out_shm, "OUTPUT0", y, ybytes, rp))
+        goto out;
     uint64_t t_ran = now_ns();
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "model_name", rq->model);
@@ -317,13 +345,14 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
     if (!b.rank1)
         cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)b.n));
     cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)width));
-    size_t ybytes = b.n * width * es;
-    if (out_binary || mdt == CLRELU_F16) {
+    if (out_shm.set) {
+        v2_shm_output_params(oo, &out_shm, ybytes);
+    } else if (out_binary || mdt == CLRELU_F16) {
         out_binary = true;
         cJSON_AddNumberToObject(cJSON_AddObjectToObject(oo, "parameters"), "binary_data_size", (double)ybytes);
     } else {
         buf data = {0};
-        if (tjson_write(&data, y, mdt, b.n * width) != BUF_OK) {
+        if (tjson_write_as(&data, y, mdt, b.n * width, TJSON_NONFINITE_TOKENS) != BUF_OK) {
             buf_free(&data);
             cJSON_Delete(res);
             response_error(rp, 503, "out of memory serializing the output");

@@ -7,7 +7,8 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-/* Extensions we implement completely (the statistics schema is full, see stats.c). */
+/* Extensions we implement completely (the statistics schema is full, see stats.c); the system
+ * shared-memory one (routes_shm.c) only while it is on (--shm-max-regions > 0). */
 static const char *const extensions[] = {"binary_tensor_data", "statistics", "model_configuration", NULL};
 
 void h_v2_server(server *s, request *rq, response *rp)
@@ -18,6 +19,8 @@ void h_v2_server(server *s, request *rq, response *rp)
     cJSON *ext = cJSON_AddArrayToObject(o, "extensions");
     for (int i = 0; extensions[i]; i++)
         cJSON_AddItemToArray(ext, cJSON_CreateString(extensions[i]));
+    if (s->shm)
+        cJSON_AddItemToArray(ext, cJSON_CreateString("system_shared_memory"));
     response_json(rp, 200, o);
 }
 

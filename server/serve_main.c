@@ -8,6 +8,7 @@
 #include "serve.h"
 #include "served.h"
 #include "server.h"
+#include "shm_regions.h"
 #include "stats.h"
 #include "tls.h"
 
@@ -58,6 +59,10 @@ static void usage(FILE *out)
             "                       ./clrelu-results); with --api-key, POST/DELETE /v1/benchmarks need it\n"
             "  --model-repository DIR  serve each subfolder of DIR holding a config.json as an MLP model\n"
             "                       (docs/models.md) [CLRELU_MODEL_REPOSITORY]\n"
+            "  --shm-max-regions N  Triton system shared-memory regions registered at once, 0 turns the\n"
+            "                       extension off [CLRELU_SHM_MAX_REGIONS] (default 64, at most 4096)\n"
+            "  --shm-max-bytes BYTES  their byte sizes added up; suffixes k, M, G [CLRELU_SHM_MAX_BYTES]\n"
+            "                       (default 4G)\n"
             "  -h, --help           this text\n\n"
             "SIGTERM or SIGINT cancels a running benchmark between cases (its results so far are saved),\n"
             "stops accepting connections, lets in-flight requests finish (at most 9 s)\n"
@@ -119,7 +124,8 @@ static bool parse_level(const char *s, clrelu_log_level *out)
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DEVICE, OPT_MAX_BODY, OPT_MAX_ELEMENTS, OPT_THREADS, OPT_MAX_CONN,
        OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP,
-       OPT_RESULTS_DIR, OPT_MODEL_REPO, OPT_TLS_CERT, OPT_TLS_KEY, OPT_PROTECT_READS, OPT_FAULT_INJECTION };
+       OPT_RESULTS_DIR, OPT_MODEL_REPO, OPT_TLS_CERT, OPT_TLS_KEY, OPT_PROTECT_READS, OPT_FAULT_INJECTION,
+       OPT_SHM_MAX_REGIONS, OPT_SHM_MAX_BYTES };
 
 /* Apply one setting (from a flag or an environment variable); false with a message on bad input. */
 static bool apply(server_config *c, int opt, const char *v, const char *from)
@@ -142,6 +148,14 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_MODEL_REPO: c->model_repository = *v ? v : NULL; break;
     case OPT_TLS_CERT: c->tls_cert = *v ? v : NULL; break;
     case OPT_TLS_KEY: c->tls_key = *v ? v : NULL; break;
+    case OPT_SHM_MAX_REGIONS: ok = parse_uint(v, 4096, &c->shm_max_regions); break;
+    case OPT_SHM_MAX_BYTES: {
+        size_t b;
+        ok = parse_size(v, &b) && b > 0;
+        if (ok)
+            c->shm_max_bytes = b;
+        break;
+    }
     default: ok = false;
     }
     if (!ok)
@@ -170,6 +184,8 @@ static const struct option long_opts[] = {
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"protect-reads", no_argument, NULL, OPT_PROTECT_READS},
     {"fault-injection", no_argument, NULL, OPT_FAULT_INJECTION},
+    {"shm-max-regions", required_argument, NULL, OPT_SHM_MAX_REGIONS},
+    {"shm-max-bytes", required_argument, NULL, OPT_SHM_MAX_BYTES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -186,6 +202,7 @@ static const struct {
     {"CLRELU_RESULTS_DIR", OPT_RESULTS_DIR},
     {"CLRELU_MODEL_REPOSITORY", OPT_MODEL_REPO},
     {"CLRELU_TLS_CERT", OPT_TLS_CERT}, {"CLRELU_TLS_KEY", OPT_TLS_KEY},
+    {"CLRELU_SHM_MAX_REGIONS", OPT_SHM_MAX_REGIONS}, {"CLRELU_SHM_MAX_BYTES", OPT_SHM_MAX_BYTES},
 };
 
 /* Defaults, then the environment, then the flags. Returns -1 to continue, else an exit code. */
@@ -195,7 +212,8 @@ static int configure(server_config *c, bool *warmup, int argc, char **argv)
     *c = (server_config){.host = "127.0.0.1", .port = 8000, .device = "auto", .max_body = 64u << 20,
                          .max_elements = 1u << 25, .log_level = CLRELU_LOG_INFO,
                          .threads = cores > 0 ? (unsigned)cores : 1, .max_connections = 256, .timeout_s = 30,
-                         .device_slots = 1, .access_log = true};
+                         .device_slots = 1, .access_log = true, .shm_max_regions = 64,
+                         .shm_max_bytes = 4ull << 30};
     *warmup = true;
     for (size_t i = 0; i < sizeof env_vars / sizeof env_vars[0]; i++) {
         const char *v = getenv(env_vars[i].env);
@@ -299,6 +317,7 @@ static void teardown(server *s)
     served_models_free(s->models);
     clrelu_context_destroy(s->ctx);
     tls_free(s);
+    shm_registry_destroy(s->shm); /* closes every region's descriptor */
     pthread_mutex_destroy(&s->inflight_lock);
 }
 
@@ -368,6 +387,10 @@ int serve_main(int argc, char **argv)
     s.metrics = metrics_create(router_count(), router_names(), nid, ids);
     s.stats = stats_create(s.models);
     if (!s.metrics || !s.stats) {
+        server_log(&s.log, CLRELU_LOG_ERROR, "out of memory");
+        goto out;
+    }
+    if (s.cfg.shm_max_regions && !(s.shm = shm_registry_create(s.cfg.shm_max_regions, s.cfg.shm_max_bytes))) {
         server_log(&s.log, CLRELU_LOG_ERROR, "out of memory");
         goto out;
     }

@@ -17,6 +17,7 @@ struct metrics;
 struct model_stats;
 struct bench_jobs;
 struct served_models;
+struct shm_registry;
 
 /* Everything the command line and the environment configure. */
 typedef struct {
@@ -39,6 +40,8 @@ typedef struct {
     const char *tls_cert, *tls_key; /* PEM files; both set: HTTPS (tls.c) */
     bool protect_reads;         /* with api_key: every route except the health probes needs the key */
     bool fault_injection;       /* enables POST /v1/debug/faults (routes_debug.c) */
+    unsigned shm_max_regions;   /* system shared-memory regions at most (shm_regions.c); 0: extension off */
+    uint64_t shm_max_bytes;     /* their byte sizes added up, at most */
 } server_config;
 
 /* A device as the server sees it: the library device plus a small semaphore that bounds
@@ -67,6 +70,7 @@ typedef struct server {
     unsigned inflight;
     char *tls_cert_pem, *tls_key_pem; /* loaded by tls.c when HTTPS is on */
     struct bench_jobs *bench;   /* benchmark job queue (bench_jobs.c) */
+    struct shm_registry *shm;   /* system shared-memory regions (shm_regions.c); NULL: extension off */
     server_logger log;          /* this server's log level (access_log.c) */
     atomic_bool stopping;       /* set once by http_stop, read by the worker threads (http.c) */
 } server;

@@ -6,6 +6,7 @@
 #include "stats.h"
 #include "v2_kinds.h"
 #include "v2_outputs.h"
+#include "v2_shm.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -101,6 +102,7 @@ typedef struct {
     size_t count;
     void *data;                 /* typed: malloc'd, or inside the request body when borrowed */
     bool borrowed;
+    bool scratch;               /* malloc'd copy of a shared-memory input: the op may run in place on it */
 } v2_tensor;
 
 typedef struct {
@@ -111,6 +113,7 @@ typedef struct {
     double params[CLRELU_MAX_PARAMS];
     server_device *dev;
     bool out_binary;
+    v2_shm_ref out_shm;         /* OUTPUT0 goes into this shared-memory region when out_shm.set */
     bool zero_copy;             /* the request's zero_copy: inputs may be used in the body */
 } v2_call;
 
@@ -195,6 +198,26 @@ static bool read_input(server *s, v2_call *c, const cJSON *ji, const v2_body *b,
     const cJSON *jp = cJSON_GetObjectItemCaseSensitive(ji, "parameters");
     const cJSON *jbs = cJSON_GetObjectItemCaseSensitive(jp, "binary_data_size");
     const cJSON *jdata = cJSON_GetObjectItemCaseSensitive(ji, "data");
+    v2_shm_ref shm;
+    snprintf(err, sizeof err, "input '%s'", jname->valuestring);
+    if (!v2_shm_ref_parse(jp, err, &shm, rp))
+        return false;
+    if (shm.set) {
+        /* Read once from the region into memory of our own (never computed on in the region:
+         * its owner may shrink it at any time); the op then runs in place there. */
+        if (jbs || jdata) {
+            response_error(rp, 400, "input '%s' names a shared memory region and also carries %s", jname->valuestring,
+                           jbs ? "binary data" : "data");
+            return false;
+        }
+        t->data = malloc(bytes ? bytes : 1);
+        if (!t->data) {
+            response_error(rp, 503, "out of memory");
+            return false;
+        }
+        t->scratch = true;
+        return v2_shm_read_input(s, &shm, jname->valuestring, t->data, bytes, rp);
+    }
     if (jbs) {
         size_t announced;
         if (!json_to_size(jbs, SIZE_MAX, &announced) || announced != bytes) {
@@ -253,7 +276,7 @@ static bool read_outputs(v2_call *c, const cJSON *root, response *rp)
 {
     const cJSON *rpar = cJSON_GetObjectItemCaseSensitive(root, "parameters");
     c->out_binary = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rpar, "binary_data_output"));
-    return v2_read_outputs(root, &c->out_binary, rp);
+    return v2_read_outputs(root, &c->out_binary, &c->out_shm, rp);
 }
 
 /* Parse the JSON header (or the raw single-input form) into c. */
@@ -362,6 +385,9 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
     void *dst = NULL;
     if (x->borrowed && !c.in[IN_GRAD].present) {
         dst = x->data;
+    } else if (x->scratch && !c.in[IN_GRAD].present) {
+        dst = y = x->data; /* a copy read from shared memory: in place; y owns it from here (freed */
+        x->borrowed = true; /* once, as y), so call_free must leave it */
     } else {
         dst = y = malloc(x->count ? x->count * esz : 1);
         if (!y) {
@@ -369,6 +395,9 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
             goto out;
         }
     }
+    size_t ybytes = x->count * esz;
+    if (c.out_shm.set && !v2_shm_output_fits(&c.out_shm, "OUTPUT0", ybytes, rp))
+        goto out;
     uint64_t t_decoded = now_ns();
     clrelu_op_args args = {.op = c.op->name, .dtype = c.dtype, .count = x->count, .shape = x->shape,
                            .rank = x->rank, .x = x->data, .y = dst, .params = c.params,
@@ -380,6 +409,8 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
         response_error(rp, http_status_of(st), "%s on %s failed: %s", c.op->name, c.dev->info->id, clrelu_last_error());
         goto out;
     }
+    if (c.out_shm.set && !v2_shm_write_output(s, &c.out_shm, "OUTPUT0", dst, ybytes, rp))
+        goto out;
     uint64_t t_ran = now_ns();
 
     cJSON *res = cJSON_CreateObject();
@@ -396,8 +427,9 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
     cJSON *sh = cJSON_AddArrayToObject(o, "shape");
     for (int i = 0; i < x->rank; i++)
         cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)x->shape[i]));
-    size_t ybytes = x->count * esz;
-    if (c.out_binary) {
+    if (c.out_shm.set) {
+        v2_shm_output_params(o, &c.out_shm, ybytes);
+    } else if (c.out_binary) {
         cJSON *p = cJSON_AddObjectToObject(o, "parameters");
         cJSON_AddNumberToObject(p, "binary_data_size", (double)ybytes);
     } else {
@@ -408,7 +440,7 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
             goto out;
         }
         buf data = {0};
-        if (tjson_write(&data, dst, c.dtype, x->count) != BUF_OK) {
+        if (tjson_write_as(&data, dst, c.dtype, x->count, TJSON_NONFINITE_TOKENS) != BUF_OK) {
             buf_free(&data);
             cJSON_Delete(res);
             response_error(rp, 503, "out of memory serializing the output");

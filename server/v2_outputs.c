@@ -4,8 +4,9 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-bool v2_read_outputs(const cJSON *root, bool *out_binary, response *rp)
+bool v2_read_outputs(const cJSON *root, bool *out_binary, v2_shm_ref *shm, response *rp)
 {
+    memset(shm, 0, sizeof *shm);
     const cJSON *outs = root ? cJSON_GetObjectItemCaseSensitive(root, "outputs") : NULL;
     if (!outs || cJSON_IsNull(outs))
         return true;
@@ -28,9 +29,14 @@ bool v2_read_outputs(const cJSON *root, bool *out_binary, response *rp)
             return false;
         }
         seen = true;
-        const cJSON *bd = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "parameters"), "binary_data");
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "parameters");
+        const cJSON *bd = cJSON_GetObjectItemCaseSensitive(params, "binary_data");
         if (bd)
             *out_binary = cJSON_IsTrue(bd);
+        if (!v2_shm_ref_parse(params, "output 'OUTPUT0'", shm, rp))
+            return false;
+        if (shm->set)
+            *out_binary = false;
     }
     return true;
 }
