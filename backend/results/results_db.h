@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 /* A statement's result: n_rows x n_cols text cells, row-major; a NULL cell is SQL NULL. */
 typedef struct {
@@ -15,7 +16,16 @@ typedef struct {
 } db_rows;
 
 static inline const char *db_cell(const db_rows *r, int row, int col) { return r->cells[row * r->n_cols + col]; }
-void db_rows_clear(db_rows *r);
+/* Free the cells and empty r (inline: libclrelu_results.a exports only clrelu_ and clr_ names). */
+static inline void db_rows_clear(db_rows *r)
+{
+    if (r->cells)
+        for (int i = 0; i < r->n_rows * r->n_cols; i++)
+            free(r->cells[i]);
+    free(r->cells);
+    r->cells = NULL;
+    r->n_rows = r->n_cols = 0;
+}
 
 /* A database driver. SQL is written once, for both: parameters are $1..$n (the SQLite driver
  * renumbers them as ?1..?n), values travel as text (NULL = SQL NULL), and the dialects differ
@@ -26,6 +36,10 @@ typedef struct db_driver {
     const char *skip_locked;     /* appended to the SELECT that claims a job part: " FOR UPDATE SKIP
                                     LOCKED" (PostgreSQL); "" (SQLite: BEGIN IMMEDIATE already
                                     excludes every other writer) */
+    const char *has_table;       /* one row, one cell: the number of tables named $1 */
+    const char *migrate_lock;    /* run first in the migration's transaction so that two processes
+                                    never migrate at once: pg_advisory_xact_lock (PostgreSQL);
+                                    NULL (SQLite: begin_write is the lock) */
     /* Connect; err names the database with the password hidden. */
     clrelu_status (*connect)(const char *url, void **conn, char *err, size_t errlen);
     void (*disconnect)(void *conn);
@@ -38,15 +52,17 @@ typedef struct db_driver {
     bool (*alive)(void *conn);
 } db_driver;
 
-extern const db_driver db_sqlite_driver;   /* results_sqlite.c */
-extern const db_driver db_postgres_driver; /* results_postgres.c */
+extern const db_driver clr_results_sqlite_driver;   /* results_sqlite.c */
+extern const db_driver clr_results_postgres_driver; /* results_postgres.c */
 
 struct clrelu_results {
     const db_driver *drv;
     void *conn;                  /* NULL while disconnected (reconnected on the next call) */
     char *url;
     char redacted[512];
-    pthread_mutex_t lock;        /* one statement or transaction at a time */
+    pthread_mutex_t lock;        /* recursive: one statement or transaction at a time, and the
+                                  * transaction's holder may run statements inside it */
+    bool in_tx;                  /* a transaction is open (only its holder reads or writes this) */
 };
 
 #endif

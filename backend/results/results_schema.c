@@ -57,5 +57,5 @@ static const char *const v2[] = {
     0,
 };
 
-const char *const *const results_migrations[] = {v1, v2};
-const int results_migration_count = (int)(sizeof results_migrations / sizeof results_migrations[0]);
+const char *const *const clr_results_migrations[] = {v1, v2};
+const int clr_results_migration_count = (int)(sizeof clr_results_migrations / sizeof clr_results_migrations[0]);
