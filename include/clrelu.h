@@ -161,6 +161,9 @@ typedef struct {
                                  * (cache-bypassing) stores, chosen on the host backend and OpenCL
                                  * CPU devices for out-of-place calls larger than the CPU's
                                  * last-level cache (CLRELU_STREAM_MIN_BYTES overrides the size) */
+    const clrelu_device *ran_on; /* the device that ran the call: the one asked for, or the context's
+                                 * host device when the call was below the asked device's crossover
+                                 * (CLRELU_AUTO_HOST); NULL when nothing ran (an empty tensor) */
 } clrelu_timing;
 
 /* One activation call. Forward: y = op(x). Backward (grad_output != NULL): y = dL/dx given the

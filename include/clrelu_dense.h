@@ -32,6 +32,10 @@ extern "C" {
  *   a plain C reference (double accumulation, rounded once to the compute type). On OpenCL the
  *   column sums (grad_b, grad_act_weight) accumulate in double where the device has fp64, else
  *   in float.
+ * - Small work goes to the host, as for clrelu_run: a call of fewer multiply-adds (n * in * out)
+ *   than the device's dense crossover (clrelu_dense_crossover) runs on the context's host device;
+ *   timing->ran_on says which device ran it. CLRELU_AUTO_HOST=0 turns that off;
+ *   CLRELU_DENSE_CROSSOVER sets the crossover instead of measuring it.
  * - Fields are only ever appended (grad_act_weight came last), so older initialisers stay valid. */
 typedef struct {
     clrelu_dtype dtype;
@@ -56,6 +60,13 @@ typedef struct {
 
 clrelu_status clrelu_dense_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *args);
 clrelu_status clrelu_dense_backward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *args);
+
+/* The multiply-adds below which a dense call of dtype asked of dev runs on the host device instead:
+ * CLRELU_DENSE_CROSSOVER when set, else measured on first use (a 64 -> 64 relu layer on both
+ * devices at batches of 1, 4, ... 4096 rows, interleaved; the smallest batch from which dev wins
+ * at two sizes in a row) and kept for the context's lifetime. 0 when dense work never leaves dev (the host device itself,
+ * CLRELU_AUTO_HOST=0, a context that pins device behaviour, a failed measurement). */
+clrelu_status clrelu_dense_crossover(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype, uint64_t *macs);
 
 #ifdef __cplusplus
 }

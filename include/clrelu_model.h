@@ -62,7 +62,11 @@ size_t clrelu_model_output_size(const clrelu_model *m);
 
 /* Run a batch x [n, input_size] (model dtype) through every layer on dev into y [n, output_size].
  * stats: NULL, or an array of layer_count entries that receives each layer's analysis (free
- * each with clrelu_layer_stats_free). timing (optional) sums the layers' timings. */
+ * each with clrelu_layer_stats_free). timing (optional) sums the layers' timings.
+ * Every layer of a batch runs on one device, chosen per call by size as clrelu_run chooses for an
+ * op: when the batch's mean layer has fewer multiply-adds (n * in * out) than dev's dense crossover
+ * (clrelu_dense_crossover), the batch runs on the context's host device; timing->ran_on says
+ * which device ran it (NULL for an empty batch). CLRELU_AUTO_HOST=0 keeps every batch on dev. */
 clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_model *m,
                                    const void *x, size_t n, void *y, clrelu_layer_stats *stats,
                                    clrelu_timing *timing);

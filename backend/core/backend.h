@@ -127,6 +127,10 @@ struct clrelu_device {
     void *impl;                 /* backend-private state */
     clrelu_context *ctx;        /* owner */
     atomic_uint faults_left;    /* injected faults still to deliver (core/fault.c) */
+    /* dense layers' crossover per dtype, in multiply-adds (core/offload.c): state 0 unknown,
+     * 1 being measured, 2 known (then dense_below holds it) */
+    atomic_int dense_state[CLRELU_DTYPE_COUNT];
+    _Atomic uint64_t dense_below[CLRELU_DTYPE_COUNT];
 };
 
 struct clrelu_context {

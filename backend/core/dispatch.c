@@ -116,6 +116,7 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
     if (st == CLRELU_OK && a->count) {
         clrelu_device *target = clr_offload_target((clrelu_device *)dev, call.dtype, call.count, &local.build_ns);
         st = target->iface->run(target, &call);
+        local.ran_on = target;
     }
     if (a->timing) {
         local.total_ns = clrelu_now_ns() - t0;

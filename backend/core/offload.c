@@ -88,3 +88,128 @@ out:
     free(y);
     return st;
 }
+
+/* ---- dense layers --------------------------------------------------------------------------- */
+
+/* Whether dev may hand dense work of dtype to the fallback at all. */
+static bool dense_offloads(const clrelu_device *dev, clrelu_dtype dtype)
+{
+    const clrelu_device *fb = dev->ctx->fallback;
+    return fb && fb != dev && dev->iface->offload_below && dev->ctx->settings.auto_host && dev->iface->dense &&
+           dev->info.dtype_supported[dtype] && fb->iface->dense && fb->info.dtype_supported[dtype];
+}
+
+uint64_t clr_offload_dense_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns)
+{
+    const clr_settings *set = &dev->ctx->settings;
+    if (set->dense_crossover_set)
+        return set->dense_crossover;
+    if (atomic_load_explicit(&dev->dense_state[dtype], memory_order_acquire) == 2)
+        return atomic_load_explicit(&dev->dense_below[dtype], memory_order_relaxed);
+    int unknown = 0;
+    if (!atomic_compare_exchange_strong(&dev->dense_state[dtype], &unknown, 1))
+        return 0; /* another thread is measuring: this call stays on dev */
+    uint64_t below = 0;
+    clrelu_status st = clr_offload_dense_measure(dev, dtype, build_ns, &below);
+    if (st != CLRELU_OK) {
+        clrelu_log(dev->ctx, CLRELU_LOG_INFO, "%s: dense crossover measurement failed: %s", dev->info.id,
+                   clrelu_last_error());
+        clrelu_clear_error(); /* no crossover: dense calls stay on the device */
+        below = 0;
+    } else {
+        clrelu_log(dev->ctx, CLRELU_LOG_INFO, "%s: dense layers of %s below %llu multiply-adds run on %s",
+                   dev->info.id, clrelu_dtype_name(dtype), (unsigned long long)below, dev->ctx->fallback->info.id);
+    }
+    atomic_store_explicit(&dev->dense_below[dtype], below, memory_order_relaxed);
+    atomic_store_explicit(&dev->dense_state[dtype], 2, memory_order_release);
+    return below;
+}
+
+clrelu_device *clr_offload_dense_target(clrelu_device *dev, clrelu_dtype dtype, uint64_t macs, uint64_t *build_ns)
+{
+    if (!dense_offloads(dev, dtype))
+        return dev;
+    uint64_t ignored = 0;
+    return macs < clr_offload_dense_below(dev, dtype, build_ns ? build_ns : &ignored) ? dev->ctx->fallback : dev;
+}
+
+/* Wall time of one dense call. */
+static clrelu_status dense_timed(clrelu_device *dev, struct dense_call *c, uint64_t *ns)
+{
+    clrelu_timing tm;
+    memset(&tm, 0, sizeof tm);
+    c->timing = &tm;
+    uint64_t t0 = clrelu_now_ns();
+    clrelu_status st = dev->iface->dense(dev, c);
+    *ns = clrelu_now_ns() - t0;
+    return st;
+}
+
+clrelu_status clr_offload_dense_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
+{
+    if (!dense_offloads(dev, dtype))
+        return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "dense crossover: %s hands no dense %s work to another device",
+                                dev->info.id, clrelu_dtype_name(dtype));
+    enum { WIDTH = 64, MAX_ROWS = 4096 };
+    clrelu_device *host = dev->ctx->fallback;
+    clrelu_status st = CLRELU_OK;
+    size_t es = clrelu_dtype_size(dtype);
+    float *src = malloc((size_t)MAX_ROWS * WIDTH * sizeof *src);
+    void *x = malloc((size_t)MAX_ROWS * WIDTH * es), *y = malloc((size_t)MAX_ROWS * WIDTH * es);
+    void *w = malloc((size_t)WIDTH * WIDTH * es), *b = malloc((size_t)WIDTH * es);
+    if (!src || !x || !y || !w || !b) {
+        st = clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "dense crossover: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < (size_t)MAX_ROWS * WIDTH; i++)
+        src[i] = (float)((int)(i % 7) - 3) * 0.125f;
+    clrelu_convert(src, CLRELU_F32, x, dtype, (size_t)MAX_ROWS * WIDTH);
+    clrelu_convert(src + 1, CLRELU_F32, w, dtype, (size_t)WIDTH * WIDTH);
+    clrelu_convert(src + 2, CLRELU_F32, b, dtype, WIDTH);
+
+    struct dense_call c;
+    memset(&c, 0, sizeof c);
+    c.act = &clrelu_ops[OP_RELU];
+    c.dtype = dtype;
+    c.in = c.out = WIDTH;
+    c.x = x;
+    c.w = w;
+    c.b = b;
+    c.y = y;
+    /* first device call: program builds (the GEMM's too), first-launch specialisation */
+    clrelu_timing tm;
+    memset(&tm, 0, sizeof tm);
+    c.n = 16;
+    c.timing = &tm;
+    if ((st = dev->iface->dense(dev, &c)) != CLRELU_OK)
+        goto out;
+    if (build_ns)
+        *build_ns += tm.build_ns;
+    /* the smallest batch from which dev wins twice in a row (one win can be the noise of a
+     * shared machine; the largest batch counts alone) */
+    *out = (uint64_t)MAX_ROWS * WIDTH * WIDTH;
+    size_t first_win = 0;
+    for (size_t n = 1; n <= MAX_ROWS; n *= 4) {
+        uint64_t d[CROSS_REPS], h[CROSS_REPS];
+        c.n = n;
+        for (int r = 0; r < CROSS_REPS; r++) {
+            if ((st = dense_timed(dev, &c, &d[r])) != CLRELU_OK || (st = dense_timed(host, &c, &h[r])) != CLRELU_OK)
+                goto out;
+        }
+        qsort(d, CROSS_REPS, sizeof d[0], cmp_u64);
+        qsort(h, CROSS_REPS, sizeof h[0], cmp_u64);
+        bool win = d[CROSS_REPS / 2] < h[CROSS_REPS / 2];
+        if (win && (first_win || n == MAX_ROWS)) {
+            *out = (uint64_t)(first_win ? first_win : n) * WIDTH * WIDTH;
+            break;
+        }
+        first_win = win ? n : 0;
+    }
+out:
+    free(src);
+    free(x);
+    free(y);
+    free(w);
+    free(b);
+    return st;
+}

@@ -18,4 +18,23 @@ clrelu_device *clr_offload_target(clrelu_device *dev, clrelu_dtype dtype, size_t
  * and its tuner; calls dev->iface->run directly. CLRELU_ERR_UNSUPPORTED without a fallback. */
 clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
 
+/* Dense layers (model/dense.c, model/model.c): the device that runs dense work of `macs`
+ * multiply-adds per layer (n * in * out) of dtype asked of dev — the fallback device when macs is
+ * below dev's dense crossover (clr_offload_dense_below), else dev. The same switches as
+ * clr_offload_target decide whether dev hands work over at all (its offload_below hook, auto_host),
+ * and both devices must have dense layers for dtype. */
+clrelu_device *clr_offload_dense_target(clrelu_device *dev, clrelu_dtype dtype, uint64_t macs, uint64_t *build_ns);
+
+/* dev's dense crossover for dtype in multiply-adds: CLRELU_DENSE_CROSSOVER when set, else measured
+ * once per device and dtype on first use (clr_offload_dense_measure) and kept on the device (a
+ * failed measurement keeps 0). 0 while another thread is measuring it: those calls stay on dev. */
+uint64_t clr_offload_dense_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+
+/* Time a 64 -> 64 relu dense layer of dtype on dev and on the fallback device at batches of 1, 4,
+ * ... 4096 rows, interleaved, medians of a few runs, and return in *out the multiply-adds of the
+ * smallest batch from which dev wins at two sizes in a row (or at the largest); those of the
+ * largest batch when the fallback wins throughout.
+ * dev's first-use build time is added to *build_ns. Calls both devices' dense hooks directly. */
+clrelu_status clr_offload_dense_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
+
 #endif

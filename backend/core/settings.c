@@ -24,6 +24,10 @@ void clr_settings_read(clr_settings *s)
     s->home = nonempty("HOME");
     s->no_opencl = getenv("CLRELU_NO_OPENCL") != NULL;
     s->auto_host = !switched_off(getenv("CLRELU_AUTO_HOST"));
+    const char *dense = nonempty("CLRELU_DENSE_CROSSOVER");
+    char *dense_end = NULL;
+    s->dense_crossover = dense ? strtoull(dense, &dense_end, 10) : 0;
+    s->dense_crossover_set = dense && dense_end && !*dense_end && dense[0] != '-';
     const char *threads = getenv("CLRELU_HOST_THREADS");
     long n = threads ? strtol(threads, NULL, 10) : 0;
     s->host_threads = n >= 1 && n <= 256 ? (int)n : 0;

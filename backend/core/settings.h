@@ -15,6 +15,7 @@
  * | CLRELU_CACHE_DIR         | cache_dir        | $XDG_CACHE_HOME/clrelu, ~/.cache/clrelu |
  * | CLRELU_NO_OPENCL         | no_opencl        | unset: OpenCL devices are discovered |
  * | CLRELU_AUTO_HOST         | auto_host        | on; 0/off/no: small calls stay on their device |
+ * | CLRELU_DENSE_CROSSOVER   | dense_crossover  | measured on first use; multiply-adds below which a dense layer runs on the host (0: never) |
  * | CLRELU_HOST_THREADS      | host_threads     | online CPUs (1..256)                 |
  * | CLRELU_HOST_PIN          | host_pin         | on; 0: host workers are not moved off the caller's CPU |
  * | CLRELU_HOST_ISA          | host_isa         | widest the CPU runs (baseline, avx2, avx512) |
@@ -28,6 +29,8 @@ typedef struct {
     const char *home;
     bool no_opencl;
     bool auto_host;
+    bool dense_crossover_set;    /* CLRELU_DENSE_CROSSOVER given (a whole number) */
+    unsigned long long dense_crossover;
     int host_threads;            /* 0: not set (one per online CPU) */
     bool host_pin;
     const char *host_isa;        /* NULL: not set */

@@ -1,5 +1,7 @@
-/* dense.c: validate a dense-layer call once (shapes, dtype, activation, params) and hand it to the device's backend. */
+/* dense.c: validate a dense-layer call once (shapes, dtype, activation, params) and hand it to the device's backend — or to the host, below the device's dense crossover. */
 #include "core/backend.h"
+#include "core/offload.h"
+#include "model/dense.h"
 
 #include <math.h>
 #include <string.h>
@@ -75,14 +77,25 @@ static clrelu_status prepare(clrelu_context *ctx, const clrelu_device *dev, cons
     return CLRELU_OK;
 }
 
-/* Run the prepared call (n >= 1) and fill the caller's timing. */
-static clrelu_status finish(const clrelu_device *dev, struct dense_call *call, const clrelu_dense_args *a,
+/* Run the prepared call and fill the caller's timing. With `choose`, a call below dev's dense
+ * crossover runs on the context's fallback device (core/offload.c); else on dev itself. An empty
+ * batch runs nowhere. */
+static clrelu_status finish(const clrelu_device *dev, bool choose, struct dense_call *call, const clrelu_dense_args *a,
                             uint64_t t0)
 {
     clrelu_timing local;
     memset(&local, 0, sizeof local);
     call->timing = &local;
-    clrelu_status st = call->n ? dev->iface->dense((clrelu_device *)dev, call) : CLRELU_OK;
+    clrelu_status st = CLRELU_OK;
+    if (call->n) {
+        clrelu_device *target = (clrelu_device *)dev;
+        uint64_t build_ns = 0;
+        if (choose)
+            target = clr_offload_dense_target(target, call->dtype, (uint64_t)call->n * call->in * call->out, &build_ns);
+        st = target->iface->dense(target, call);
+        local.build_ns += build_ns;
+        local.ran_on = target;
+    }
     local.total_ns = clrelu_now_ns() - t0;
     if (a->timing)
         *a->timing = local;
@@ -91,7 +104,7 @@ static clrelu_status finish(const clrelu_device *dev, struct dense_call *call, c
     return st;
 }
 
-clrelu_status clrelu_dense_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *a)
+static clrelu_status forward(clrelu_context *ctx, const clrelu_device *dev, bool choose, const clrelu_dense_args *a)
 {
     uint64_t t0 = clrelu_now_ns();
     struct dense_call call;
@@ -102,7 +115,27 @@ clrelu_status clrelu_dense_forward(clrelu_context *ctx, const clrelu_device *dev
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "dense: y must not be NULL");
     call.y = a->y;
     call.pre = a->pre;
-    return finish(dev, &call, a, t0);
+    return finish(dev, choose, &call, a, t0);
+}
+
+clrelu_status clrelu_dense_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *a)
+{
+    return forward(ctx, dev, true, a);
+}
+
+clrelu_status clr_dense_forward_on(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *a)
+{
+    return forward(ctx, dev, false, a);
+}
+
+clrelu_status clrelu_dense_crossover(clrelu_context *ctx, const clrelu_device *dev, clrelu_dtype dtype, uint64_t *macs)
+{
+    if (!ctx || !dev || dev->ctx != ctx || !macs || (unsigned)dtype >= CLRELU_DTYPE_COUNT)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "dense_crossover: bad argument");
+    clrelu_device *d = (clrelu_device *)dev;
+    /* a call of 0 multiply-adds leaves d exactly when d hands dense work over and its crossover is above 0 */
+    *macs = clr_offload_dense_target(d, dtype, 0, NULL) == d ? 0 : clr_offload_dense_below(d, dtype, NULL);
+    return CLRELU_OK;
 }
 
 clrelu_status clrelu_dense_backward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_dense_args *a)
@@ -134,5 +167,5 @@ clrelu_status clrelu_dense_backward(clrelu_context *ctx, const clrelu_device *de
             memset(a->timing, 0, sizeof *a->timing);
         return CLRELU_OK;
     }
-    return finish(dev, &call, a, t0);
+    return finish(dev, true, &call, a, t0);
 }

@@ -1,6 +1,8 @@
 /* model.c: MLP models — load a folder (config.json + .npy weights) with checked shapes, and run a batch through every layer. */
 #include "core/backend.h"
+#include "core/offload.h"
 #include "clrelu_model.h"
+#include "model/dense.h"
 #include "model/model_config.h"
 #include "model/model_json.h"
 #include "clrelu_npy.h"
@@ -298,13 +300,29 @@ const clrelu_layer_info *clrelu_model_layer(const clrelu_model *m, int index)
     return index >= 0 && index < m->n_layers ? &m->layers[index].info : NULL;
 }
 
-/* Layer by layer; intermediate activations live in malloc'd buffers, the last layer writes y. */
+/* The device that runs a batch of n rows asked of dev: one for every layer, chosen as clrelu_run
+ * chooses for an op — below dev's dense crossover the context's host device. Each layer pays a
+ * device's fixed cost once, so the batch is compared by its mean layer's multiply-adds. */
+static clrelu_device *batch_device(const clrelu_device *dev, const clrelu_model *m, size_t n, uint64_t *build_ns)
+{
+    double macs = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        macs += (double)m->layers[i].info.in * (double)m->layers[i].info.out;
+    macs = macs * (double)n / m->n_layers;
+    uint64_t mean = macs >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)macs;
+    return clr_offload_dense_target((clrelu_device *)dev, m->dtype, mean, build_ns);
+}
+
+/* Layer by layer on one device (batch_device); intermediate activations live in malloc'd buffers,
+ * the last layer writes y. */
 clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev, const clrelu_model *m,
                                    const void *x, size_t n, void *y, clrelu_layer_stats *stats,
                                    clrelu_timing *timing)
 {
     if (!ctx || !dev || !m || (n && (!x || !y)))
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "model_forward: bad argument");
+    if (dev->ctx != ctx)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "model_forward: device belongs to another context");
     uint64_t t0 = clrelu_now_ns();
     size_t es = clrelu_dtype_size(m->dtype);
     clrelu_status st = CLRELU_OK;
@@ -314,6 +332,8 @@ clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev
     memset(&sum, 0, sizeof sum);
     if (stats)
         memset(stats, 0, sizeof *stats * (size_t)m->n_layers);
+    const clrelu_device *target = n ? batch_device(dev, m, n, &sum.build_ns) : NULL;
+    sum.ran_on = target;
     for (int i = 0; n == 0 && i < m->n_layers; i++) /* empty batch: nothing runs */
         if (stats && (st = clrelu_layer_stats_compute(m->dtype, NULL, NULL, 0, m->layers[i].info.out, &stats[i])) != CLRELU_OK)
             goto out;
@@ -331,7 +351,7 @@ clrelu_status clrelu_model_forward(clrelu_context *ctx, const clrelu_device *dev
         clrelu_dense_args a = {.dtype = m->dtype, .n = n, .in = L->info.in, .out = L->info.out, .x = cur, .w = L->w,
                                .b = L->b, .act = L->activation, .params = L->info.params, .act_weight = L->slope,
                                .y = next, .pre = pre, .timing = &t};
-        if ((st = clrelu_dense_forward(ctx, dev, &a)) != CLRELU_OK) {
+        if ((st = clr_dense_forward_on(ctx, target, &a)) != CLRELU_OK) {
             char prefix[200];
             snprintf(prefix, sizeof prefix, "model %s layer %d", m->name, i);
             st = wrap_error(st, prefix);
