@@ -166,10 +166,14 @@ typedef struct {
                                  * (CLRELU_AUTO_HOST); NULL when nothing ran (an empty tensor) */
 } clrelu_timing;
 
+/* Most dimensions a tensor may have (Triton accepts tensor JSON nested 100 deep). */
+#define CLRELU_MAX_RANK 100
+
 /* One activation call. Forward: y = op(x). Backward (grad_output != NULL): y = dL/dx given the
  * forward input x and the upstream gradient grad_output.
  * - y may equal x (in place); y may also equal grad_output for backward.
- * - shape/rank describe the tensor (row-major); shape NULL means 1-D of `count` elements.
+ * - shape/rank describe the tensor (row-major, rank 0..CLRELU_MAX_RANK); shape NULL means 1-D of
+ *   `count` elements.
  *   count must equal the product of shape when both are given.
  * - params: NULL for defaults, else n_params values in table order. For float32/16/bf16 the
  *   parameters are rounded to float before use (as PyTorch does); float64 uses them as is.

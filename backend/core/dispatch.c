@@ -26,8 +26,8 @@ static clrelu_status check_shape(const clrelu_op_args *a)
         return a->rank == 0 || a->rank == 1
                    ? CLRELU_OK
                    : clrelu_set_error(CLRELU_ERR_INVALID_ARG, "rank %d given without a shape", a->rank);
-    if (a->rank < 0 || a->rank > 32)
-        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "rank %d is out of range 0..32", a->rank);
+    if (a->rank < 0 || a->rank > CLRELU_MAX_RANK)
+        return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "rank %d is out of range 0..%d", a->rank, CLRELU_MAX_RANK);
     size_t n = 1;
     for (int d = 0; d < a->rank; d++) {
         if (a->shape[d] && n > SIZE_MAX / a->shape[d])

@@ -464,6 +464,23 @@ static const char *parse_special(const char *p, const char *end, double *out)
     return NULL;
 }
 
+/* A bare token NaN, Infinity or -Infinity (exact case, as Python's json writes them). */
+static const char *parse_bare(const char *p, const char *end, double *out)
+{
+    static const struct {
+        const char *text;
+        double value;
+    } names[] = {{"NaN", NAN}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i].text);
+        if ((size_t)(end - p) >= n && memcmp(p, names[i].text, n) == 0) {
+            *out = names[i].value;
+            return p + n;
+        }
+    }
+    return NULL;
+}
+
 static bool push(jnum_array *a, size_t *cap, double v)
 {
     if (a->count == *cap) {
@@ -511,7 +528,16 @@ const char *jnum_parse_array(const char *p, const char *end, jnum_array *a, cons
         else if (depth != a->rank)
             goto fail;
         double v;
-        const char *q = *p == '"' ? parse_special(p, end, &v) : jnum_parse(p, end, &v);
+        const char *q;
+        if (*p == '"') {
+            q = parse_special(p, end, &v);
+        } else if (*p == 'N' || *p == 'I' || (*p == '-' && end - p > 1 && p[1] == 'I')) {
+            q = parse_bare(p, end, &v);
+        } else {
+            q = jnum_parse(p, end, &v);
+            if (q && isinf(v)) /* a literal beyond the double range, such as 1e999 */
+                q = NULL;
+        }
         if (!q)
             goto fail;
         if (!push(a, &cap, v)) {

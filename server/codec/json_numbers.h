@@ -7,7 +7,8 @@
 
 /* Longest text jnum_print_f32/f64 write, without a terminating NUL. */
 #define JNUM_MAX_CHARS 32
-#define JNUM_MAX_RANK 32
+/* Deepest nesting of a numeric array: Triton's limit for tensor JSON (and CLRELU_MAX_RANK). */
+#define JNUM_MAX_RANK 100
 
 /* Write the shortest decimal that reads back (strtof) to exactly v: Ryu's algorithm, done with
  * 64-bit integer arithmetic. v must be finite. Writes at most JNUM_MAX_CHARS bytes, no NUL;
@@ -33,8 +34,10 @@ typedef struct {
 } jnum_array;
 
 /* Parse the flat or nested numeric array starting at p ('['), ending no later than end.
- * Leaves are JSON numbers or the strings "NaN", "Infinity", "-Infinity", "+Infinity", "inf",
- * "-inf", "+inf", "nan" (any case). Every sub-array must be non-empty and of the length the
+ * Leaves are JSON numbers, the bare tokens NaN, Infinity and -Infinity (as Python's json and
+ * tritonclient write them), or the strings "NaN", "Infinity", "-Infinity", "+Infinity", "inf",
+ * "-inf", "+inf", "nan" (any case). A number literal outside the double range (1e999) is refused
+ * (the caller reports it with its index). Every sub-array must be non-empty and of the length the
  * first one at its depth announced. On success fill a (vals malloc'd, caller frees) and
  * return the first byte after the closing ']'; otherwise return NULL and set *err_at to the
  * offending byte (out of memory: *err_at = NULL). */

@@ -31,10 +31,13 @@ static const char *const packed_keys[] = {"data", "grad_output", "weight"};
 #define MARK_FMT "[\"#" PACK_MAGIC ":%016llx:%zu\"]"
 #define MARK_MIN 48 /* longer than any marker */
 
+/* A span of the original text that the copy given to cJSON replaces: by a marker (blob set) or
+ * by the text repl (a bare NaN/Infinity/-Infinity token spelt as a string). */
 typedef struct {
     size_t start, len; /* in the original text */
     size_t mark_end;   /* in the copy given to cJSON */
     packed *blob;
+    const char *repl;
 } pack_span;
 
 typedef struct {
@@ -57,6 +60,20 @@ static bool key_is_packed(const char *k, size_t n)
     return false;
 }
 
+/* Room for one more span; false when out of memory (the list is unchanged). */
+static bool reserve(pack_list *l)
+{
+    if (l->n < l->cap)
+        return true;
+    size_t cap = l->cap * 2 + 4;
+    pack_span *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return false;
+    l->v = v;
+    l->cap = cap;
+    return true;
+}
+
 /* Parse the numeric array at p (between start and end) with the fast codec and record it;
  * false (nothing recorded) when the codec refuses it or it is too short to be worth a marker. */
 static bool try_pack(pack_list *l, const char *text, const char *p, const char *end, const char **after)
@@ -67,7 +84,7 @@ static bool try_pack(pack_list *l, const char *text, const char *p, const char *
     if (!q)
         return false;
     packed *b = NULL;
-    if ((size_t)(q - p) >= MARK_MIN && (l->n < l->cap || (l->v = realloc(l->v, (l->cap = l->cap * 2 + 4) * sizeof *l->v))))
+    if ((size_t)(q - p) >= MARK_MIN && reserve(l))
         b = malloc(sizeof *b + a.count * sizeof(double));
     if (!b) {
         free(a.vals);
@@ -84,15 +101,46 @@ static bool try_pack(pack_list *l, const char *text, const char *p, const char *
     return true;
 }
 
-/* Scan the raw text (strings skipped, escapes honoured) for `"key": [` with a packed key. */
+/* The bare token (NaN, Infinity, -Infinity) at p, ending at a delimiter, as a JSON string. */
+static const char *bare_token(const char *p, const char *end, size_t *len)
+{
+    static const char *const tokens[][2] = {{"NaN", "\"NaN\""}, {"Infinity", "\"Infinity\""}, {"-Infinity", "\"-Infinity\""}};
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
+        size_t n = strlen(tokens[i][0]);
+        if ((size_t)(end - p) >= n && memcmp(p, tokens[i][0], n) == 0 &&
+            (p + n == end || strchr(" \t\r\n,]", p[n]))) {
+            *len = n;
+            return tokens[i][1];
+        }
+    }
+    return NULL;
+}
+
+/* Scan the raw text (strings skipped, escapes honoured) for `"key": [` with a packed key. An
+ * array there that the codec does not take is scanned for bare NaN/Infinity/-Infinity values,
+ * each recorded as a span that the copy for cJSON spells as a string. */
 static void find_arrays(pack_list *l, const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
     const char *key = NULL;
     size_t keylen = 0;
-    int state = 0; /* 1: just read a plain string, 2: and then ':' */
+    int state = 0;  /* 1: just read a plain string, 2: and then ':' */
+    int region = 0; /* bracket depth inside a tensor array left to cJSON */
+    char last = 0;  /* the last structural character: '[' or ',' before a value */
     while (p < end) {
         char c = *p;
+        size_t n;
+        const char *repl;
+        if (region && (last == '[' || last == ',') && (c == 'N' || c == 'I' || c == '-') &&
+            (repl = bare_token(p, end, &n)) && reserve(l)) {
+            l->v[l->n++] = (pack_span){.start = (size_t)(p - text), .len = n, .repl = repl};
+            p += n;
+            last = 0;
+            state = 0;
+            continue;
+        }
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            last = c;
         if (c == '"') {
             const char *s = ++p;
             bool esc = false;
@@ -120,9 +168,17 @@ static void find_arrays(pack_list *l, const char *text, size_t len)
             p++;
             continue;
         }
-        if (c == '[' && state == 2 && key_is_packed(key, keylen) && try_pack(l, text, p, end, &p)) {
-            state = 0;
-            continue;
+        if (c == '[' && state == 2 && key_is_packed(key, keylen)) {
+            if (try_pack(l, text, p, end, &p)) {
+                state = 0;
+                last = ']';
+                continue;
+            }
+            region++;
+        } else if (c == '[' && region) {
+            region++;
+        } else if (c == ']' && region) {
+            region--;
         }
         state = 0;
         p++;
@@ -184,7 +240,8 @@ cJSON *tjson_parse(const char *text, size_t len, const char **parse_end)
     for (size_t i = 0; i < l.n; i++) {
         memcpy(copy + o, text + from, l.v[i].start - from);
         o += l.v[i].start - from;
-        int m = snprintf(copy + o, MARK_MIN + 16, MARK_FMT, nonce, i);
+        int m = l.v[i].repl ? snprintf(copy + o, MARK_MIN + 16, "%s", l.v[i].repl)
+                            : snprintf(copy + o, MARK_MIN + 16, MARK_FMT, nonce, i);
         o += (size_t)m;
         l.v[i].mark_end = o;
         from = l.v[i].start + l.v[i].len;
@@ -237,7 +294,7 @@ bool tjson_shape(const cJSON *arr, size_t shape[TENSOR_MAX_RANK], int *rank, cha
     cJSON_ArrayForEach(d, arr)
     {
         if (r >= TENSOR_MAX_RANK) {
-            snprintf(err, errlen, "shape has more than %d dimensions", TENSOR_MAX_RANK);
+            snprintf(err, errlen, "shape has more than %d dimensions (the rank limit)", TENSOR_MAX_RANK);
             return false;
         }
         if (!json_to_size(d, (size_t)9000000000000000ull, &shape[r])) {
@@ -250,28 +307,31 @@ bool tjson_shape(const cJSON *arr, size_t shape[TENSOR_MAX_RANK], int *rank, cha
     return true;
 }
 
-static bool leaf_value(const cJSON *v, double *out)
+/* A leaf: 1 when it is a number or a NaN/infinity spelling, 0 when it is not a number, -1 for a
+ * number literal outside the double range (cJSON reads 1e999 as an infinity; JSON numbers have
+ * no infinity, so an infinite number node can only come from such a literal). */
+static int leaf_value(const cJSON *v, double *out)
 {
     if (cJSON_IsNumber(v)) {
         *out = v->valuedouble;
-        return true;
+        return isinf(v->valuedouble) ? -1 : 1;
     }
     if (cJSON_IsString(v)) {
         const char *s = v->valuestring;
         if (!strcasecmp(s, "NaN")) {
             *out = NAN;
-            return true;
+            return 1;
         }
         if (!strcasecmp(s, "Infinity") || !strcasecmp(s, "inf") || !strcasecmp(s, "+Infinity") || !strcasecmp(s, "+inf")) {
             *out = INFINITY;
-            return true;
+            return 1;
         }
         if (!strcasecmp(s, "-Infinity") || !strcasecmp(s, "-inf")) {
             *out = -INFINITY;
-            return true;
+            return 1;
         }
     }
-    return false;
+    return 0;
 }
 
 typedef struct {
@@ -315,10 +375,16 @@ static bool fill(fill_state *f, const cJSON *a, int depth)
             }
             if (!fill(f, e, depth + 1))
                 return false;
-        } else if (!leaf_value(e, &f->vals[f->pos++])) {
-            where(f, depth, pos, sizeof pos);
-            snprintf(f->err, f->errlen, "%s: expected a number (or \"NaN\", \"Infinity\", \"-Infinity\")", pos);
-            return false;
+        } else {
+            int leaf = leaf_value(e, &f->vals[f->pos++]);
+            if (leaf <= 0) {
+                where(f, depth, pos, sizeof pos);
+                if (leaf < 0)
+                    snprintf(f->err, f->errlen, "%s: the number is outside the range of a double (write Infinity or -Infinity)", pos);
+                else
+                    snprintf(f->err, f->errlen, "%s: expected a number (or NaN, Infinity, -Infinity)", pos);
+                return false;
+            }
         }
         i++;
     }
@@ -360,7 +426,7 @@ bool tjson_read(const cJSON *data, const char *what, size_t max_elements, double
     int r = 0;
     for (const cJSON *a = data; cJSON_IsArray(a); a = a->child) {
         if (r >= TENSOR_MAX_RANK) {
-            snprintf(err, errlen, "%s is nested more than %d deep", what, TENSOR_MAX_RANK);
+            snprintf(err, errlen, "%s is nested more than %d deep (the limit, as Triton's)", what, TENSOR_MAX_RANK);
             return false;
         }
         shape[r++] = (size_t)cJSON_GetArraySize(a);
@@ -398,12 +464,13 @@ static bool round_trips16(const char *text, double v, clrelu_dtype t)
     return a == b;
 }
 
-/* Non-finite values as the strings of the native API; 0 when v is finite. */
-static size_t print_special(char *out, double v)
+/* Non-finite values as form says; 0 when v is finite. */
+static size_t print_special(char *out, double v, tjson_nonfinite form)
 {
-    const char *s = isnan(v) ? "\"NaN\"" : isinf(v) ? (v > 0 ? "\"Infinity\"" : "\"-Infinity\"") : NULL;
-    if (!s)
+    static const char *const text[2][3] = {{"\"NaN\"", "\"Infinity\"", "\"-Infinity\""}, {"NaN", "Infinity", "-Infinity"}};
+    if (!isnan(v) && !isinf(v))
         return 0;
+    const char *s = text[form == TJSON_NONFINITE_TOKENS][isnan(v) ? 0 : v > 0 ? 1 : 2];
     size_t n = strlen(s);
     memcpy(out, s, n);
     return n;
@@ -411,23 +478,23 @@ static size_t print_special(char *out, double v)
 
 /* One element as text (at most JNUM_MAX_CHARS bytes): float32 by the shortest-digits codec,
  * float64 by 15..17 digits, the 16-bit types by searching 1..5 digits. */
-static size_t print_element(char *out, const void *data, size_t i, clrelu_dtype t)
+static size_t print_element(char *out, const void *data, size_t i, clrelu_dtype t, tjson_nonfinite form)
 {
     double v;
     switch (t) {
     case CLRELU_F32: {
         float f = ((const float *)data)[i];
-        size_t n = print_special(out, f);
+        size_t n = print_special(out, f, form);
         return n ? n : jnum_print_f32(out, f);
     }
     case CLRELU_F64: {
         v = ((const double *)data)[i];
-        size_t n = print_special(out, v);
+        size_t n = print_special(out, v, form);
         return n ? n : jnum_print_f64(out, v);
     }
     default: {
         clrelu_convert((const char *)data + i * 2, t, &v, CLRELU_F64, 1);
-        size_t n = print_special(out, v);
+        size_t n = print_special(out, v, form);
         if (n)
             return n;
         char tmp[JNUM_MAX_CHARS + 8];
@@ -445,6 +512,11 @@ static size_t print_element(char *out, const void *data, size_t i, clrelu_dtype 
 
 buf_result tjson_write(buf *out, const void *data, clrelu_dtype dtype, size_t count)
 {
+    return tjson_write_as(out, data, dtype, count, TJSON_NONFINITE_STRINGS);
+}
+
+buf_result tjson_write_as(buf *out, const void *data, clrelu_dtype dtype, size_t count, tjson_nonfinite form)
+{
     enum { BLOCK = 256 };
     char text[BLOCK * (JNUM_MAX_CHARS + 1) + 2];
     size_t o = 0;
@@ -453,7 +525,7 @@ buf_result tjson_write(buf *out, const void *data, clrelu_dtype dtype, size_t co
     for (size_t i = 0; i < count && r == BUF_OK; i++) {
         if (i)
             text[o++] = ',';
-        o += print_element(text + o, data, i, dtype);
+        o += print_element(text + o, data, i, dtype, form);
         if (o > sizeof text - JNUM_MAX_CHARS - 2) {
             r = buf_append(out, text, o);
             o = 0;
