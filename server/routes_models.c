@@ -352,7 +352,7 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
         cJSON_AddNumberToObject(cJSON_AddObjectToObject(oo, "parameters"), "binary_data_size", (double)ybytes);
     } else {
         buf data = {0};
-        if (tjson_write(&data, y, mdt, b.n * width) != BUF_OK) {
+        if (tjson_write_as(&data, y, mdt, b.n * width, TJSON_NONFINITE_TOKENS) != BUF_OK) {
             buf_free(&data);
             cJSON_Delete(res);
             response_error(rp, 503, "out of memory serializing the output");

@@ -440,7 +440,7 @@ static void op_infer(server *s, const served_model *m, request *rq, response *rp
             goto out;
         }
         buf data = {0};
-        if (tjson_write(&data, dst, c.dtype, x->count) != BUF_OK) {
+        if (tjson_write_as(&data, dst, c.dtype, x->count, TJSON_NONFINITE_TOKENS) != BUF_OK) {
             buf_free(&data);
             cJSON_Delete(res);
             response_error(rp, 503, "out of memory serializing the output");
