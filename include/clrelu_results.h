@@ -70,7 +70,12 @@ clrelu_status clrelu_results_machines(clrelu_results *db, char **json);
  * machine: a `clrelu bench` invocation or one machine's part of a benchmark job. */
 
 /* Store a run in one transaction (the run, its cases with samples, ceilings and labels), or
- * nothing. job_id NULL for a run outside any job. run_id receives the new id. */
+ * nothing. job_id NULL for a run outside any job. run_id receives the new id.
+ * The run's labels are m's labels with labels_json's on top (so a run is found by its machine's
+ * pool as well as by its own labels). Its status: "cancelled" (meta.cancelled), "mismatch" (a
+ * case's results differed from the reference), "failed" (a case failed to run), else "done".
+ * Each case keeps its kernel median, GB/s, % of copy, sample count and spread (the rule under
+ * compare below; the samples' cv when the document kept no samples). */
 clrelu_status clrelu_results_put_run(clrelu_results *db, const clrelu_machine *m, const char *labels_json,
                                      const char *job_id, const char *result_json, char run_id[64]);
 
@@ -84,26 +89,32 @@ typedef struct {
     const char *job;            /* job id */
     uint64_t min_elements, max_elements;
     uint64_t since_ms, until_ms; /* run time, Unix ms, inclusive */
-    int limit;                  /* page size: default 50, at most 1000 */
-    const char *cursor;         /* "next" of the previous page; NULL for the first (newest first) */
+    int limit;                  /* page size: default 50, at most 1000 (larger asks get 1000) */
+    const char *cursor;         /* "next" of the previous page ("created_ms:run id"); NULL for the
+                                   first (newest first) */
 } clrelu_results_filter;
 
 /* {"runs":[{id, created_ms, machine:{id, hostname}, job, labels, clrelu_version, status,
  *   n_cases, devices:[{id, name}]}], "next": "<cursor>" | null} newest first. */
 clrelu_status clrelu_results_list(clrelu_results *db, const clrelu_results_filter *f, char **json);
-/* {"id", "created_ms", "machine":{…}, "labels":{…}, "job", "result": <clrelu-bench/1>}. */
+/* {"id", "created_ms", "machine":{id, hostname, cpu_model, memory_bytes, cpus, kernel, os,
+ *   clrelu_version, build, labels, devices}, "labels":{…}, "job", "status", "clrelu_version",
+ *   "build", "result": <clrelu-bench/1>}. CLRELU_ERR_NOT_FOUND for an unknown id. */
 clrelu_status clrelu_results_get(clrelu_results *db, const char *run_id, char **json);
 
 /* One case across runs: the statistics of every stored run of it, oldest first, each with the
- * verdict against the run before it (as clrelu_results_compare_json decides).
- * {"points":[{run, created_ms, machine, device, clrelu_version, labels, median_ns, spread,
- *   gbps_median, pct_of_copy, verdict, ratio}]} */
+ * verdict against the point before it of the same machine and device (as
+ * clrelu_results_compare_json decides; null for the first of a series in the window, or when
+ * either side is untimed). ratio = this median / that median (time: > 1 is slower).
+ * {"points":[{run, created_ms, machine:{id, hostname}, device:{id, name}, clrelu_version, labels,
+ *   status, median_ns, spread, gbps_median, pct_of_copy, verdict, ratio}]}
+ * (issue 16 refinement: machine and device are objects, as in clrelu_results_list.) */
 typedef struct {
     const char *machine, *device, *op, *dtype; /* device: device id; op and dtype required */
     const char *direction, *placement;         /* default "forward", "out" */
     uint64_t elements;                         /* required */
     uint64_t since_ms, until_ms;
-    int limit;                                 /* the most recent `limit` points; default 200 */
+    int limit;                                 /* the most recent `limit` points; default 200, at most 10000 */
 } clrelu_results_case_key;
 clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_case_key *k, char **json);
 
@@ -124,7 +135,11 @@ clrelu_status clrelu_results_compare(clrelu_results *db, const char *run_a, cons
 /* ---- import -------------------------------------------------------------------------------------
  * Import a results directory of the JSON-file era (<id>.json benchmark jobs as the server saved
  * them, or clrelu-bench/1 files): each job becomes a finished job with its run, once (a file
- * already imported is skipped). The files are left in place. *imported counts new runs. */
+ * already imported is skipped). The files are left in place. *imported counts new runs.
+ * A job becomes one part on machine m (state done, failed or cancelled: a job saved while queued
+ * or running never resumed), with <id>.csv as its CSV; a bare result file's run is dated by its
+ * meta.timestamp. Each file is imported in its own transaction and recorded by its real path;
+ * a job id already in the store is recorded and not doubled; other JSON files are left alone. */
 clrelu_status clrelu_results_import_dir(clrelu_results *db, const clrelu_machine *m, const char *dir,
                                         int *imported);
 
