@@ -6,7 +6,9 @@
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 bool v2_shm_ref_parse(const cJSON *params, const char *what, v2_shm_ref *ref, response *rp)
 {
@@ -32,6 +34,20 @@ bool v2_shm_ref_parse(const cJSON *params, const char *what, v2_shm_ref *ref, re
     snprintf(ref->region, sizeof ref->region, "%s", jr->valuestring);
     ref->set = true;
     return true;
+}
+
+void *v2_shm_scratch(size_t bytes)
+{
+    enum { HUGE_PAGE = 2u << 20 };
+    if (bytes < 2 * (size_t)HUGE_PAGE)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+    return p;
 }
 
 /* The region ref names, acquired; NULL with a 400 on rp. */
