@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""test_deploy_manifests.py: offline checks of the deployment files — Dockerfile, compose files,
-Kubernetes and KServe manifests, .dockerignore and the image's healthcheck script — for
-well-formed YAML, required fields, and ports/images/paths that agree with each other."""
+"""test_deploy_manifests.py: offline checks of the deployment files — Dockerfiles (clrelu and
+PostgreSQL), compose files (one server, the fleet), Kubernetes manifests (servers, the results
+database, fleet agents, the fleet-sweep Job) and KServe's, .dockerignore, and the scripts the images
+and Jobs run (the healthcheck, the PostgreSQL entrypoint, the fleet-sweep script, each against a
+local stand-in) — for well-formed YAML, required fields, and ports, images, flags, secrets, labels
+and paths that agree with each other."""
+import glob
 import http.server
 import json
 import os
@@ -9,7 +13,9 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import threading
+import urllib.parse
 
 import yaml
 
@@ -48,9 +54,9 @@ def load_all(rel):
 
 # ---- Dockerfile ---------------------------------------------------------------------------------
 
-def parse_dockerfile():
-    """Instructions of docker/Dockerfile as (KEYWORD, argument) with continuations joined."""
-    with open(path("docker", "Dockerfile"), encoding="utf-8") as f:
+def parse_dockerfile(rel="docker/Dockerfile"):
+    """Instructions of a Dockerfile as (KEYWORD, argument) with continuations joined."""
+    with open(path(rel), encoding="utf-8") as f:
         text = f.read()
     text = re.sub(r"\\\n", " ", text)
     out = []
@@ -63,9 +69,9 @@ def parse_dockerfile():
     return out
 
 
-def dockerfile_facts():
+def dockerfile_facts(rel="docker/Dockerfile"):
     """What the other files must agree with: port, user, volume, env, entrypoint, stages."""
-    ins = parse_dockerfile()
+    ins = parse_dockerfile(rel)
     facts = {"from": [], "expose": [], "env": {}, "volume": [], "user": None, "entrypoint": None,
              "healthcheck": None, "runs": [], "copies": [], "stopsignal": None}
     for word, arg in ins:
@@ -91,6 +97,8 @@ def dockerfile_facts():
             facts["copies"].append(arg)
         elif word == "STOPSIGNAL":
             facts["stopsignal"] = arg
+        elif word == "CMD":
+            facts["cmd"] = arg
     return facts
 
 
@@ -124,7 +132,69 @@ def check_dockerfile(df):
     check(any("pocl-opencl-icd" in r for r in df["runs"]), "Dockerfile: runtime installs pocl-opencl-icd")
     check(any("BUILD_TESTING=OFF" in r for r in df["runs"]), "Dockerfile: builds without the test suite")
     check(any(c.startswith("--from=build") for c in df["copies"]), "Dockerfile: runtime copies from the build stage")
+    # The results store: SQLite (the default) and PostgreSQL's client, headers to build, libraries to run.
+    stages = split_stages(parse_dockerfile())
+    for stage, pkgs in ((0, ("libsqlite3-dev", "libpq-dev")), (-1, ("libsqlite3-0", "libpq5"))):
+        runs = [a for w, a in stages[stage] if w == "RUN"] if stages else []
+        for pkg in pkgs:
+            check(any(re.search(rf"(^|\s){re.escape(pkg)}(\s|$)", r) for r in runs),
+                  f"Dockerfile: the {'build' if stage == 0 else 'runtime'} stage installs {pkg} (results store)")
+    check(not any("postgresql-1" in r or re.search(r"\spostgresql(\s|$)", r) for r in df["runs"]),
+          "Dockerfile: the clrelu image carries PostgreSQL's client library only, no server")
     return int(user) if user.isdigit() else None
+
+
+def split_stages(ins):
+    """Instructions grouped by stage (a FROM starts one)."""
+    stages = []
+    for word, arg in ins:
+        if word == "FROM":
+            stages.append([])
+        if stages:
+            stages[-1].append((word, arg))
+    return stages
+
+
+# ---- the PostgreSQL image (docker/postgres) ------------------------------------------------------
+
+PG_IMAGE_DATA = "/var/lib/postgresql/data"  # the official image's volume, which ours keeps
+PG_UID = 999                                 # the official image's postgres uid, which ours keeps
+
+
+def check_postgres_image():
+    """docker/postgres: Debian's PostgreSQL on bookworm-slim with the official image's contract."""
+    rel = "docker/postgres/Dockerfile"
+    if not check(os.path.exists(path(rel)), f"{rel} exists"):
+        return None
+    pg = dockerfile_facts(rel)
+    check(pg["from"] == ["debian:bookworm-slim"], f"{rel}: FROM debian:bookworm-slim, one stage (got {pg['from']})")
+    runs = " ".join(pg["runs"])
+    m = re.search(r"postgresql-(\d+)", runs)
+    check(m, f"{rel}: installs a versioned Debian postgresql-N package")
+    check("create_main_cluster" in runs, f"{rel}: Debian's packaging creates no cluster of its own")
+    check(f"--uid {PG_UID}" in runs and f"--gid {PG_UID}" in runs, f"{rel}: postgres is uid/gid {PG_UID}, as in the official image")
+    check(pg["user"] and pg["user"].split(":")[0] == str(PG_UID), f"{rel}: runs as uid {PG_UID} (got {pg['user']!r})")
+    check(pg["volume"] == [PG_IMAGE_DATA], f"{rel}: VOLUME {PG_IMAGE_DATA} (got {pg['volume']})")
+    check(pg["env"].get("PGDATA") == PG_IMAGE_DATA, f"{rel}: PGDATA={PG_IMAGE_DATA}")
+    check(m and f"/usr/lib/postgresql/{m.group(1)}/bin" in pg["env"].get("PATH", ""), f"{rel}: the server's bin folder on PATH")
+    check(pg["expose"] == [5432], f"{rel}: EXPOSE 5432 (got {pg['expose']})")
+    check(pg["stopsignal"] == "SIGINT", f"{rel}: STOPSIGNAL SIGINT (PostgreSQL's fast shutdown)")
+    check(pg["healthcheck"] and "pg_isready" in pg["healthcheck"] and "127.0.0.1" in pg["healthcheck"],
+          f"{rel}: HEALTHCHECK runs pg_isready over TCP (not ready while first-start init uses the socket)")
+    entry = json.loads(pg["entrypoint"] or "[]")
+    copied = [c.split() for c in pg["copies"]]
+    check(entry and any(c[-1] == "/usr/local/bin/" + entry[0] or c[-1] == entry[0] for c in copied),
+          f"{rel}: the ENTRYPOINT is the copied script ({entry}, {copied})")
+    script = path("docker", "postgres", "entrypoint.sh")
+    syntax = subprocess.run(["bash", "-n", script], capture_output=True, timeout=20)
+    check(syntax.returncode == 0, f"docker/postgres/entrypoint.sh: bash -n ({syntax.stderr.decode().strip()})")
+    check(os.access(script, os.X_OK), "docker/postgres/entrypoint.sh is executable (the image runs it as is)")
+    with open(script, encoding="utf-8") as f:
+        text = f.read()
+    for var in ("POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "PGDATA"):
+        check(var in text, f"docker/postgres/entrypoint.sh reads {var} (the official image's variables)")
+    check("scram-sha-256" in text, "docker/postgres/entrypoint.sh: password (SCRAM) authentication from the network")
+    return {"version": m.group(1) if m else None, "data": PG_IMAGE_DATA}
 
 
 def check_dockerignore():
@@ -236,6 +306,133 @@ def check_compose(df, images):
               "compose.gpu.yaml: reserves NVIDIA GPUs")
 
 
+def interpolate(value):
+    """A compose value with every ${VAR:-default} replaced by its default (${VAR} by "")."""
+    return re.sub(r"\$\{\w+(?::?-([^}]*))?\}", lambda m: m.group(1) or "", str(value))
+
+
+def env_dict(env):
+    """A compose environment (list of NAME=value or mapping) as a dict; NAME alone maps to None."""
+    if isinstance(env, list):
+        return dict(e.split("=", 1) if "=" in e else (e, None) for e in env)
+    return dict(env or {})
+
+
+def flag_values(args, flag):
+    """Every value of a repeated command-line flag (--flag VALUE or --flag=VALUE)."""
+    args = [str(a) for a in args or []]
+    out = []
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif a.startswith(flag + "="):
+            out.append(a.split("=", 1)[1])
+    return out
+
+
+def labels_of(args):
+    """The --label key=value flags of a daemon's arguments as a dict."""
+    return dict(v.split("=", 1) for v in flag_values(args, "--label") if "=" in v)
+
+
+def db_url(url):
+    """A postgresql:// URL's parts, or None."""
+    u = urllib.parse.urlsplit(str(url or ""))
+    if u.scheme not in ("postgresql", "postgres"):
+        return None
+    return {"user": u.username, "password": u.password, "host": u.hostname, "port": u.port or 5432,
+            "db": u.path.lstrip("/"), "query": u.query}
+
+
+def check_compose_fleet(df, pg, images):
+    """docker/compose.fleet.yaml: PostgreSQL and three clrelu daemons with distinct machine ids and
+    labels, all on one database, healthchecks, and start order through service_healthy."""
+    rel = "docker/compose.fleet.yaml"
+    docs = load_all(rel)
+    if not docs:
+        return
+    top = docs[0]
+    services = top.get("services") or {}
+    pgsvc = services.get("postgres")
+    if not check(isinstance(pgsvc, dict), f"{rel}: has service 'postgres'"):
+        return
+    build = pgsvc.get("build") or {}
+    ctx = os.path.normpath(os.path.join(ROOT, "docker", build.get("context", ".") if isinstance(build, dict) else build))
+    check(os.path.exists(os.path.join(ctx, (build.get("dockerfile") if isinstance(build, dict) else None) or "Dockerfile"))
+          and ctx == path("docker", "postgres"), f"{rel}: postgres builds docker/postgres (got {ctx})")
+    check(pg and default_of(pgsvc.get("image", "")).endswith(":" + str(pg["version"])),
+          f"{rel}: the postgres image's tag is the PostgreSQL version docker/postgres installs ({pgsvc.get('image')})")
+    penv = {k: interpolate(v) if v is not None else None for k, v in env_dict(pgsvc.get("environment")).items()}
+    check(penv.get("POSTGRES_PASSWORD"), f"{rel}: postgres has POSTGRES_PASSWORD (first start refuses without)")
+    hc = json.dumps((pgsvc.get("healthcheck") or {}).get("test"))
+    check("pg_isready" in hc and "127.0.0.1" in hc, f"{rel}: postgres healthcheck is pg_isready over TCP ({hc})")
+    check(pgsvc.get("stop_signal") == "SIGINT", f"{rel}: postgres stops with SIGINT (fast shutdown)")
+    vols = [str(v) for v in pgsvc.get("volumes", [])]
+    data = [v.split(":")[0] for v in vols if v.split(":")[1:2] == [pg["data"] if pg else PG_IMAGE_DATA]]
+    check(data and data[0] in (top.get("volumes") or {}), f"{rel}: postgres keeps its data in a declared named volume ({vols})")
+    pports = [str(p) for p in pgsvc.get("ports", [])]
+    check(all(default_of(p.rsplit(":", 1)[0]).startswith("127.0.0.1:") and p.endswith(":5432") for p in pports),
+          f"{rel}: postgres is published on loopback only, if at all ({pports})")
+    pg_addr = str(((pgsvc.get("networks") or {}).get("fleet") or {}).get("ipv4_address", ""))
+
+    daemons = {n: s for n, s in services.items() if n != "postgres"}
+    check(len(daemons) == 3, f"{rel}: three clrelu daemons besides postgres (got {sorted(daemons)})")
+    ids, label_sets, host_ports, addrs = [], [], [], [pg_addr]
+    built = 0
+    for name, svc in sorted(daemons.items()):
+        where = f"{rel}: {name}"
+        images.append((where, default_of(svc.get("image", ""))))
+        if svc.get("build"):
+            b = svc["build"]
+            dockerfile = os.path.normpath(os.path.join(ROOT, "docker", b.get("context", "."), b.get("dockerfile", "")))
+            built += check(dockerfile == path("docker", "Dockerfile"), f"{where}: builds docker/Dockerfile")
+        args = svc.get("command") or []
+        check(isinstance(args, list), f"{where}: command is a list of `clrelu serve` arguments")
+        mid = flag_values(args, "--machine-id")
+        check(len(mid) == 1, f"{where}: one --machine-id ({mid})")
+        ids += mid
+        labels = labels_of(args)
+        check("pool" in labels, f"{where}: a pool=... label ({labels})")
+        label_sets.append(tuple(sorted(labels.items())))
+        env = env_dict(svc.get("environment"))
+        check(env.get("CLRELU_HOST") == "0.0.0.0", f"{where}: CLRELU_HOST=0.0.0.0")
+        check(str(env.get("CLRELU_PORT")) == str(df["expose"][0]), f"{where}: CLRELU_PORT matches EXPOSE")
+        url = db_url(env.get("CLRELU_RESULTS_DB"))
+        if check(url, f"{where}: CLRELU_RESULTS_DB is a postgresql:// URL ({env.get('CLRELU_RESULTS_DB')})"):
+            check(url["user"] == penv.get("POSTGRES_USER") and url["db"] == penv.get("POSTGRES_DB"),
+                  f"{where}: the URL's user and database are postgres's ({url['user']}, {url['db']})")
+            # The same expression on both sides, so that setting the variable changes both.
+            check(url["password"] == str(env_dict(pgsvc.get("environment")).get("POSTGRES_PASSWORD")),
+                  f"{where}: the URL's password is postgres's POSTGRES_PASSWORD ({url['password']})")
+            check(url["port"] == 5432, f"{where}: the URL's port is 5432")
+            hosts = dict(h.split(":", 1) for h in svc.get("extra_hosts", []))
+            check(url["host"] == "postgres" and hosts.get("postgres") == pg_addr != "",
+                  f"{where}: the URL's host 'postgres' is pinned to postgres's address ({hosts}, {pg_addr})")
+        dep = (svc.get("depends_on") or {})
+        check(isinstance(dep, dict) and (dep.get("postgres") or {}).get("condition") == "service_healthy",
+              f"{where}: depends_on postgres with condition service_healthy")
+        check("clrelu-healthcheck" in json.dumps((svc.get("healthcheck") or {}).get("test")),
+              f"{where}: healthcheck runs clrelu-healthcheck")
+        check(svc.get("restart") in ("always", "unless-stopped", "on-failure"),
+              f"{where}: restarts (a daemon that finds no database at start exits)")
+        ports = [str(p) for p in svc.get("ports", [])]
+        check(len(ports) == 1 and ports[0].endswith(":" + str(df["expose"][0])) and
+              default_of(ports[0].rsplit(":", 1)[0]).startswith("127.0.0.1:"),
+              f"{where}: publishes {df['expose'][0]} on loopback ({ports})")
+        host_ports += [default_of(p.rsplit(":", 1)[0]) for p in ports]
+        addrs.append(str(((svc.get("networks") or {}).get("fleet") or {}).get("ipv4_address", "")))
+    check(built == 1, f"{rel}: exactly one daemon builds the image (the others reuse it)")
+    check(len(set(ids)) == len(ids) == 3, f"{rel}: distinct machine ids ({ids})")
+    check(len(set(label_sets)) == len(label_sets), f"{rel}: distinct label sets ({label_sets})")
+    check(len(set(host_ports)) == len(host_ports), f"{rel}: distinct host ports ({host_ports})")
+    subnets = [c.get("subnet") for c in (((top.get("networks") or {}).get("fleet") or {}).get("ipam") or {}).get("config", [])]
+    sub = interpolate(subnets[0]) if subnets else ""
+    resolved = [interpolate(a) for a in addrs]
+    check(subnets and all(a and a.rsplit(".", 1)[0] == sub.rsplit(".", 1)[0] for a in resolved) and
+          len(set(resolved)) == len(resolved),
+          f"{rel}: fixed, distinct addresses inside the fleet subnet ({resolved}, {subnets})")
+
+
 # ---- Kubernetes and KServe ----------------------------------------------------------------------
 
 def container_ports(container):
@@ -303,46 +500,122 @@ def check_deployment(rel, d, df, uid, images):
     return d
 
 
-def check_kubernetes(df, uid, images):
-    deployments, services, hpas = {}, [], []
-    gpu_seen = False
-    for rel in ("deploy/kubernetes/clrelu.yaml", "deploy/kubernetes/clrelu-gpu.yaml"):
-        for d in load_all(rel):
-            ok = all(k in d for k in ("apiVersion", "kind", "metadata")) and (d.get("metadata") or {}).get("name")
-            if not check(ok, f"{rel}: document has apiVersion, kind, metadata.name ({str(d)[:60]})"):
-                continue
-            kind = d["kind"]
-            if kind == "Deployment":
-                check(d["apiVersion"] == "apps/v1", f"{rel}: Deployment apiVersion apps/v1")
-                deployments[d["metadata"]["name"]] = check_deployment(rel, d, df, uid, images)
-                limits = [((c.get("resources") or {}).get("limits") or {}) for c in
-                          d["spec"]["template"]["spec"].get("containers", [])]
-                if any("nvidia.com/gpu" in l for l in limits):
-                    gpu_seen = True
-                    check(all(int(l.get("nvidia.com/gpu", 1)) >= 1 for l in limits), f"{rel}: nvidia.com/gpu >= 1")
-                    envs = [env_map(c) for c in d["spec"]["template"]["spec"]["containers"]]
-                    check(any("compute" in (e.get("NVIDIA_DRIVER_CAPABILITIES") or "") for e in envs),
-                          f"{rel}: GPU pods ask for the 'compute' driver capability (OpenCL)")
-            elif kind == "Service":
-                services.append((rel, d))
-            elif kind == "HorizontalPodAutoscaler":
-                hpas.append((rel, d))
-            else:
-                check(False, f"{rel}: unexpected kind {kind}")
+K8S = "deploy/kubernetes"
+RESULTS_SECRET = "clrelu-results-db"     # the Secret every clrelu pod and PostgreSQL read
+SWEEP_JOB = f"{K8S}/jobs/fleet-sweep.yaml"
+SECRET_EXAMPLE = f"{K8S}/examples/results-db-secret.yaml"
+TOP_KINDS = {"Deployment", "Service", "HorizontalPodAutoscaler", "StatefulSet", "NetworkPolicy", "ConfigMap"}
+# The fields POST /v1/benchmarks takes (server/jobs/bench_jobs.c), plus the fleet's "machines".
+SWEEP_FIELDS = {"devices", "ops", "dtypes", "sizes", "directions", "placements", "repeats", "max_samples",
+                "warmup", "min_time_s", "max_seconds", "max_bytes", "ceilings", "machines"}
+
+
+def k8s_docs(rel):
+    """The documents of a manifest file that have apiVersion, kind and a name (or generateName)."""
+    out = []
+    for d in load_all(rel):
+        meta = d.get("metadata") or {}
+        ok = all(k in d for k in ("apiVersion", "kind", "metadata")) and (meta.get("name") or meta.get("generateName"))
+        if check(ok, f"{rel}: document has apiVersion, kind, metadata.name ({str(d)[:60]})"):
+            out.append(d)
+    return out
+
+
+def name_of(d):
+    return d["metadata"].get("name") or d["metadata"].get("generateName")
+
+
+def pod_spec(d):
+    return ((d.get("spec") or {}).get("template") or {}).get("spec") or {}
+
+
+def pod_labels(d):
+    return (((d.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+
+
+def selects(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def env_from_secret(c, var):
+    """The secretKeyRef of a container's env var, or None."""
+    for e in c.get("env", []):
+        if e.get("name") == var:
+            return ((e.get("valueFrom") or {}).get("secretKeyRef")) or None
+    return None
+
+
+def check_var_refs(where, c):
+    """Kubernetes expands $(VAR) in command, args and env values from the container's env and
+    leaves an unknown one as it is, silently: every reference must name a variable defined here
+    (before it, for env values)."""
+    defined = []
+    for e in c.get("env", []):
+        for ref in re.findall(r"\$\((\w+)\)", str(e.get("value", ""))):
+            check(ref in defined, f"{where}: env {e.get('name')} refers to $({ref}) defined before it")
+        defined.append(e.get("name"))
+    for word in list(c.get("command") or []) + list(c.get("args") or []):
+        for ref in re.findall(r"\$\((\w+)\)", str(word)):
+            check(ref in defined, f"{where}: argument {word!r} refers to $({ref}), an env var of the container")
+
+
+def check_kubernetes(df, uid, images, pg):
+    top = sorted(os.path.relpath(f, ROOT) for f in glob.glob(path(K8S, "*.yaml")) + glob.glob(path(K8S, "*.yml")))
+    for want in ("clrelu.yaml", "clrelu-gpu.yaml", "results-db.yaml", "fleet.yaml"):
+        check(f"{K8S}/{want}" in top, f"{K8S}/{want} exists")
+    objs = [(rel, d) for rel in top for d in k8s_docs(rel)]
+    # `kubectl apply -f deploy/kubernetes/` applies every file of the folder: nothing there may
+    # need `create` (generateName), start a sweep, or carry a Secret whose placeholder would
+    # overwrite the real password.
+    for rel, d in objs:
+        kind = d["kind"]
+        check(kind in TOP_KINDS, f"{rel}: {kind} {name_of(d)} is a kind this folder holds ({sorted(TOP_KINDS)})")
+        check("generateName" not in d["metadata"], f"{rel}: {kind} has a fixed name (the folder is applied as a whole)")
+    by_kind = {}
+    for rel, d in objs:
+        by_kind.setdefault(d["kind"], []).append((rel, d))
+
+    deployments, gpu_seen = {}, False
+    for rel, d in by_kind.get("Deployment", []):
+        check(d["apiVersion"] == "apps/v1", f"{rel}: Deployment apiVersion apps/v1")
+        deployments[d["metadata"]["name"]] = check_deployment(rel, d, df, uid, images)
+        containers = pod_spec(d).get("containers", [])
+        limits = [((c.get("resources") or {}).get("limits") or {}) for c in containers]
+        if any("nvidia.com/gpu" in l for l in limits):
+            gpu_seen = True
+            check(all(int(l.get("nvidia.com/gpu", 1)) >= 1 for l in limits), f"{rel}: nvidia.com/gpu >= 1")
+            check(any("compute" in (env_map(c).get("NVIDIA_DRIVER_CAPABILITIES") or "") for c in containers),
+                  f"{rel}: GPU pods ask for the 'compute' driver capability (OpenCL)")
+            check(any(t.get("key") == "nvidia.com/gpu" for t in pod_spec(d).get("tolerations", [])),
+                  f"{rel}: GPU pods tolerate the nvidia.com/gpu taint")
+        for c in containers:
+            where = f"{rel}: Deployment {d['metadata']['name']} container {c.get('name')}"
+            check_var_refs(where, c)
+            ref = env_from_secret(c, "CLRELU_RESULTS_DB") or {}
+            # Every replica on the one store: a job POSTed through the Service is found through any pod.
+            check(ref.get("name") == RESULTS_SECRET and ref.get("key") == "url" and not ref.get("optional"),
+                  f"{where}: CLRELU_RESULTS_DB from Secret {RESULTS_SECRET} key url, required ({ref})")
     check("clrelu" in deployments, "kubernetes: a CPU Deployment named clrelu")
     check(gpu_seen, "kubernetes: a GPU Deployment with nvidia.com/gpu limits")
-    check(len(services) >= 2, "kubernetes: a Service for each Deployment")
+    statefulsets = {d["metadata"]["name"]: d for _, d in by_kind.get("StatefulSet", [])}
+    workloads = [d for d in deployments.values() if d] + list(statefulsets.values())
+
+    services = by_kind.get("Service", [])
+    check(len(services) >= 3, "kubernetes: a Service for each server Deployment and for PostgreSQL")
     for rel, s in services:
         sel = s["spec"].get("selector") or {}
-        target = [d for d in deployments.values() if d and all(
-            d["spec"]["template"]["metadata"]["labels"].get(k) == v for k, v in sel.items())]
-        if not check(sel and len(target) == 1, f"{rel}: Service {s['metadata']['name']} selects exactly one Deployment"):
+        target = [w for w in workloads if selects(sel, pod_labels(w))]
+        if not check(len(target) == 1, f"{rel}: Service {s['metadata']['name']} selects exactly one workload"):
             continue
-        c = target[0]["spec"]["template"]["spec"]["containers"][0]
+        c = pod_spec(target[0])["containers"][0]
         for p in s["spec"].get("ports", []):
-            check(resolve_port(p.get("targetPort", p.get("port")), c) == df["expose"][0],
-                  f"{rel}: Service port {p.get('name')} reaches container port {df['expose'][0]}")
-            check(p.get("port") == SERVER_DEFAULT_PORT, f"{rel}: Service port {SERVER_DEFAULT_PORT}")
+            reached = resolve_port(p.get("targetPort", p.get("port")), c)
+            if target[0]["kind"] == "Deployment":
+                check(reached == df["expose"][0], f"{rel}: Service port {p.get('name')} reaches container port {df['expose'][0]}")
+                check(p.get("port") == SERVER_DEFAULT_PORT, f"{rel}: Service port {SERVER_DEFAULT_PORT}")
+            else:
+                check(reached == p.get("port") == 5432, f"{rel}: Service port {p.get('name')} reaches PostgreSQL's 5432")
+    hpas = by_kind.get("HorizontalPodAutoscaler", [])
     check(hpas, "kubernetes: a HorizontalPodAutoscaler")
     for rel, h in hpas:
         ref = h["spec"].get("scaleTargetRef") or {}
@@ -352,6 +625,269 @@ def check_kubernetes(df, uid, images):
         lo, hi = h["spec"].get("minReplicas", 1), h["spec"].get("maxReplicas", 0)
         check(1 <= lo <= hi, f"{rel}: HPA 1 <= minReplicas {lo} <= maxReplicas {hi}")
         check(h["spec"].get("metrics"), f"{rel}: HPA has metrics")
+
+    check_results_db(statefulsets, services, by_kind.get("NetworkPolicy", []), deployments, pg)
+    check_fleet(deployments, by_kind.get("ConfigMap", []), services, df, uid, images)
+
+
+def check_results_db(statefulsets, services, policies, deployments, pg):
+    """PostgreSQL: a one-replica StatefulSet on a PersistentVolumeClaim, its password from the Secret,
+    a headless Service, a NetworkPolicy letting clrelu's pods in, and the example Secret's URL
+    pointing at all of that."""
+    rel = f"{K8S}/results-db.yaml"
+    if not check(len(statefulsets) == 1, f"{rel}: one StatefulSet (PostgreSQL) ({sorted(statefulsets)})"):
+        return
+    ss = next(iter(statefulsets.values()))
+    name, spec = ss["metadata"]["name"], ss.get("spec") or {}
+    check(ss["apiVersion"] == "apps/v1", f"{rel}: StatefulSet apiVersion apps/v1")
+    check(spec.get("replicas", 1) == 1, f"{rel}: one PostgreSQL replica (no replication configured)")
+    check(selects((spec.get("selector") or {}).get("matchLabels"), pod_labels(ss)), f"{rel}: selector matches the pod labels")
+    check(pod_labels(ss).get("app.kubernetes.io/name") != "clrelu",
+          f"{rel}: PostgreSQL's pods are not labelled as clrelu's (Services and policies select by it)")
+    governing = [s for _, s in services if s["metadata"]["name"] == spec.get("serviceName")]
+    check(governing and governing[0]["spec"].get("clusterIP") == "None" and
+          selects(governing[0]["spec"].get("selector"), pod_labels(ss)),
+          f"{rel}: serviceName {spec.get('serviceName')} is a headless Service selecting the pods")
+    pod = pod_spec(ss)
+    psc = pod.get("securityContext") or {}
+    check(psc.get("runAsNonRoot") is True and psc.get("runAsUser") == PG_UID and psc.get("fsGroup") == PG_UID,
+          f"{rel}: runs as non-root uid {PG_UID} with fsGroup {PG_UID} (the volume becomes writable)")
+    c = (pod.get("containers") or [{}])[0]
+    image = str(c.get("image", ""))
+    check(re.fullmatch(r"([\w./-]+/)?postgres:\d+[\w.-]*", image) and pg and image.split(":")[1].split("-")[0] == pg["version"],
+          f"{rel}: the postgres image of the PostgreSQL version docker/postgres builds ({image}, {pg and pg['version']})")
+    env = env_map(c)
+    ref = env_from_secret(c, "POSTGRES_PASSWORD") or {}
+    check(ref.get("name") == RESULTS_SECRET and ref.get("key") == "password" and not ref.get("optional"),
+          f"{rel}: POSTGRES_PASSWORD from Secret {RESULTS_SECRET} key password ({ref})")
+    check(env.get("POSTGRES_USER") and env.get("POSTGRES_DB"), f"{rel}: POSTGRES_USER and POSTGRES_DB set")
+    claims = {t["metadata"]["name"]: t for t in spec.get("volumeClaimTemplates", [])}
+    mounts = {m.get("name"): m.get("mountPath") for m in c.get("volumeMounts", [])}
+    data = [mounts.get(n) for n in claims]
+    pgdata = env.get("PGDATA", "")
+    check(data and data[0] == PG_IMAGE_DATA, f"{rel}: a PersistentVolumeClaim mounted at {PG_IMAGE_DATA} ({mounts})")
+    check(data and data[0] and pgdata.startswith(data[0] + "/"),
+          f"{rel}: PGDATA ({pgdata}) is a folder inside the volume (initdb refuses a root holding lost+found)")
+    for t in claims.values():
+        check("ReadWriteOnce" in (t.get("spec") or {}).get("accessModes", []) and
+              (((t.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage"),
+              f"{rel}: claim {t['metadata']['name']} is ReadWriteOnce with a storage request")
+    volumes = {v.get("name") for v in pod.get("volumes", [])} | set(claims)
+    check(all(n in volumes for n in mounts), f"{rel}: every volumeMount names a volume or a claim")
+    for probe in ("readinessProbe", "livenessProbe"):
+        cmd = ((c.get(probe) or {}).get("exec") or {}).get("command") or []
+        check(cmd[:1] == ["pg_isready"] and "127.0.0.1" in cmd, f"{rel}: {probe} is pg_isready over TCP ({cmd})")
+    if (c.get("securityContext") or {}).get("readOnlyRootFilesystem"):
+        check({"/var/run/postgresql", "/tmp"} <= set(mounts.values()),
+              f"{rel}: read-only root, so the socket folder and /tmp are volumes")
+    port = next((p for _, s in services for p in s["spec"].get("ports", [])
+                 if s["metadata"]["name"] == spec.get("serviceName")), {})
+
+    # Only clrelu's pods reach PostgreSQL (and every clrelu pod can).
+    pol = [p for _, p in policies if selects((p["spec"].get("podSelector") or {}).get("matchLabels"), pod_labels(ss))]
+    if check(pol, f"{rel}: a NetworkPolicy selects PostgreSQL's pods"):
+        rules = pol[0]["spec"].get("ingress", [])
+        froms = [(f.get("podSelector") or {}).get("matchLabels") for r in rules for f in r.get("from", [])]
+        ports = [p.get("port") for r in rules for p in r.get("ports", [])]
+        check(froms and all(froms) and 5432 in ports, f"{rel}: ingress only from selected pods, on 5432 ({froms}, {ports})")
+        for dname, d in deployments.items():
+            if d:
+                check(any(selects(f, pod_labels(d)) for f in froms), f"{rel}: the policy lets Deployment {dname} in")
+
+    docs = [d for d in k8s_docs(SECRET_EXAMPLE) if d.get("kind") == "Secret"]
+    if not check(docs, f"{SECRET_EXAMPLE}: an example Secret"):
+        return
+    sec = docs[0]
+    check(sec["metadata"]["name"] == RESULTS_SECRET, f"{SECRET_EXAMPLE}: named {RESULTS_SECRET}")
+    data = sec.get("stringData") or {}
+    check({"password", "url"} <= set(data), f"{SECRET_EXAMPLE}: keys password and url ({sorted(data)})")
+    url = db_url(data.get("url"))
+    if check(url, f"{SECRET_EXAMPLE}: url is a postgresql:// URL"):
+        check(url["host"] in (spec.get("serviceName"), f"{spec.get('serviceName')}.default.svc.cluster.local"),
+              f"{SECRET_EXAMPLE}: the URL's host is the Service {spec.get('serviceName')} ({url['host']})")
+        check(url["port"] == port.get("port"), f"{SECRET_EXAMPLE}: the URL's port is the Service's ({url['port']})")
+        check(url["user"] == env.get("POSTGRES_USER") and url["db"] == env.get("POSTGRES_DB"),
+              f"{SECRET_EXAMPLE}: the URL's user and database are the StatefulSet's")
+        check(urllib.parse.unquote(url["password"] or "") == data.get("password"),
+              f"{SECRET_EXAMPLE}: the URL carries the password key's password")
+    with open(path(SECRET_EXAMPLE), encoding="utf-8") as f:
+        text = f.read()
+    check("kubectl create secret generic " + RESULTS_SECRET in text and "openssl rand" in text,
+          f"{SECRET_EXAMPLE}: says how to create the Secret with a random password")
+
+
+def check_fleet(deployments, configmaps, services, df, uid, images):
+    """Fleet agents: one per node of a pool (CPU, GPU, FPGA), the node's name as the machine id,
+    pool labels that match the nodeSelector, a rollout that needs no spare node, no CPU limit; and
+    the sweep: a ConfigMap the Job mounts, a body POST /v1/benchmarks accepts, whose machine selector
+    matches the agents."""
+    rel = f"{K8S}/fleet.yaml"
+    agents = {n: d for n, d in deployments.items() if d and pod_labels(d).get("app.kubernetes.io/component") == "fleet-agent"}
+    pools = {}
+    for name, d in sorted(agents.items()):
+        where = f"{rel}: Deployment {name}"
+        pod = pod_spec(d)
+        c = pod["containers"][0]
+        args = c.get("args") or []
+        labels = labels_of(args)
+        sel = pod.get("nodeSelector") or {}
+        check(len(sel) == 1, f"{where}: one nodeSelector naming the pool ({sel})")
+        pool = next(iter(sel.values()), None)
+        check(labels.get("pool") == pool and labels.get("role") == "fleet",
+              f"{where}: labelled role=fleet and pool={pool}, as its nodeSelector ({labels})")
+        pools[pool] = name
+        check(flag_values(args, "--machine-id") == ["$(NODE_NAME)"], f"{where}: --machine-id $(NODE_NAME) ({args})")
+        node = [e for e in c.get("env", []) if e.get("name") == "NODE_NAME"]
+        check(node and ((node[0].get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath") == "spec.nodeName",
+              f"{where}: NODE_NAME is the node's name (downward API spec.nodeName)")
+        terms = (((pod.get("affinity") or {}).get("podAntiAffinity") or {})
+                 .get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+        check(any(t.get("topologyKey") == "kubernetes.io/hostname" and
+                  selects((t.get("labelSelector") or {}).get("matchLabels"), pod_labels(d)) for t in terms),
+              f"{where}: required anti-affinity per node over the agents' own labels (one agent per node)")
+        ru = (d["spec"].get("strategy") or {}).get("rollingUpdate") or {}
+        check((d["spec"].get("strategy") or {}).get("type") == "Recreate" or
+              (str(ru.get("maxSurge")) == "0" and str(ru.get("maxUnavailable")) not in ("0", "None")),
+              f"{where}: a rollout that needs no spare node (maxSurge 0) ({d['spec'].get('strategy')})")
+        check("cpu" not in ((c.get("resources") or {}).get("limits") or {}),
+              f"{where}: no CPU limit (CFS throttling would show as noise in the samples)")
+        check(int(d["spec"].get("replicas", 1)) >= 0, f"{where}: replicas set")
+    check({"cpu", "gpu", "fpga"} <= set(pools), f"{rel}: agents for the cpu, gpu and fpga pools ({sorted(pools)})")
+    check(not any(selects(s["spec"].get("selector"), pod_labels(agents[a])) for _, s in services for a in agents),
+          f"{rel}: no Service sends inference traffic to the agents (it would disturb their measurements)")
+    for name, d in deployments.items():
+        if d and name not in agents:
+            labels = labels_of(pod_spec(d)["containers"][0].get("args") or [])
+            check(labels.get("role") == "serve", f"Deployment {name}: labelled role=serve, so fleet sweeps can tell it apart ({labels})")
+
+    cms = {d["metadata"]["name"]: d for _, d in configmaps}
+    jobs = [d for d in k8s_docs(SWEEP_JOB) if d.get("kind") == "Job"]
+    if not check(len(jobs) == 1, f"{SWEEP_JOB}: one Job"):
+        return
+    job = jobs[0]
+    where = f"{SWEEP_JOB}: Job"
+    check(job["apiVersion"] == "batch/v1", f"{where}: apiVersion batch/v1")
+    check(job["metadata"].get("generateName") and "name" not in job["metadata"],
+          f"{where}: generateName (a new Job per `kubectl create`, one sweep each)")
+    spec, pod = job.get("spec") or {}, pod_spec(job)
+    check(pod.get("restartPolicy") == "Never" and spec.get("backoffLimit") == 0,
+          f"{where}: runs once (restartPolicy Never, backoffLimit 0): a retry would post a second sweep")
+    check(spec.get("activeDeadlineSeconds"), f"{where}: has a deadline")
+    psc = pod.get("securityContext") or {}
+    check(psc.get("runAsNonRoot") is True and psc.get("runAsUser") == uid, f"{where}: runs as non-root uid {uid}")
+    c = (pod.get("containers") or [{}])[0]
+    images.append((where, c.get("image")))
+    check_var_refs(where, c)
+    env = env_map(c)
+    svc = [s for _, s in services if s["metadata"]["name"] == env.get("CLRELU_SERVER_HOST")]
+    check(svc and any(p.get("port") == int(env.get("CLRELU_SERVER_PORT") or 0) for p in svc[0]["spec"].get("ports", [])),
+          f"{where}: CLRELU_SERVER_HOST/PORT name a clrelu Service and its port ({env.get('CLRELU_SERVER_HOST')}:{env.get('CLRELU_SERVER_PORT')})")
+    vols = {v.get("name"): v for v in pod.get("volumes", [])}
+    mount = next((m for m in c.get("volumeMounts", []) if "configMap" in vols.get(m.get("name"), {})), None)
+    if not check(mount, f"{where}: mounts a ConfigMap"):
+        return
+    cm = cms.get(vols[mount["name"]]["configMap"].get("name"))
+    if not check(cm, f"{where}: the ConfigMap it mounts is in {rel}"):
+        return
+    files = {f"{mount['mountPath']}/{k}": k for k in cm.get("data", {})}
+    cmd = list(c.get("command") or []) + list(c.get("args") or [])
+    check(cmd[:1] == ["bash"] and any(w in files for w in cmd), f"{where}: runs the ConfigMap's script with bash ({cmd})")
+    check(env.get("CLRELU_SWEEP_FILE") in files, f"{where}: CLRELU_SWEEP_FILE is the ConfigMap's sweep ({env.get('CLRELU_SWEEP_FILE')})")
+    try:
+        sweep = json.loads(cm["data"].get(files.get(env.get("CLRELU_SWEEP_FILE"), ""), ""))
+    except ValueError as e:
+        check(False, f"{rel}: the sweep is JSON ({e})")
+        return
+    check(isinstance(sweep, dict) and set(sweep) <= SWEEP_FIELDS,
+          f"{rel}: the sweep has only fields POST /v1/benchmarks takes ({sorted(set(sweep) - SWEEP_FIELDS)})")
+    machines = sweep.get("machines")
+    wanted = (machines or {}).get("label") if isinstance(machines, dict) else None
+    check(machines == "all" or isinstance(machines, list) or isinstance(wanted, dict),
+          f"{rel}: machines is \"all\", a list of ids or {{\"label\": {{...}}}} ({machines})")
+    if isinstance(wanted, dict):
+        hit = [n for n, d in agents.items() if selects(wanted, labels_of(pod_spec(d)["containers"][0].get("args")))]
+        check(hit, f"{rel}: the sweep's label selector {wanted} matches agents ({hit})")
+    script = next((cm["data"][k] for w, k in files.items() if w in cmd), None)
+    if script is not None:
+        check_sweep_script(script)
+
+
+# ---- the fleet-sweep script, run against a tiny local server -------------------------------------
+
+class _Clrelu(http.server.BaseHTTPRequestHandler):
+    """Just enough of clrelu's HTTP API for the sweep script: health, machines, one benchmark job
+    that is queued, runs, then ends as `final`."""
+    final = "done"
+    posted, auth, polls = [], [], 0
+    protocol_version = "HTTP/1.0"
+
+    def reply(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        _Clrelu.auth.append(self.headers.get("Authorization"))
+        if self.path == "/v2/health/ready":
+            self.reply(200, {})
+        elif self.path == "/v1/machines":
+            self.reply(200, {"machines": [{"id": m, "last_seen_ms": 1} for m in ("node-a", "node-b")]})
+        elif self.path == "/v1/benchmarks/fleet-1":
+            _Clrelu.polls += 1
+            status = ["queued", "running", _Clrelu.final][min(_Clrelu.polls - 1, 2)]
+            self.reply(200, {"id": "fleet-1", "status": status, "progress": {"current": "relu float32"},
+                             **({"error": "node-b: lost"} if status == "failed" else {})})
+        else:
+            self.reply(404, {"error": "not found"})
+
+    def do_POST(self):
+        _Clrelu.auth.append(self.headers.get("Authorization"))
+        n = int(self.headers.get("Content-Length", 0))
+        _Clrelu.posted.append(self.rfile.read(n))
+        self.reply(202, {"id": "fleet-1", "status": "queued"})
+
+    def log_message(self, *args):
+        pass
+
+
+def check_sweep_script(script):
+    """The Job's script: bash -n, then run against _Clrelu — posts the sweep byte for byte, sends
+    the API key, follows the job, exits 0 on done and 1 on failed."""
+    fd, script_path = tempfile.mkstemp(suffix=".sh")
+    with os.fdopen(fd, "w") as f:
+        f.write(script)
+    sweep_fd, sweep_path = tempfile.mkstemp(suffix=".json")
+    sweep = '{"machines": {"label": {"role": "fleet"}}, "ops": ["relu"], "note": "é"}\n'
+    with os.fdopen(sweep_fd, "w", encoding="utf-8") as f:
+        f.write(sweep)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Clrelu)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        syntax = subprocess.run(["bash", "-n", script_path], capture_output=True, timeout=20)
+        check(syntax.returncode == 0, f"fleet sweep script: bash -n ({syntax.stderr.decode().strip()})")
+        for final, want in (("done", 0), ("failed", 1)):
+            _Clrelu.final, _Clrelu.posted, _Clrelu.auth, _Clrelu.polls = final, [], [], 0
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CLRELU_SERVER_HOST": "127.0.0.1",
+                   "CLRELU_SERVER_PORT": str(srv.server_address[1]), "CLRELU_SWEEP_FILE": sweep_path,
+                   "CLRELU_SWEEP_POLL_S": "0.05", "CLRELU_API_KEY": "k3y"}
+            p = subprocess.run(["bash", script_path], env=env, capture_output=True, text=True, timeout=60)
+            check(p.returncode == want, f"fleet sweep script: exit {want} when the job ends {final} "
+                                        f"(got {p.returncode}: {p.stderr.strip()[-600:]})")
+            check(_Clrelu.posted == [sweep.rstrip("\n").encode()],
+                  f"fleet sweep script: posts the sweep file as it is ({_Clrelu.posted})")
+            check(_Clrelu.auth and all(a == "Bearer k3y" for a in _Clrelu.auth),
+                  f"fleet sweep script: sends the API key on every request ({set(_Clrelu.auth)})")
+            check("2 machine(s)" in p.stderr and "fleet-1" in p.stderr,
+                  f"fleet sweep script: reports the machines and the job id ({p.stderr.strip()[-300:]})")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        os.unlink(script_path)
+        os.unlink(sweep_path)
 
 
 def check_kserve(df, uid, images):
@@ -410,9 +946,11 @@ def main():
     uid = check_dockerfile(df)
     check_dockerignore()
     check_healthcheck_script()
+    pg = check_postgres_image()
     images = []
     check_compose(df, images)
-    check_kubernetes(df, uid, images)
+    check_compose_fleet(df, pg, images)
+    check_kubernetes(df, uid, images, pg)
     check_kserve(df, uid, images)
     check_images(images)
     print(f"{PASSED} passed, {FAILED} failed")
