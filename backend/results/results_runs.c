@@ -84,8 +84,8 @@ static cJSON *merged_labels(const clrelu_machine *m, const char *labels_json)
     bool ok = cJSON_IsObject(out) && cJSON_IsObject(own);
     const cJSON *e;
     for (int pass = 0; ok && pass < 2; pass++)
-        cJSON_ArrayForEach(e, pass ? own : out) ok &= cJSON_IsString(e);
-    cJSON_ArrayForEach(e, ok ? own : NULL)
+        cJSON_ArrayForEach(e, (pass ? own : out)) ok &= cJSON_IsString(e);
+    cJSON_ArrayForEach(e, (ok ? own : NULL))
     {
         cJSON *v = cJSON_CreateString(e->valuestring);
         if (cJSON_GetObjectItemCaseSensitive(out, e->string))
@@ -189,13 +189,13 @@ clrelu_status clr_results_store_run(clrelu_results *db, const clrelu_machine *m,
                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                           9, p, NULL);
     const cJSON *c;
-    cJSON_ArrayForEach(c, st == CLRELU_OK ? cJSON_GetObjectItemCaseSensitive(doc, "cases") : NULL)
+    cJSON_ArrayForEach(c, (st == CLRELU_OK ? cJSON_GetObjectItemCaseSensitive(doc, "cases") : NULL))
     {
         if ((st = insert_case(db, id, doc, c)) != CLRELU_OK)
             goto out;
     }
     const cJSON *l;
-    cJSON_ArrayForEach(l, st == CLRELU_OK ? labels : NULL)
+    cJSON_ArrayForEach(l, (st == CLRELU_OK ? labels : NULL))
     {
         const char *lp[3] = {id, l->string, l->valuestring};
         if ((st = clr_results_exec(db, "INSERT INTO run_labels (run_id, key, value) VALUES ($1, $2, $3)", 3, lp,
