@@ -86,6 +86,15 @@ def main():
         {"name": "INPUT0", "shape": [1, 2, 2], "datatype": "FP64", "data": [1, -1, 2, -2]},
         {"name": "WEIGHT", "shape": [2], "datatype": "FP64", "data": [0.25, 0.5]}]}))
     put("v2_infer", "raw", b"relu\n0\n" + struct.pack("<2f", -1, 1))
+    # bare NaN/Infinity tokens as Python's json writes them (short: cJSON path; long: the codec), and a
+    # literal beyond the double range (issue 15, item 2)
+    put("v2_infer", "nan_tokens", v2("relu", {"inputs": [{"name": "INPUT0", "shape": [2, 3], "datatype": "FP32",
+                                                           "data": [[float("nan"), float("inf"), -1],
+                                                                    [float("-inf"), 2.5, 1e300]]}]}))
+    put("v2_infer", "nan_tokens_long", v2("relu", {"inputs": [{"name": "INPUT0", "shape": [20], "datatype": "FP64",
+                                                                "data": [float("nan"), float("-inf")] * 10}]}))
+    put("v2_infer", "out_of_range", v2("relu", {"inputs": [{"name": "INPUT0", "shape": [2], "datatype": "FP64",
+                                                             "data": [1, 2]}]}).replace(b"[1, 2]", b"[1, 1e999]"))
     put("v2_infer", "bad_len", v2("relu", {"inputs": []}, b"\0" * 3, hl=999))
     put("v2_infer", "unknown_model", v2("nope", {"inputs": []}))
 
@@ -120,6 +129,8 @@ def main():
     put("bench_request", "all", json.dumps({"ops": "all", "dtypes": "all", "sizes": "1..1G x2"}))
     put("bench_request", "bad", json.dumps({"repeats": 1.5, "ceilings": "yes", "sizes": [-1, 1e300]}))
 
+    put("activate", "nan_tokens", json.dumps({"op": "relu", "data": [float("nan"), float("-inf"), 1],
+                                              "grad_output": [float("inf"), 1, float("nan")]}))
     put("activate", "leaky", json.dumps({"op": "leaky_relu", "params": {"negative_slope": 0.2},
                                          "dtype": "float32", "data": [[-1, 2], [3, -4]], "stats": True}))
     put("activate", "backward", json.dumps({"op": "elu", "dtype": "bfloat16", "data": [1, -1],
