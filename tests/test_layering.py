@@ -23,6 +23,7 @@ RULES = {
     "backend/tune":   ["include", "backend/core"],         # cache file and public tuning API
     "backend/bench":  ["include", "backend/core"],         # engines: core and the public API
     "backend/model":  ["include", "backend/core"],
+    "backend/results": ["include", "backend/core"],       # the results store (libclrelu_results): errors
     "server":         ["include"],                         # the public API only
     "cli":            ["include", "server/serve.h"],       # the public API and the server's entry
     "bench":          ["include",                          # benchmark programs: the public API,

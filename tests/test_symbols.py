@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""test_symbols.py: every global symbol that libclrelu.a defines starts with clrelu_ (public API)
-or clr_ (internal), so that the static library cannot clash with an embedder's own names.
-Reads `nm -g --defined-only` of the library next to $CLRELU_BIN; skips (77) when nm is missing."""
+"""test_symbols.py: every global symbol that libclrelu.a and libclrelu_results.a (the results store,
+backend/results) define starts with clrelu_ (public API) or clr_ (internal), so that the static
+libraries cannot clash with an embedder's own names (nor with SQLite's, libpq's or cJSON's).
+Reads `nm -g --defined-only` of the libraries next to $CLRELU_BIN; skips (77) when nm is missing."""
 import os
 import shutil
 import subprocess
@@ -17,10 +18,13 @@ TOOLCHAIN = ("__odr_asan.", "__odr_asan_gen_")
 UNDEFINED = set("Uwv")  # never listed with --defined-only, but never ours either
 
 
-def library():
-    """build/backend/libclrelu.a for the build whose CLI is $CLRELU_BIN (build/cli/clrelu)."""
+def libraries():
+    """(path, least API symbols) of the libraries of the build whose CLI is $CLRELU_BIN
+    (build/cli/clrelu): build/backend/libclrelu.a and build/backend/results/libclrelu_results.a."""
     binary = os.environ.get("CLRELU_BIN") or os.path.join(ROOT, "build", "cli", "clrelu")
-    return os.path.normpath(os.path.join(os.path.dirname(binary), "..", "backend", "libclrelu.a"))
+    backend = os.path.normpath(os.path.join(os.path.dirname(binary), "..", "backend"))
+    return [(os.path.join(backend, "libclrelu.a"), 50),
+            (os.path.join(backend, "results", "libclrelu_results.a"), 10)]
 
 
 def defined_globals(lib):
@@ -40,22 +44,25 @@ def defined_globals(lib):
     return syms
 
 
-def main():
-    if shutil.which("nm") is None:
-        print("SKIP: nm (binutils) is not installed")
-        sys.exit(77)
-    c = Checks()
-    lib = library()
-    if not c.check(os.path.isfile(lib), f"{lib} exists (built next to CLRELU_BIN's cli/)"):
-        c.finish()
+def check_library(c, lib, least):
     syms = defined_globals(lib)
     ours = [s for s in syms if s[2].startswith(PREFIXES)]
-    c.check(len(ours) > 50, f"nm lists the library's API ({len(ours)} clrelu_/clr_ symbols of {len(syms)})")
+    c.check(len(ours) > least, f"nm lists {os.path.basename(lib)}'s API ({len(ours)} clrelu_/clr_ symbols of {len(syms)})")
     bad = sorted(s for s in syms if not s[2].startswith(PREFIXES) and not s[2].startswith(TOOLCHAIN))
     for member, kind, name in bad:
         c.check(False, f"{member}: {kind} {name} has neither prefix {' nor '.join(PREFIXES)}")
     if bad:
         print(f"{len(bad)} unprefixed global symbols in {len({m for m, _, _ in bad})} object files of {lib}")
+
+
+def main():
+    if shutil.which("nm") is None:
+        print("SKIP: nm (binutils) is not installed")
+        sys.exit(77)
+    c = Checks()
+    for lib, least in libraries():
+        if c.check(os.path.isfile(lib), f"{lib} exists (built next to CLRELU_BIN's cli/)"):
+            check_library(c, lib, least)
     c.finish()
 
 
