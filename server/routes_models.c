@@ -482,6 +482,11 @@ void h_model_infer(server *s, request *rq, response *rp)
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "model", rq->model);
     cJSON_AddStringToObject(res, "device", dev->info->id);
+    /* the device asked for hands a batch below its dense crossover to the host (clrelu_model_forward) */
+    if (t.ran_on)
+        cJSON_AddStringToObject(res, "ran_on", clrelu_device_get_info(t.ran_on)->id);
+    else
+        cJSON_AddNullToObject(res, "ran_on");
     cJSON_AddStringToObject(res, "dtype", clrelu_dtype_name(mdt));
     cJSON *sh = cJSON_AddArrayToObject(res, "shape");
     if (!b.rank1)

@@ -196,9 +196,11 @@ clrelu_status clr_offload_dense_measure(clrelu_device *dev, clrelu_dtype dtype, 
             if ((st = dense_timed(dev, &c, &d[r])) != CLRELU_OK || (st = dense_timed(host, &c, &h[r])) != CLRELU_OK)
                 goto out;
         }
+        /* the fastest of each: a burst of load on a shared machine only ever adds time, and it
+         * hits the device's worker threads harder than the one host thread */
         qsort(d, CROSS_REPS, sizeof d[0], cmp_u64);
         qsort(h, CROSS_REPS, sizeof h[0], cmp_u64);
-        bool win = d[CROSS_REPS / 2] < h[CROSS_REPS / 2];
+        bool win = d[0] < h[0];
         if (win && (first_win || n == MAX_ROWS)) {
             *out = (uint64_t)(first_win ? first_win : n) * WIDTH * WIDTH;
             break;

@@ -31,8 +31,8 @@ clrelu_device *clr_offload_dense_target(clrelu_device *dev, clrelu_dtype dtype, 
 uint64_t clr_offload_dense_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
 
 /* Time a 64 -> 64 relu dense layer of dtype on dev and on the fallback device at batches of 1, 4,
- * ... 4096 rows, interleaved, medians of a few runs, and return in *out the multiply-adds of the
- * smallest batch from which dev wins at two sizes in a row (or at the largest); those of the
+ * ... 4096 rows, interleaved, the fastest of a few runs each, and return in *out the multiply-adds of
+ * the smallest batch from which dev wins at two sizes in a row (or at the largest); those of the
  * largest batch when the fallback wins throughout.
  * dev's first-use build time is added to *build_ns. Calls both devices' dense hooks directly. */
 clrelu_status clr_offload_dense_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
