@@ -10,6 +10,7 @@
 static const route routes[] = {
     {"GET", "/", "/", h_web_index, BODY_NONE, false},
     {"GET", "/index.html", "/", h_web_index, BODY_NONE, false},
+    {"GET", "/results.js", "/results.js", h_web_results_js, BODY_NONE, false},
     {"GET", "/openapi.json", "/openapi.json", h_openapi, BODY_NONE, false},
     {"GET", "/metrics", "/metrics", h_metrics, BODY_NONE, false},
     {"GET", "/v1/devices", "/v1/devices", h_devices, BODY_NONE, false},

@@ -29,6 +29,7 @@ route_result router_match(const char *method, const char *path, int *index, requ
 
 /* Handlers (routes_native.c, routes_v2.c, web.c). */
 void h_web_index(server *s, request *rq, response *rp);
+void h_web_results_js(server *s, request *rq, response *rp);
 void h_openapi(server *s, request *rq, response *rp);
 void h_metrics(server *s, request *rq, response *rp);
 void h_devices(server *s, request *rq, response *rp);

@@ -34,6 +34,12 @@ void h_web_index(server *s, request *rq, response *rp)
     send_asset(rp, "index.html", "text/html; charset=utf-8");
 }
 
+/* The page's Results section (web/results.js, loaded by index.html). */
+void h_web_results_js(server *s, request *rq, response *rp)
+{
+    send_asset(rp, "results.js", "text/javascript; charset=utf-8");
+}
+
 void h_openapi(server *s, request *rq, response *rp)
 {
     send_asset(rp, "openapi.json", "application/json");
