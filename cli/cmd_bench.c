@@ -1,8 +1,10 @@
-/* cmd_bench.c: `clrelu bench` — sweep devices x ops x dtypes x sizes; table, CSV or JSON; --compare; --plot. */
+/* cmd_bench.c: `clrelu bench` — sweep devices x ops x dtypes x sizes; table, CSV or JSON; --compare; --plot; --results-db. */
 #include "bench_compare.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "svg_plot.h"
+
+#include "clrelu_results.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -67,9 +69,13 @@ static void usage(FILE *out)
             "  --csv | --json      output format (default: a table)\n"
             "  --compare OLD.json  also print GB/s ratios against an earlier --json run\n"
             "  --plot FILE.svg     write GB/s vs size (log axes) per device/op with the copy ceiling\n"
+            "  --results-db URL    store the run in a results database: sqlite:PATH or postgresql://…\n"
+            "                      (default $CLRELU_RESULTS_DB); its id is printed on stderr\n"
+            "  --label KEY=VALUE   a label of the stored run (repeatable), e.g. --label driver=24.1\n"
             "  --quiet             no progress bar (it is shown only when stderr is a terminal)\n\n"
             "Exit status: 0 when every case ran or was skipped, 1 when a case failed or mismatched the\n"
-            "reference, 2 for bad options, 130 when interrupted (results so far are printed).\n");
+            "reference or the run could not be stored, 2 for bad options, 130 when interrupted (results so\n"
+            "far are printed, and not stored).\n");
 }
 
 static void print_table(const clrelu_bench_result *r)
@@ -139,8 +145,14 @@ static bool parse_int(const char *s, int *out)
 }
 
 /* Options into o; returns CLI_EXIT_OK, or an exit code after printing the problem. */
+/* Where and how `clrelu bench` stores its run: --results-db and the --label options. */
+typedef struct {
+    const char *url;
+    char *labels_json; /* malloc'd by clrelu_label_add; NULL when no label */
+} store_opts;
+
 static int parse_args(int argc, char **argv, clrelu_bench_options *o, const char **fmt, const char **compare,
-                      const char **plot, bool *quiet)
+                      const char **plot, bool *quiet, store_opts *so)
 {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -177,7 +189,17 @@ static int parse_args(int argc, char **argv, clrelu_bench_options *o, const char
         STR_OPT("--placements", o->placements)
         STR_OPT("--compare", *compare)
         STR_OPT("--plot", *plot)
+        STR_OPT("--results-db", so->url)
 #undef STR_OPT
+        if ((m = cli_option("bench", argc, argv, &i, "--label", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            if (clrelu_label_add(&so->labels_json, v) != CLRELU_OK) {
+                cli_error("bench", "--label %s: %s", v, clrelu_last_error());
+                return CLI_EXIT_USAGE;
+            }
+            continue;
+        }
         int *int_field = NULL;
         double *dbl_field = NULL;
         const char *name = NULL;
@@ -224,25 +246,74 @@ static int parse_args(int argc, char **argv, clrelu_bench_options *o, const char
     return CLI_EXIT_OK;
 }
 
+/* Store the sweep in the results database: this machine and its devices, the labels, the result
+ * document. Prints the run id on stderr; false (message printed) when it could not be stored. */
+static bool store_run(clrelu_results *db, const store_opts *so, clrelu_context *ctx, const clrelu_bench_result *r)
+{
+    char run_id[64] = "", where[512];
+    clrelu_results_redact_url(so->url, where, sizeof where);
+    char *json = clrelu_bench_to_json(r);
+    if (!json) {
+        cli_error("bench", "out of memory formatting the run for %s", where);
+        return false;
+    }
+    clrelu_machine m;
+    memset(&m, 0, sizeof m);
+    clrelu_status st = clrelu_machine_describe(ctx, NULL, NULL, &m);
+    if (st == CLRELU_OK)
+        st = clrelu_results_put_run(db, &m, so->labels_json ? so->labels_json : "{}", NULL, json, run_id);
+    clrelu_machine_clear(&m);
+    free(json);
+    if (st != CLRELU_OK) {
+        cli_error("bench", "the run was not stored in %s: %s", where, clrelu_last_error());
+        return false;
+    }
+    fprintf(stderr, "clrelu bench: stored run %s in %s\n", run_id, where);
+    return true;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     clrelu_bench_options o;
     memset(&o, 0, sizeof o);
     const char *fmt = "table", *compare = NULL, *plot = NULL;
     bool quiet = false;
-    int rc = parse_args(argc, argv, &o, &fmt, &compare, &plot, &quiet);
-    if (rc < 0)
-        return CLI_EXIT_OK;
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    clrelu_context *ctx = NULL;
-    if (!cli_open_context("bench", &ctx))
+    store_opts so = {NULL, NULL};
+    int rc = parse_args(argc, argv, &o, &fmt, &compare, &plot, &quiet, &so);
+    if (rc != CLI_EXIT_OK) {
+        free(so.labels_json);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    if (!so.url) {
+        const char *env = getenv("CLRELU_RESULTS_DB");
+        so.url = env && *env ? env : NULL;
+    }
+    if (so.labels_json && !so.url) {
+        cli_error("bench", "--label labels a stored run: give --results-db URL (or set CLRELU_RESULTS_DB)");
+        free(so.labels_json);
+        return CLI_EXIT_USAGE;
+    }
+    /* The store is opened (and migrated) before the sweep, so that a wrong URL or an unreachable
+     * database stops here and not after minutes of measuring. */
+    clrelu_results *db = NULL;
+    if (so.url && clrelu_results_open(so.url, &db) != CLRELU_OK) {
+        cli_error("bench", "%s", clrelu_last_error());
+        free(so.labels_json);
         return CLI_EXIT_ERROR;
+    }
+    clrelu_context *ctx = NULL;
+    if (!cli_open_context("bench", &ctx)) {
+        clrelu_results_close(db);
+        free(so.labels_json);
+        return CLI_EXIT_ERROR;
+    }
     int total = 0;
     clrelu_status st = clrelu_bench_count(ctx, &o, &total);
     if (st != CLRELU_OK) {
         cli_error("bench", "%s", clrelu_last_error());
         clrelu_context_destroy(ctx);
+        clrelu_results_close(db);
+        free(so.labels_json);
         return CLI_EXIT_USAGE;
     }
     if (!quiet && isatty(STDERR_FILENO))
@@ -259,6 +330,8 @@ int cmd_bench(int argc, char **argv)
     if (!r) {
         cli_error("bench", "%s", clrelu_last_error());
         clrelu_context_destroy(ctx);
+        clrelu_results_close(db);
+        free(so.labels_json);
         return CLI_EXIT_ERROR;
     }
     rc = st == CLRELU_ERR_CANCELLED ? 130 : CLI_EXIT_OK;
@@ -282,7 +355,13 @@ int cmd_bench(int argc, char **argv)
     if (plot && !write_plot(plot, r))
         rc = CLI_EXIT_ERROR;
     fflush(stdout);
+    if (db && st == CLRELU_ERR_CANCELLED)
+        fprintf(stderr, "clrelu bench: interrupted: the partial run was not stored\n");
+    else if (db && !store_run(db, &so, ctx, r) && rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_ERROR;
     clrelu_bench_result_free(r);
     clrelu_context_destroy(ctx);
+    clrelu_results_close(db);
+    free(so.labels_json);
     return rc;
 }

@@ -16,5 +16,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"devices", "list OpenCL and host devices (--json)", cmd_devices},
     {"run", "run an op on a .npy file: run OP IN.npy OUT.npy [--device SEL] [--param K=V] [--dtype T] [--backward GRAD.npy] [--weight W.npy] [--timing]", cmd_run},
     {"bench", "benchmark sweeps: devices x ops x dtypes x sizes; table/--csv/--json, --compare, --plot (see --help)", cmd_bench},
+    {"results", "stored benchmark runs: results list | show ID | compare A B [--fail-on-regression] | history | machines (see --help)", cmd_results},
     {"analyze", "per-layer sparsity and dead units of an MLP model on a batch: analyze MODEL_DIR IN.npy [--device SEL] [--json]", cmd_analyze},
     {"tune", "measure and store each OpenCL device's best kernel configuration and host crossover: tune [--device SEL] [--dtype T,...] [--size N]", cmd_tune},
     {"demo", "run every op on a small array on the default device and print the results", cmd_demo},
