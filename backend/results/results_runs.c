@@ -479,9 +479,15 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
     if (k->limit < 0)
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "results history: negative limit");
     int limit = k->limit ? (k->limit > 10000 ? 10000 : k->limit) : 200;
+    /* The points in a subquery, their labels joined from run_labels outside it: reading
+     * runs.labels would walk each run's stored document (a column before it) on SQLite. */
     query q = {.n = 0};
-    q_text(&q, "SELECT r.id, r.created_ms, r.machine_id, m.hostname, c.device_id, c.device_name, r.clrelu_version,"
-               " r.labels, c.median_ns, c.spread, c.gbps_median, c.pct_of_copy, c.status"
+    q_text(&q, "SELECT p.id, p.created_ms, p.machine_id, p.hostname, p.device_id, p.device_name, p.clrelu_version,"
+               " p.median_ns, p.spread, p.gbps_median, p.pct_of_copy, p.status, l.key, l.value FROM"
+               " (SELECT r.id AS id, r.created_ms AS created_ms, r.machine_id AS machine_id, m.hostname AS hostname,"
+               " c.device_id AS device_id, c.device_name AS device_name, r.clrelu_version AS clrelu_version,"
+               " c.median_ns AS median_ns, c.spread AS spread, c.gbps_median AS gbps_median,"
+               " c.pct_of_copy AS pct_of_copy, c.status AS status"
                " FROM cases c JOIN runs r ON r.id = c.run_id JOIN machines m ON m.id = r.machine_id WHERE");
     q_param(&q, " c.op = $?", k->op);
     q_param(&q, " AND c.dtype = $?", k->dtype);
@@ -498,18 +504,34 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
         q_u64(&q, " AND r.created_ms >= $?", k->since_ms);
     if (k->until_ms)
         q_u64(&q, " AND r.created_ms <= $?", k->until_ms);
-    char tail[96];
-    snprintf(tail, sizeof tail, " ORDER BY r.created_ms DESC, r.id DESC LIMIT %d", limit);
+    char tail[256];
+    snprintf(tail, sizeof tail,
+             " ORDER BY r.created_ms DESC, r.id DESC, c.device_id LIMIT %d) p"
+             " LEFT JOIN run_labels l ON l.run_id = p.id ORDER BY p.created_ms DESC, p.id DESC, p.device_id, l.key",
+             limit);
     q_text(&q, tail);
     db_rows rows;
     clrelu_status st = clr_results_exec(db, q.sql, q.n, q.p, &rows);
     if (st != CLRELU_OK)
         return st;
+    /* first[i]: the first row of point i (newest first); a point's rows carry one label each */
+    int *first = malloc(((size_t)rows.n_rows + 1) * sizeof *first), n = 0;
+    if (!first) {
+        db_rows_clear(&rows);
+        return clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "clrelu_results_history: out of memory");
+    }
+    for (int i = 0; i < rows.n_rows; i++)
+        if (i == 0 || strcmp(db_cell(&rows, i, 0), db_cell(&rows, i - 1, 0)) != 0 ||
+            strcmp(db_cell(&rows, i, 4), db_cell(&rows, i - 1, 4)) != 0)
+            first[n++] = i;
+    first[n] = rows.n_rows;
     cJSON *out = cJSON_CreateObject(), *points = cJSON_AddArrayToObject(out, "points");
     /* oldest first; each point against the previous point of the same machine and device */
-    for (int i = rows.n_rows - 1; points && i >= 0; i--) {
+    for (int pi = n - 1; points && pi >= 0; pi--) {
+        int i = first[pi];
         cJSON *o = cJSON_CreateObject(), *mach = cJSON_CreateObject(), *dev = cJSON_CreateObject();
-        const char *median = db_cell(&rows, i, 8), *spread = db_cell(&rows, i, 9);
+        cJSON *labels = cJSON_CreateObject();
+        const char *median = db_cell(&rows, i, 7), *spread = db_cell(&rows, i, 8);
         cJSON_AddStringToObject(o, "run", db_cell(&rows, i, 0));
         add_num_cell(o, "created_ms", db_cell(&rows, i, 1));
         cJSON_AddStringToObject(mach, "id", db_cell(&rows, i, 2));
@@ -519,22 +541,27 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
         cJSON_AddStringToObject(dev, "name", db_cell(&rows, i, 5));
         cJSON_AddItemToObject(o, "device", dev);
         add_str_cell(o, "clrelu_version", db_cell(&rows, i, 6));
-        cJSON_AddItemToObject(o, "labels", json_cell(db_cell(&rows, i, 7), "{}"));
-        add_str_cell(o, "status", db_cell(&rows, i, 12));
+        for (int r = i; r < first[pi + 1]; r++)
+            if (db_cell(&rows, r, 12) && db_cell(&rows, r, 13))
+                cJSON_AddStringToObject(labels, db_cell(&rows, r, 12), db_cell(&rows, r, 13));
+        cJSON_AddItemToObject(o, "labels", labels);
+        add_str_cell(o, "status", db_cell(&rows, i, 11));
         add_num_cell(o, "median_ns", median);
         add_num_cell(o, "spread", spread);
-        add_num_cell(o, "gbps_median", db_cell(&rows, i, 10));
-        add_num_cell(o, "pct_of_copy", db_cell(&rows, i, 11));
+        add_num_cell(o, "gbps_median", db_cell(&rows, i, 9));
+        add_num_cell(o, "pct_of_copy", db_cell(&rows, i, 10));
         int prev = -1;
-        for (int j = i + 1; j < rows.n_rows && prev < 0; j++)
+        for (int pj = pi + 1; pj < n && prev < 0; pj++) {
+            int j = first[pj];
             if (!strcmp(db_cell(&rows, j, 2), db_cell(&rows, i, 2)) && !strcmp(db_cell(&rows, j, 4), db_cell(&rows, i, 4)) &&
-                db_cell(&rows, j, 8))
+                db_cell(&rows, j, 7))
                 prev = j;
+        }
         double ratio = 0;
         clr_verdict v = CLR_VERDICT_NONE;
         if (prev >= 0 && median) {
-            const char *ps = db_cell(&rows, prev, 9);
-            v = clr_results_verdict(strtod(db_cell(&rows, prev, 8), NULL), ps ? strtod(ps, NULL) : 0,
+            const char *ps = db_cell(&rows, prev, 8);
+            v = clr_results_verdict(strtod(db_cell(&rows, prev, 7), NULL), ps ? strtod(ps, NULL) : 0,
                                     strtod(median, NULL), spread ? strtod(spread, NULL) : 0, &ratio);
         }
         if (v != CLR_VERDICT_NONE) {
@@ -546,6 +573,7 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
         }
         cJSON_AddItemToArray(points, o);
     }
+    free(first);
     db_rows_clear(&rows);
     return finish_json(out, json, "clrelu_results_history");
 }
