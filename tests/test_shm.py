@@ -274,6 +274,51 @@ def test_descriptors_released(c, s, client):
         rs.destroy()
 
 
+def test_unregister_during_use(c, s, client):
+    """Regions unregistered and registered again while other requests use them: every request
+    answers 200 or 'Unable to find', and no descriptor is left behind."""
+    import threading
+    rs = Regions()
+    try:
+        x = np.random.default_rng(4).standard_normal(1 << 18).astype(np.float32)
+        h = rs.create("race", "race", x.nbytes)
+        shm.set_shared_memory_region(h, [x])
+        client.register_system_shared_memory("race", key("race"), x.nbytes)
+        stop = threading.Event()
+        seen = {"ok": 0, "gone": 0, "other": []}
+
+        def use():
+            cl = httpclient.InferenceServerClient(s.url)
+            while not stop.is_set():
+                inp = httpclient.InferInput("INPUT0", [x.size], "FP32")
+                inp.set_shared_memory("race", x.nbytes)
+                try:
+                    cl.infer("relu", [inp], outputs=[httpclient.InferRequestedOutput("OUTPUT0", binary_data=True)])
+                    seen["ok"] += 1
+                except InferenceServerException as e:
+                    if "Unable to find shared memory region" in str(e):
+                        seen["gone"] += 1
+                    else:
+                        seen["other"].append(str(e))
+
+        threads = [threading.Thread(target=use) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for _ in range(100):
+            client.unregister_system_shared_memory("race")
+            client.register_system_shared_memory("race", key("race"), x.nbytes)
+        stop.set()
+        for t in threads:
+            t.join()
+        print("unregister/register race: %d requests answered 200, %d 'Unable to find'" % (seen["ok"], seen["gone"]))
+        c.check(seen["ok"] > 0 and not seen["other"], "requests during unregister/register: %d ok, %d gone, other %r"
+                % (seen["ok"], seen["gone"], seen["other"][:3]))
+        client.unregister_system_shared_memory()
+        c.check(shm_fds(s.proc.pid, "race") == [], "no descriptor left after the race")
+    finally:
+        rs.destroy()
+
+
 def test_api_key(c):
     rs = Regions()
     try:
@@ -325,7 +370,8 @@ def main():
     c = Checks()
     with Server("--model-repository", MODELS, "--no-warmup") as s:
         client = httpclient.InferenceServerClient(s.url)
-        for t in (test_advertised, test_op_round_trip, test_mlp, test_refusals, test_shrunk, test_descriptors_released):
+        for t in (test_advertised, test_op_round_trip, test_mlp, test_refusals, test_shrunk, test_descriptors_released,
+                  test_unregister_during_use):
             c.run(t, s, client)
         st, body = s.json("GET", "/v2/health/live")
         c.check(st == 200, "alive at the end")
