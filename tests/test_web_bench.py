@@ -31,6 +31,12 @@ def main():
     try:
         with Server("--results-dir", results, device="host") as s:
             base = "http://127.0.0.1:%d/" % s.port
+            # no runs yet: a sentence, not an empty table
+            dom, console = load(base, profile)
+            none = re.search(r'<p id="bench-runs-none"( hidden="")?>([^<]*)</p>', dom)
+            c.check(none is not None and not none.group(1) and "No earlier runs" in none.group(2),
+                    "no earlier runs: the sentence is shown: %r" % (none.group(0) if none else None))
+            c.check(re.search(r'<table id="bench-runs" hidden=""', dom) is not None, "and the empty table is hidden")
             q = ("?bench_devices=host&bench_ops=relu&bench_sizes=1K,4K&bench_repeats=2&bench_min_time=0.0001"
                  "&bench_autostart=1")
             dom, console = load(base + q, profile, budget=60000, timeout=180)
@@ -53,6 +59,7 @@ def main():
             check_results(c, dom, "showing the finished sweep")
             runs = element(dom, "bench-runs") or ""
             c.check(job_id in runs and "done" in runs, "earlier runs list it: %r" % runs[:300])
+            c.check(re.search(r'<p id="bench-runs-none" hidden=""', dom) is not None, "the no-runs sentence is hidden now")
             c.check(re.search(r'<option value="%s">' % re.escape(job_id), dom) is not None, "offered for comparison")
     finally:
         shutil.rmtree(profile, ignore_errors=True)

@@ -97,6 +97,23 @@ def main():
             st, want = s.json("POST", "/v1/models/example/infer", {"data": X, "device": "host", "stats": True})
             c.check(st == 200 and 5 in want["stats"][0]["dead_units"], "the server finds layer 0 unit 5 dead")
             check_layers(c, dom, want["stats"], "given batch")
+            # the outputs themselves, one row per sample
+            cells = [[float(v) for v in re.findall(r"<td>([^<]*)</td>", row)] for row in
+                     re.findall(r"<tr>(.*?)</tr>", element_html(dom, "model-output-table") or "") if "<td>" in row]
+            want_rows = [[float(i)] + want["data"][3 * i:3 * i + 3] for i in range(3)]
+            c.check(len(cells) == 3 and all(len(a) == 4 and all(abs(x - y) <= 1e-5 * (1 + abs(y)) for x, y in zip(a, b))
+                                            for a, b in zip(cells, want_rows)),
+                    "the outputs are shown: %r want %r" % (cells, want_rows))
+            # the histogram's mean label is drawn inside the chart
+            for i in range(len(want["stats"])):
+                hist = element_html(dom, "layer-%d-hist" % i) or ""
+                lab = re.search(r'<text class="mean-label" x="([-0-9.e]+)"[^>]*text-anchor="(start|end)"[^>]*>mean ([^<]*)</text>', hist)
+                c.check(lab is not None, "layer %d: a mean label" % i)
+                if lab:
+                    x, anchor, label = float(lab.group(1)), lab.group(2), "mean " + lab.group(3)
+                    width = 6.5 * len(label)  # 10px sans-serif: at most ~6.5px a character
+                    left, right = (x, x + width) if anchor == "start" else (x - width, x)
+                    c.check(left >= 0 and right <= 420, "layer %d: the mean label %r spans %.0f..%.0f of 420" % (i, label, left, right))
             dead0 = element_html(dom, "layer-0-dead") or ""
             c.check('<span class="dead" data-unit="5">5</span>' in dead0, "layer 0 lists dead unit 5: %r" % dead0)
             c.check(re.search(r'<rect class="unit dead" data-unit="5" data-rate="0"[^>]*fill="#c00"', dom) is not None,
@@ -114,6 +131,34 @@ def main():
             if isinstance(rows, list) and rows:
                 st, want = s.json("POST", "/v1/models/example/infer", {"data": rows, "stats": True})
                 check_layers(c, dom, want["stats"], "random batch")
+
+            # one row: "dead" comes with a caveat; a batch of 8 needs none
+            one = urllib.parse.urlencode({"model": "example", "model_data": json.dumps(X[:1]), "model_device": "host",
+                                          "model_autorun": "1"})
+            dom, console = load(base + "?" + one, profile)
+            cav = text(element_html(dom, "layer-0-caveat"))
+            c.check(attr(dom, "model-result", "data-status") == "200" and "Only 1 sample" in cav and "this one row" in cav,
+                    "a one-row batch's dead units carry a caveat: %r" % cav)
+            dom, console = load(base + "?model=example&model_rows=8&model_random=1&model_autorun=1", profile)
+            c.check(attr(dom, "model-result", "data-status") == "200" and 'id="layer-0-caveat"' not in dom,
+                    "8 rows: no caveat")
+
+            # a model that does not exist is said so, and nothing runs (was: the first model ran silently)
+            runs = s.json("GET", "/v2/models/example/stats")[1]["model_stats"][0]["execution_count"]
+            dom, console = load(base + "?model=nope&model_autorun=1", profile)
+            res = text(element_html(dom, "model-result"))
+            c.check(attr(dom, "model-result", "data-status") == "invalid" and "no model \u201cnope\u201d" in res and
+                    "example" in res, "?model=nope is reported: %r" % res)
+            c.check(s.json("GET", "/v2/models/example/stats")[1]["model_stats"][0]["execution_count"] == runs,
+                    "nothing ran for ?model=nope")
+            # a batch that is not JSON is an input error, not an HTTP one
+            dom, console = load(base + "?" + urllib.parse.urlencode({"model": "example", "model_data": "[[1,2,x,4]]",
+                                                                      "model_autorun": "1"}), profile)
+            res = text(element_html(dom, "model-result"))
+            c.check(attr(dom, "model-result", "data-status") == "invalid" and "not JSON" in res and "HTTP" not in res,
+                    "a typo in the batch is a validation error: %r" % res)
+            # the default device is named in the model's device list
+            c.check(re.search(r'<option value="">\(default: [^)]+\)</option>', dom) is not None, "the default device is named")
 
             # a server error is shown, not charted
             dom, console = load(base + "?" + urllib.parse.urlencode({"model": "example", "model_data": "[[1,2,3]]",
