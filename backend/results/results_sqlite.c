@@ -19,14 +19,25 @@ static const char *path_of(const char *url)
     return p;
 }
 
+/* Run a setting. Switching to WAL needs the file to itself, and SQLite answers busy at once, without
+ * its busy handler, when another connection opens the same new file at that moment: retry for as
+ * long as a statement would wait. */
 static clrelu_status pragma(sqlite3 *h, const char *sql, const char *path, char *err, size_t errlen)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK)
-        return CLRELU_OK;
-    snprintf(err, errlen, "sqlite:%s: %s: %s", path, sql, msg ? msg : sqlite3_errmsg(h));
-    sqlite3_free(msg);
-    return CLRELU_ERR_IO;
+    for (int waited = 0;; waited += 10) {
+        char *msg = NULL;
+        int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            return CLRELU_OK;
+        if (((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) && waited < SQLITE_BUSY_MS) {
+            sqlite3_free(msg);
+            sqlite3_sleep(10);
+            continue;
+        }
+        snprintf(err, errlen, "sqlite:%s: %s: %s", path, sql, msg ? msg : sqlite3_errmsg(h));
+        sqlite3_free(msg);
+        return CLRELU_ERR_IO;
+    }
 }
 
 static clrelu_status sq_connect(const char *url, void **conn, char *err, size_t errlen)
