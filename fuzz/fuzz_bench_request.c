@@ -2,7 +2,7 @@
  * POST /v1/benchmarks (bench_request_parse: JSON body → sweep options, case count, echo). */
 #include "fuzz.h"
 
-#include "jobs/bench_jobs.h"
+#include "jobs/bench_request.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -23,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == CLRELU_OK) {
         /* An accepted job has a bounded case count and an echo that is a JSON object with no
          * null members. */
-        if (!b || b->rec.total < 0 || b->rec.total > 20000 || !b->rec.request)
+        if (!b || b->total < 0 || b->total > BENCH_JOB_MAX_CASES || !b->request)
             abort();
-        cJSON *echo = cJSON_Parse(b->rec.request);
+        cJSON *echo = cJSON_Parse(b->request);
         if (!cJSON_IsObject(echo))
             abort();
         for (const cJSON *it = echo->child; it; it = it->next)

@@ -48,6 +48,11 @@ void h_bench_submit(server *s, request *rq, response *rp); /* routes_bench.c */
 void h_bench_list(server *s, request *rq, response *rp);
 void h_bench_get(server *s, request *rq, response *rp);
 void h_bench_cancel(server *s, request *rq, response *rp);
+void h_machines(server *s, request *rq, response *rp); /* routes_results.c */
+void h_results_list(server *s, request *rq, response *rp);
+void h_results_get(server *s, request *rq, response *rp);
+void h_results_compare(server *s, request *rq, response *rp);
+void h_results_history(server *s, request *rq, response *rp);
 void h_shm_status(server *s, request *rq, response *rp); /* routes_shm.c */
 void h_shm_register(server *s, request *rq, response *rp);
 void h_shm_unregister(server *s, request *rq, response *rp);

@@ -4,6 +4,7 @@
 #include "jobs/bench_jobs.h"
 #include "metrics.h"
 #include "models.h"
+#include "names.h"
 #include "router.h"
 #include "serve.h"
 #include "served.h"
@@ -57,6 +58,13 @@ static void usage(FILE *out)
             "  --results-dir DIR    where benchmark jobs (/v1/benchmarks) are saved and reloaded from\n"
             "                       [CLRELU_RESULTS_DIR] (default $XDG_STATE_HOME/clrelu/benchmarks, else\n"
             "                       ./clrelu-results); with --api-key, POST/DELETE /v1/benchmarks need it\n"
+            "  --results-db URL     the results store that keeps benchmark jobs and runs: sqlite:PATH or\n"
+            "                       postgresql://USER:PASSWORD@HOST/DB (shared by replicas and a fleet)\n"
+            "                       [CLRELU_RESULTS_DB] (default sqlite:<results dir>/results.db)\n"
+            "  --machine-id ID      this daemon's machine id in the store (letters, digits, '_', '.', '-')\n"
+            "                       [CLRELU_MACHINE_ID] (default: from /etc/machine-id and the hostname)\n"
+            "  --label KEY=VALUE    a label of this machine, for fleet sweeps ({\"label\": {KEY: VALUE}}) and\n"
+            "                       for filtering results; repeatable [CLRELU_LABELS: KEY=VALUE,KEY=VALUE]\n"
             "  --model-repository DIR  serve each subfolder of DIR holding a config.json as an MLP model\n"
             "                       (docs/models.md) [CLRELU_MODEL_REPOSITORY]\n"
             "  --shm-max-regions N  Triton system shared-memory regions registered at once, 0 turns the\n"
@@ -64,7 +72,7 @@ static void usage(FILE *out)
             "  --shm-max-bytes BYTES  their byte sizes added up; suffixes k, M, G [CLRELU_SHM_MAX_BYTES]\n"
             "                       (default 4G)\n"
             "  -h, --help           this text\n\n"
-            "SIGTERM or SIGINT cancels a running benchmark between cases (its results so far are saved),\n"
+            "SIGTERM or SIGINT stops a running benchmark between cases and hands it back to the queue,\n"
             "stops accepting connections, lets in-flight requests finish (at most 9 s)\n"
             "and exits 0. See docs/server.md for the endpoints.\n");
 }
@@ -125,7 +133,20 @@ static bool parse_level(const char *s, clrelu_log_level *out)
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DEVICE, OPT_MAX_BODY, OPT_MAX_ELEMENTS, OPT_THREADS, OPT_MAX_CONN,
        OPT_PER_IP, OPT_TIMEOUT, OPT_SLOTS, OPT_API_KEY, OPT_LOG_LEVEL, OPT_NO_OPENCL, OPT_NO_WARMUP,
        OPT_RESULTS_DIR, OPT_MODEL_REPO, OPT_TLS_CERT, OPT_TLS_KEY, OPT_PROTECT_READS, OPT_FAULT_INJECTION,
-       OPT_SHM_MAX_REGIONS, OPT_SHM_MAX_BYTES };
+       OPT_SHM_MAX_REGIONS, OPT_SHM_MAX_BYTES, OPT_RESULTS_DB, OPT_MACHINE_ID, OPT_LABEL,
+       OPT_LABELS_ENV /* environment only: keep last (long_opts is indexed by these values) */ };
+
+/* CLRELU_LABELS: a comma list of key=value, each added as --label adds one. */
+static bool add_labels(server_config *c, const char *list)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save))
+        if (clrelu_label_add(&c->labels_json, kv) != CLRELU_OK)
+            return false;
+    return true;
+}
 
 /* Apply one setting (from a flag or an environment variable); false with a message on bad input. */
 static bool apply(server_config *c, int opt, const char *v, const char *from)
@@ -148,6 +169,10 @@ static bool apply(server_config *c, int opt, const char *v, const char *from)
     case OPT_MODEL_REPO: c->model_repository = *v ? v : NULL; break;
     case OPT_TLS_CERT: c->tls_cert = *v ? v : NULL; break;
     case OPT_TLS_KEY: c->tls_key = *v ? v : NULL; break;
+    case OPT_RESULTS_DB: c->results_db = *v ? v : NULL; break;
+    case OPT_MACHINE_ID: c->machine_id = v; ok = name_is_safe(v) && strlen(v) <= 64; break;
+    case OPT_LABEL: ok = clrelu_label_add(&c->labels_json, v) == CLRELU_OK; break;
+    case OPT_LABELS_ENV: ok = add_labels(c, v); break;
     case OPT_SHM_MAX_REGIONS: ok = parse_uint(v, 4096, &c->shm_max_regions); break;
     case OPT_SHM_MAX_BYTES: {
         size_t b;
@@ -186,6 +211,9 @@ static const struct option long_opts[] = {
     {"fault-injection", no_argument, NULL, OPT_FAULT_INJECTION},
     {"shm-max-regions", required_argument, NULL, OPT_SHM_MAX_REGIONS},
     {"shm-max-bytes", required_argument, NULL, OPT_SHM_MAX_BYTES},
+    {"results-db", required_argument, NULL, OPT_RESULTS_DB},
+    {"machine-id", required_argument, NULL, OPT_MACHINE_ID},
+    {"label", required_argument, NULL, OPT_LABEL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -202,6 +230,7 @@ static const struct {
     {"CLRELU_RESULTS_DIR", OPT_RESULTS_DIR},
     {"CLRELU_MODEL_REPOSITORY", OPT_MODEL_REPO},
     {"CLRELU_TLS_CERT", OPT_TLS_CERT}, {"CLRELU_TLS_KEY", OPT_TLS_KEY},
+    {"CLRELU_RESULTS_DB", OPT_RESULTS_DB}, {"CLRELU_MACHINE_ID", OPT_MACHINE_ID}, {"CLRELU_LABELS", OPT_LABELS_ENV},
     {"CLRELU_SHM_MAX_REGIONS", OPT_SHM_MAX_REGIONS}, {"CLRELU_SHM_MAX_BYTES", OPT_SHM_MAX_BYTES},
 };
 
@@ -312,6 +341,7 @@ static void teardown(server *s)
         pthread_cond_destroy(&s->devices[i].free_slot);
     }
     free(s->devices);
+    free(s->cfg.labels_json);
     metrics_destroy(s->metrics);
     stats_destroy(s->stats);
     served_models_free(s->models);
@@ -345,8 +375,10 @@ int serve_main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     bool warmup;
     int rc = configure(&s.cfg, &warmup, argc, argv);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(s.cfg.labels_json);
         return rc;
+    }
     s.log.min_level = s.cfg.log_level;
     malloc_settings();
     pthread_mutex_init(&s.inflight_lock, NULL);
@@ -397,7 +429,7 @@ int serve_main(int argc, char **argv)
     if (warmup)
         warm_up(&s);
     if (!(s.bench = bench_jobs_start(&s))) {
-        server_log(&s.log, CLRELU_LOG_ERROR, "cannot start the benchmark worker");
+        server_log(&s.log, CLRELU_LOG_ERROR, "cannot start the benchmark jobs (see above)");
         goto out;
     }
     if (tls_load(&s) != 0 || http_start(&s) != 0)
@@ -412,7 +444,7 @@ int serve_main(int argc, char **argv)
     sigwait(&stop, &sig);
     server_log(&s.log, CLRELU_LOG_INFO, "%s: stopping (no new connections; finishing in-flight requests)",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
-    bench_jobs_cancel_all(s.bench); /* the running sweep stops between cases */
+    bench_jobs_cancel_all(s.bench); /* the running sweep stops between cases; its part is handed back */
     unsigned left = http_stop(&s, 9000);
     if (left)
         server_log(&s.log, CLRELU_LOG_WARN, "stopped with %u requests still in flight after 9 s", left);
@@ -420,7 +452,7 @@ int serve_main(int argc, char **argv)
         server_log(&s.log, CLRELU_LOG_INFO, "stopped");
     rc = 0;
 out:
-    bench_jobs_stop(s.bench); /* waits for the worker; saves what finished */
+    bench_jobs_stop(s.bench); /* waits for the worker and the heartbeat; closes the store */
     teardown(&s);
     return rc;
 }

@@ -36,6 +36,9 @@ typedef struct {
     bool no_opencl;
     bool access_log;
     const char *results_dir;    /* benchmark results (bench_jobs.c); NULL: the default */
+    const char *results_db;     /* results store URL (sqlite:PATH, postgresql://…); NULL: sqlite:<results dir>/results.db */
+    const char *machine_id;     /* this daemon's machine id in the store; NULL: the library's default */
+    char *labels_json;          /* --label key=value pairs as a JSON object (malloc'd); NULL: none */
     const char *model_repository; /* MLP models to serve (models.c); NULL: none */
     const char *tls_cert, *tls_key; /* PEM files; both set: HTTPS (tls.c) */
     bool protect_reads;         /* with api_key: every route except the health probes needs the key */

@@ -1,4 +1,4 @@
-"""test_bench_server.py: /v1/benchmarks — job lifecycle, progress, CSV, cancel, API key, activations during a sweep, restart persistence."""
+"""test_bench_server.py: /v1/benchmarks — job lifecycle, progress, CSV, cancel, delete, API key, activations during a sweep, restart persistence (the default SQLite store), SIGTERM handing a sweep back."""
 import csv
 import io
 import os
@@ -121,6 +121,21 @@ def test_api_key(c):
         status, body = s.json("DELETE", "/v1/benchmarks/" + job["id"], None, {"X-API-Key": "sekret"})
         c.check(status in (202, 409), "DELETE with key accepted (%d)" % status)
         wait_done(s, job["id"])
+        # DELETE ?purge deletes a finished job with its results
+        status, body = s.json("DELETE", "/v1/benchmarks/%s?purge" % job["id"])
+        c.check(status == 401, "purge without key 401 (%d)" % status)
+        status, body = s.json("DELETE", "/v1/benchmarks/%s?purge" % job["id"], None, {"X-API-Key": "sekret"})
+        c.check(status == 200 and body == {"id": job["id"], "deleted": True}, "purge deletes it: %s %r" % (status, body))
+        status, body = s.json("GET", "/v1/benchmarks/" + job["id"])
+        c.check(status == 404, "a purged job is gone (%d)" % status)
+        status, body = s.json("GET", "/v1/results?job=" + job["id"])
+        c.check(status == 200 and body["runs"] == [], "and so are its runs: %r" % body)
+        status, live = s.json("POST", "/v1/benchmarks", dict(TINY, sizes="1K..1M x2", min_time_s=0.5, max_samples=100000),
+                              {"X-API-Key": "sekret"})
+        status, body = s.json("DELETE", "/v1/benchmarks/%s?purge=1" % live["id"], None, {"X-API-Key": "sekret"})
+        c.check(status == 409 and "cancel it first" in body.get("error", ""), "a live job is not purged: %s %r" % (status, body))
+        s.json("DELETE", "/v1/benchmarks/" + live["id"], None, {"X-API-Key": "sekret"})
+        wait_done(s, live["id"])
 
 
 def main():
@@ -137,7 +152,7 @@ def main():
         c.run(test_cancel_and_activations, s)
         c.run(test_min_time_zero, s)
     files = sorted(os.listdir(results))
-    c.check(job_id and job_id + ".json" in files and job_id + ".csv" in files, "results saved: %r" % files)
+    c.check("results.db" in files, "results saved in the default store, sqlite:<results dir>/results.db: %r" % files)
     c.check(not any(".tmp" in f for f in files), "no temporary files left: %r" % files)
     # restart with the same directory: the finished job is listed with its results
     with Server("--results-dir", results) as s:
@@ -149,16 +164,23 @@ def main():
                 "reloaded job has its results")
         status, hdrs, data = s.request("GET", "/v1/benchmarks/%s?format=csv" % job_id)
         c.check(status == 200 and data.decode().count("\n") == 5, "reloaded CSV")
-    # SIGTERM during a sweep: exit 0 within 10 s and the partial results are saved
+    # SIGTERM during a sweep: exit 0 within 10 s, and the sweep is handed back to the queue (issue 16:
+    # another replica, or this one restarted, runs it), not lost
     with Server("--results-dir", results) as s:
         status, job = s.json("POST", "/v1/benchmarks", dict(TINY, sizes="1K..1M x2", min_time_s=0.5, max_samples=100000))
         time.sleep(0.5)
         rc, took = s.stop()
         c.check(rc == 0 and took < 10, "SIGTERM during a sweep: exit %r after %.1f s" % (rc, took))
+        c.check(any("handed back" in line for line in s.stderr_lines), "the part was handed back: %s"
+                % "".join(s.stderr_lines[-5:]))
     with Server("--results-dir", results) as s:
         status, body = s.json("GET", "/v1/benchmarks/" + job["id"])
-        c.check(status == 200 and body["status"] == "cancelled" and "results" in body,
-                "the interrupted sweep was saved as cancelled with its results: %r" % body.get("status"))
+        c.check(status == 200 and body["status"] in ("queued", "running"),
+                "the interrupted sweep is queued again and resumed after the restart: %r" % body.get("status"))
+        status, body = s.json("DELETE", "/v1/benchmarks/" + job["id"])
+        done = wait_done(s, job["id"], 30)
+        c.check(done["status"] == "cancelled" and "results" in done,
+                "and cancelled there, with its results so far: %r" % done.get("status"))
     c.run(test_api_key)
     c.finish()
 

@@ -1,35 +1,30 @@
-/* bench_jobs.c: the benchmark job queue — submit, one worker thread running sweeps in order, cancel, stop. */
+/* bench_jobs.c: benchmark jobs in the results store — start-up (store, machine, import), the heartbeat and lease ticker, the worker that claims and runs parts, submit. */
 #include "jobs/bench_jobs.h"
 
 #include "access_log.h"
-#include "codec/json_int.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
-#define JOB_MAX_CASES 20000
-#define JOB_DEFAULT_MAX_SECONDS 600.0
+#define POLL_MS 500          /* how often an idle worker looks for a queued part */
+#define MAX_ATTEMPTS 3       /* claims of one part before it is given up as failed */
+#define STORE_GRACE_MS 5000  /* how long a stopping daemon keeps trying to store a finished part */
 
-bench_job *bench_jobs_find(bench_jobs *j, const char *id)
+/* A setting in milliseconds from an environment variable in seconds (tuning and tests), else def. */
+static uint64_t env_ms(const char *name, uint64_t def)
 {
-    for (bench_job *b = j->jobs; b; b = b->next)
-        if (!strcmp(b->rec.id, id))
-            return b;
-    return NULL;
-}
-
-void bench_job_free(bench_job *b)
-{
-    if (!b)
-        return;
-    bench_record_clear(&b->rec);
-    for (int i = 0; i < 6; i++)
-        free(b->opt_strings[i]);
-    free(b);
+    const char *v = getenv(name);
+    char *end = NULL;
+    double s = v && *v ? strtod(v, &end) : 0;
+    return v && *v && end && !*end && s >= 0.1 && s <= 86400 ? (uint64_t)(s * 1000.0) : def;
 }
 
 /* mkdir -p */
@@ -47,6 +42,8 @@ static bool make_dirs(const char *path)
     return mkdir(buf, 0755) == 0 || errno == EEXIST;
 }
 
+/* The results directory as before the store: the default SQLite file lives there, and JSON
+ * results saved there by earlier versions are imported from it. "" when it cannot be made. */
 static void resolve_dir(bench_jobs *j)
 {
     const char *cfg = j->srv->cfg.results_dir, *env = getenv("CLRELU_RESULTS_DIR"), *xdg = getenv("XDG_STATE_HOME");
@@ -59,118 +56,334 @@ static void resolve_dir(bench_jobs *j)
     else
         snprintf(j->dir, sizeof j->dir, "clrelu-results");
     if (!make_dirs(j->dir)) {
-        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: cannot create the results directory %s (%s); results are kept in memory only",
-                   j->dir, strerror(errno));
+        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmarks: cannot create the results directory %s (%s)", j->dir,
+                   strerror(errno));
         j->dir[0] = '\0';
-    } else {
-        server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmarks: results directory %s", j->dir);
     }
 }
 
-/* Progress from the engine (worker thread, between cases). */
-static void on_progress(const clrelu_bench_progress *p, void *user)
+/* Note the outcome of a store call: the first failure to reach it and its return are logged. */
+static void note_db(bench_jobs *j, clrelu_status st)
 {
-    bench_job *b = user;
-    pthread_mutex_lock(&b->owner->lock);
-    b->rec.done = p->done;
-    b->rec.total = p->total;
-    b->rec.elapsed_s = p->elapsed_s;
-    b->rec.eta_s = p->eta_s;
-    snprintf(b->rec.current, sizeof b->rec.current, "%s", p->current);
-    pthread_mutex_unlock(&b->owner->lock);
+    if (st == CLRELU_ERR_IO && atomic_exchange(&j->db_ok, false))
+        server_log(&j->srv->log, CLRELU_LOG_WARN,
+                   "results store unreachable: %s; the benchmark, results and machine endpoints answer 503 until it "
+                   "returns (activations and inference are not affected)",
+                   clrelu_last_error());
+    else if (st == CLRELU_OK && !atomic_exchange(&j->db_ok, true))
+        server_log(&j->srv->log, CLRELU_LOG_INFO, "results store %s reachable again", j->url);
 }
 
-static bool is_cancelled(void *user) { return atomic_load(&((bench_job *)user)->cancel); }
-
-/* Run one job to the end and save it. The final state is published only once the results are
- * on disk (when they can be saved), so a client that saw "done" finds the job after a kill -9. */
-static void run_job(bench_jobs *j, bench_job *b)
+unsigned bench_jobs_http_status(bench_jobs *j, clrelu_status st)
 {
-    clrelu_bench_result *r = NULL;
-    clrelu_status st = clrelu_bench_run(j->srv->ctx, &b->opts, &r);
-    char *json = r ? clrelu_bench_to_json(r) : NULL, *csv = r ? clrelu_bench_to_csv(r) : NULL;
-    job_state final;
-    bench_record *rec = &b->rec;
-    pthread_mutex_lock(&j->lock);
-    rec->result_json = json;
-    rec->result_csv = csv;
-    rec->finished_ms = wall_ms();
-    if (r)
-        rec->elapsed_s = r->elapsed_s;
-    if (st == CLRELU_ERR_CANCELLED) {
-        final = JOB_CANCELLED;
-    } else if (st != CLRELU_OK || (r && (!json || !csv))) {
-        final = JOB_FAILED;
-        snprintf(rec->error, sizeof rec->error, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
-    } else {
-        final = JOB_DONE;
-        rec->done = rec->total;
+    if (j && (st == CLRELU_OK || st == CLRELU_ERR_IO))
+        note_db(j, st);
+    switch (st) {
+    case CLRELU_OK: return 200;
+    case CLRELU_ERR_IO: return 503;
+    case CLRELU_ERR_NOT_FOUND: return 404;
+    case CLRELU_ERR_INVALID_ARG: return 400;
+    case CLRELU_ERR_OUT_OF_MEMORY: return 503;
+    default: return 500;
     }
-    rec->current[0] = '\0';
-    bench_record snap = *rec; /* what the file will say: the job as it stands, in its final state */
-    snap.state = final;
-    pthread_mutex_unlock(&j->lock);
-    clrelu_bench_result_free(r);
-    /* Only the worker changes a running job's fields, so the snapshot's pointers stay valid. */
-    if (j->dir[0] && !bench_store_save(j->dir, &snap))
-        server_log(&j->srv->log, CLRELU_LOG_WARN, "benchmark %s: cannot save the results in %s", rec->id, j->dir);
-    pthread_mutex_lock(&j->lock);
-    rec->state = final;
-    pthread_mutex_unlock(&j->lock);
-    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s %s after %.1f s", rec->id, job_state_name(final),
-               rec->elapsed_s);
 }
 
-/* The worker: oldest queued job first, one at a time, so no two sweeps share a device. */
-static void *worker_main(void *arg)
+/* Wait on j->wake for at most ms (call under j->lock). */
+static void wait_ms(bench_jobs *j, uint64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&j->wake, &j->lock, &ts);
+}
+
+static uint64_t mono_ms(void) { return now_ns() / 1000000u; }
+
+/* ---- the ticker: heartbeat, requeue of dead daemons' parts, lease renewal ------------------- */
+
+/* Renew the running part's lease and publish its progress; learn about a cancel or a lost claim. */
+static void renew(bench_jobs *j)
+{
+    clrelu_job_claim c = {0};
+    clrelu_bench_progress p;
+    char current[160];
+    pthread_mutex_lock(&j->lock);
+    bool have = j->has_claim;
+    unsigned gen = j->claim_gen;
+    if (have) {
+        snprintf(c.job_id, sizeof c.job_id, "%s", j->claim.job_id);
+        c.part = j->claim.part;
+        p = j->progress;
+        snprintf(current, sizeof current, "%s", j->current);
+        p.current = current;
+    }
+    pthread_mutex_unlock(&j->lock);
+    if (!have)
+        return;
+    bool held = true, cancel = false;
+    clrelu_status st = clrelu_jobs_renew(j->db, &c, j->runner, j->lease_ms, &p, &held, &cancel);
+    note_db(j, st);
+    if (st != CLRELU_OK)
+        return;
+    pthread_mutex_lock(&j->lock);
+    bool same = j->has_claim && j->claim_gen == gen && !j->finishing;
+    pthread_mutex_unlock(&j->lock);
+    if (!same)
+        return; /* answered after that part ended */
+    if (cancel)
+        atomic_store(&j->cancel, true);
+    if (!held && !atomic_exchange(&j->lost, true))
+        server_log(&j->srv->log, CLRELU_LOG_WARN,
+                   "benchmark %s part %d: this daemon no longer holds it (its lease ran out and it was queued again); "
+                   "stopping it and dropping its results",
+                   c.job_id, c.part);
+}
+
+static void *ticker_main(void *arg)
 {
     bench_jobs *j = arg;
+    uint64_t next_beat = 0, every = j->lease_ms / 4 < 1000 ? j->lease_ms / 4 : 1000;
     pthread_mutex_lock(&j->lock);
-    for (;;) {
-        bench_job *next = NULL;
-        for (bench_job *b = j->jobs; b && !next; b = b->next)
-            if (b->rec.state == JOB_QUEUED)
-                next = b;
-        if (j->stopping)
-            break;
-        if (!next) {
-            pthread_cond_wait(&j->wake, &j->lock);
-            continue;
-        }
-        next->rec.state = JOB_RUNNING;
-        next->rec.started_ms = wall_ms();
+    while (!j->stopping) {
         pthread_mutex_unlock(&j->lock);
-        run_job(j, next);
+        renew(j);
+        if (mono_ms() >= next_beat) {
+            clrelu_status st = clrelu_results_heartbeat(j->db, &j->machine);
+            int requeued = 0;
+            if (st == CLRELU_OK)
+                st = clrelu_jobs_requeue_expired(j->db, MAX_ATTEMPTS, &requeued);
+            note_db(j, st);
+            if (requeued)
+                server_log(&j->srv->log, CLRELU_LOG_WARN,
+                           "benchmarks: %d job part%s queued again (the daemon%s running them stopped renewing its lease)",
+                           requeued, requeued == 1 ? "" : "s", requeued == 1 ? "" : "s");
+            next_beat = mono_ms() + j->heartbeat_ms;
+        }
         pthread_mutex_lock(&j->lock);
+        if (!j->stopping)
+            wait_ms(j, every);
     }
     pthread_mutex_unlock(&j->lock);
     return NULL;
 }
 
-/* The jobs saved in the results directory, oldest first; one that cannot be held is dropped. */
-static void adopt_saved(bench_jobs *j)
+/* ---- the worker: claim a part, run it, store it ---------------------------------------------- */
+
+/* Progress from the engine (worker thread, between cases): kept for the ticker to publish. */
+static void on_progress(const clrelu_bench_progress *p, void *user)
 {
-    int n = 0;
-    bench_record *recs = bench_store_load(j->dir, &j->srv->log, &n);
-    bench_job **tail = &j->jobs;
-    for (int i = 0; i < n; i++) {
-        bench_job *b = calloc(1, sizeof *b);
-        if (!b) {
-            bench_record_clear(&recs[i]);
-            continue;
-        }
-        b->rec = recs[i];
-        b->owner = j;
-        *tail = b;
-        tail = &b->next;
-    }
-    free(recs);
+    bench_jobs *j = user;
+    pthread_mutex_lock(&j->lock);
+    j->progress = *p;
+    snprintf(j->current, sizeof j->current, "%s", p->current ? p->current : "");
+    pthread_mutex_unlock(&j->lock);
 }
 
-void bench_jobs_save(bench_jobs *j, const bench_job *b)
+static bool is_cancelled(void *user)
 {
-    if (j->dir[0])
-        bench_store_save(j->dir, &b->rec);
+    bench_jobs *j = user;
+    return atomic_load(&j->cancel) || atomic_load(&j->stop) || atomic_load(&j->lost);
+}
+
+/* Whether this daemon has the devices an untargeted part asks for. */
+static bool can_run(const char *request_json, void *user)
+{
+    bench_jobs *j = user;
+    bench_job *b = NULL;
+    char err[256];
+    bool ok = bench_request_parse_text(j->srv->ctx, request_json, &b, err, sizeof err) == CLRELU_OK && b->devices_here;
+    bench_job_free(b);
+    return ok;
+}
+
+/* Hand the part back so that another daemon (or this one, after a restart) runs it. */
+static void release(bench_jobs *j, const clrelu_job_claim *c)
+{
+    clrelu_status st = CLRELU_ERR_IO;
+    for (int i = 0; i < 3 && st == CLRELU_ERR_IO; i++)
+        st = clrelu_jobs_release(j->db, c, j->runner);
+    note_db(j, st);
+    if (st == CLRELU_OK)
+        server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s part %d handed back to the queue (stopping)", c->job_id,
+                   c->part);
+    else
+        server_log(&j->srv->log, CLRELU_LOG_WARN,
+                   "benchmark %s part %d: could not hand it back (%s); it is queued again when its lease ends",
+                   c->job_id, c->part, clrelu_last_error());
+}
+
+/* Store the outcome, retrying while the store is unreachable (the result waits in memory);
+ * a stopping daemon gives up after STORE_GRACE_MS. */
+static void store_outcome(bench_jobs *j, const clrelu_job_claim *c, clrelu_job_outcome *o)
+{
+    uint64_t stop_seen = 0;
+    bool told = false;
+    char why[512];
+    for (;;) {
+        bool held = false;
+        clrelu_status st = clrelu_jobs_finish(j->db, c, j->runner, &j->machine, o, &held);
+        note_db(j, st);
+        if (st == CLRELU_OK) {
+            if (held)
+                server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s part %d %s after %.1f s", c->job_id, c->part,
+                           o->state, o->elapsed_s);
+            else
+                server_log(&j->srv->log, CLRELU_LOG_WARN,
+                           "benchmark %s part %d: its lease ran out and another daemon took it; this result was dropped",
+                           c->job_id, c->part);
+            return;
+        }
+        if (st != CLRELU_ERR_IO) {
+            if (!o->result_json) {
+                server_log(&j->srv->log, CLRELU_LOG_ERROR, "benchmark %s part %d: cannot store its end: %s", c->job_id,
+                           c->part, clrelu_last_error());
+                return;
+            }
+            /* a result the store refuses: record the failure instead of nothing */
+            snprintf(why, sizeof why, "the result could not be stored: %s", clrelu_last_error());
+            server_log(&j->srv->log, CLRELU_LOG_ERROR, "benchmark %s part %d: %s", c->job_id, c->part, why);
+            o->state = "failed";
+            o->error = why;
+            o->result_json = o->result_csv = NULL;
+            continue;
+        }
+        if (!told) {
+            server_log(&j->srv->log, CLRELU_LOG_WARN,
+                       "benchmark %s part %d finished; its result is kept in memory and stored once the results store "
+                       "is back",
+                       c->job_id, c->part);
+            told = true;
+        }
+        pthread_mutex_lock(&j->lock);
+        if (j->stopping && !stop_seen)
+            stop_seen = mono_ms();
+        bool give_up = stop_seen && mono_ms() - stop_seen > STORE_GRACE_MS;
+        if (!give_up)
+            wait_ms(j, 1000);
+        pthread_mutex_unlock(&j->lock);
+        if (give_up) {
+            server_log(&j->srv->log, CLRELU_LOG_WARN,
+                       "benchmark %s part %d: stopping without storing its result; it runs again once its lease ends",
+                       c->job_id, c->part);
+            return;
+        }
+    }
+}
+
+/* Run one claimed part to its end and store it (or hand it back when the daemon stops). */
+static void run_part(bench_jobs *j, const clrelu_job_claim *c)
+{
+    bench_job *b = NULL;
+    char err[512] = "", why[600] = "";
+    clrelu_status st = bench_request_parse_text(j->srv->ctx, c->request_json, &b, err, sizeof err);
+    pthread_mutex_lock(&j->lock);
+    j->has_claim = true;
+    j->finishing = false;
+    j->claim_gen++;
+    snprintf(j->claim.job_id, sizeof j->claim.job_id, "%s", c->job_id);
+    j->claim.part = c->part;
+    j->progress = (clrelu_bench_progress){.done = 0, .total = b ? b->total : 0, .eta_s = -1};
+    j->current[0] = '\0';
+    atomic_store(&j->cancel, false);
+    atomic_store(&j->lost, false);
+    pthread_mutex_unlock(&j->lock);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s part %d claimed (attempt %d): %d cases", c->job_id, c->part,
+               c->attempts, b ? b->total : 0);
+    clrelu_job_outcome o = {.state = "failed"};
+    clrelu_bench_result *r = NULL;
+    char *json = NULL, *csv = NULL;
+    if (st != CLRELU_OK || !b->devices_here) {
+        snprintf(why, sizeof why, "%s on machine %s", st != CLRELU_OK ? err : b->devices_error, j->machine.id);
+        o.error = why;
+        o.total = b ? b->total : 0;
+    } else {
+        renew(j); /* the claimant's own case count, at once */
+        b->opts.progress = on_progress;
+        b->opts.cancelled = is_cancelled;
+        b->opts.user = j;
+        st = clrelu_bench_run(j->srv->ctx, &b->opts, &r);
+        if (atomic_load(&j->lost))
+            goto out;
+        if (atomic_load(&j->stop) && !atomic_load(&j->cancel)) {
+            release(j, c);
+            goto out;
+        }
+        json = r ? clrelu_bench_to_json(r) : NULL;
+        csv = r ? clrelu_bench_to_csv(r) : NULL;
+        o.total = b->total;
+        pthread_mutex_lock(&j->lock);
+        o.done = j->progress.done;
+        pthread_mutex_unlock(&j->lock);
+        o.elapsed_s = r ? r->elapsed_s : 0;
+        if (st == CLRELU_ERR_CANCELLED) {
+            o.state = "cancelled";
+        } else if (st != CLRELU_OK || (r && (!json || !csv))) {
+            snprintf(why, sizeof why, "%s", st != CLRELU_OK ? clrelu_last_error() : "out of memory");
+            o.error = why;
+        } else {
+            o.state = "done";
+            o.done = o.total;
+        }
+        o.result_json = json;
+        o.result_csv = csv;
+    }
+    pthread_mutex_lock(&j->lock);
+    j->finishing = true;
+    pthread_mutex_unlock(&j->lock);
+    store_outcome(j, c, &o);
+out:
+    pthread_mutex_lock(&j->lock);
+    j->has_claim = false;
+    pthread_mutex_unlock(&j->lock);
+    clrelu_bench_result_free(r);
+    free(json);
+    free(csv);
+    bench_job_free(b);
+}
+
+/* The worker: one part at a time, so no two sweeps share a device. */
+static void *worker_main(void *arg)
+{
+    bench_jobs *j = arg;
+    pthread_mutex_lock(&j->lock);
+    while (!j->stopping) {
+        pthread_mutex_unlock(&j->lock);
+        clrelu_job_claim c;
+        bool claimed = false;
+        clrelu_status st = clrelu_jobs_claim(j->db, j->machine.id, j->runner, j->lease_ms, can_run, j, &c, &claimed);
+        note_db(j, st);
+        if (claimed) {
+            run_part(j, &c);
+            clrelu_job_claim_clear(&c);
+        }
+        pthread_mutex_lock(&j->lock);
+        if (!claimed && !j->stopping)
+            wait_ms(j, POLL_MS);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+/* ---- start and stop --------------------------------------------------------------------------- */
+
+/* Whether dir holds a *.json file (results saved by a version before the store). */
+static bool has_json_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    bool found = false;
+    struct dirent *e;
+    while (d && !found && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        found = len > 5 && !strcmp(e->d_name + len - 5, ".json") && e->d_name[0] != '.';
+    }
+    if (d)
+        closedir(d);
+    return found;
 }
 
 bench_jobs *bench_jobs_start(server *s)
@@ -181,15 +394,59 @@ bench_jobs *bench_jobs_start(server *s)
     j->srv = s;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
+    atomic_init(&j->db_ok, true);
+    j->lease_ms = env_ms("CLRELU_JOB_LEASE_S", 30000);
+    j->heartbeat_ms = env_ms("CLRELU_HEARTBEAT_S", 3000);
+    j->alive_ms = 3 * j->heartbeat_ms + 2000;
     resolve_dir(j);
-    if (j->dir[0])
-        adopt_saved(j);
-    if (pthread_create(&j->worker, NULL, worker_main, j) != 0) {
-        bench_jobs_stop(j);
-        return NULL;
+    char url[1200];
+    if (s->cfg.results_db && *s->cfg.results_db)
+        snprintf(url, sizeof url, "%s", s->cfg.results_db);
+    else if (j->dir[0])
+        snprintf(url, sizeof url, "sqlite:%s/results.db", j->dir);
+    else {
+        server_log(&s->log, CLRELU_LOG_WARN, "benchmarks: results are kept in memory only");
+        snprintf(url, sizeof url, "sqlite::memory:");
     }
+    clrelu_results_redact_url(url, j->url, sizeof j->url);
+    if (clrelu_results_open(url, &j->db) != CLRELU_OK) {
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot open the results store %s: %s", j->url, clrelu_last_error());
+        goto fail;
+    }
+    if (clrelu_machine_describe(s->ctx, s->cfg.machine_id, s->cfg.labels_json, &j->machine) != CLRELU_OK) {
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot describe this machine: %s", clrelu_last_error());
+        goto fail;
+    }
+    uint32_t instance = 0;
+    if (getrandom(&instance, sizeof instance, 0) != (ssize_t)sizeof instance)
+        instance = (uint32_t)now_ns();
+    snprintf(j->runner, sizeof j->runner, "%s#%08x", j->machine.id, (unsigned)instance);
+    if (clrelu_results_heartbeat(j->db, &j->machine) != CLRELU_OK) {
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot register this machine in the results store %s: %s", j->url,
+                   clrelu_last_error());
+        goto fail;
+    }
+    server_log(&s->log, CLRELU_LOG_INFO, "benchmarks: results store %s (%s), machine %s", j->url,
+               clrelu_results_backend(j->db), j->machine.id);
+    int imported = 0;
+    if (j->dir[0] && has_json_files(j->dir)) {
+        if (clrelu_results_import_dir(j->db, &j->machine, j->dir, &imported) != CLRELU_OK)
+            server_log(&s->log, CLRELU_LOG_WARN, "benchmarks: importing the results saved in %s: %s", j->dir,
+                       clrelu_last_error());
+        else if (imported)
+            server_log(&s->log, CLRELU_LOG_INFO, "benchmarks: imported %d saved job%s from %s", imported,
+                       imported == 1 ? "" : "s", j->dir);
+    }
+    if (pthread_create(&j->ticker, NULL, ticker_main, j) != 0)
+        goto fail;
+    j->ticker_started = true;
+    if (pthread_create(&j->worker, NULL, worker_main, j) != 0)
+        goto fail;
     j->worker_started = true;
     return j;
+fail:
+    bench_jobs_stop(j);
+    return NULL;
 }
 
 void bench_jobs_cancel_all(bench_jobs *j)
@@ -198,8 +455,7 @@ void bench_jobs_cancel_all(bench_jobs *j)
         return;
     pthread_mutex_lock(&j->lock);
     j->stopping = true;
-    for (bench_job *b = j->jobs; b; b = b->next)
-        atomic_store(&b->cancel, true);
+    atomic_store(&j->stop, true);
     pthread_cond_broadcast(&j->wake);
     pthread_mutex_unlock(&j->lock);
 }
@@ -211,212 +467,126 @@ void bench_jobs_stop(bench_jobs *j)
     bench_jobs_cancel_all(j);
     if (j->worker_started)
         pthread_join(j->worker, NULL);
-    /* sweeps that never started are recorded as cancelled */
-    for (bench_job *b = j->jobs; b; b = b->next)
-        if (b->rec.state == JOB_QUEUED) {
-            b->rec.state = JOB_CANCELLED;
-            b->rec.finished_ms = wall_ms();
-            snprintf(b->rec.error, sizeof b->rec.error, "the server stopped before the sweep started");
-            bench_jobs_save(j, b);
-        }
-    while (j->jobs) {
-        bench_job *b = j->jobs;
-        j->jobs = b->next;
-        bench_job_free(b);
-    }
+    if (j->ticker_started)
+        pthread_join(j->ticker, NULL);
+    clrelu_results_close(j->db);
+    clrelu_machine_clear(&j->machine);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->wake);
     free(j);
 }
 
-/* A request field as a comma list: a string as is, an array of strings or whole numbers (sizes
- * as element counts) joined. NULL when absent; sets *bad when present with another type. */
-static char *list_field(const cJSON *req, const char *key, bool *bad)
+void bench_jobs_cancelled(bench_jobs *j, const char *id)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
-    if (!v || cJSON_IsNull(v))
-        return NULL;
-    if (cJSON_IsString(v))
-        return strdup(v->valuestring);
-    if (!cJSON_IsArray(v)) {
-        *bad = true;
-        return NULL;
-    }
-    size_t len = 1;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, v)
+    pthread_mutex_lock(&j->lock);
+    if (j->has_claim && !strcmp(j->claim.job_id, id))
+        atomic_store(&j->cancel, true);
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* ---- submit ----------------------------------------------------------------------------------- */
+
+/* Whether needle occurs in hay, ignoring ASCII case. */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n))
+            return true;
+    return n == 0;
+}
+
+/* Whether a device of a machine (an element of its "devices") answers to selector sel as
+ * clrelu_device_select would: "all"/"auto", its id, its type, or a substring of its name. */
+static bool device_matches(const cJSON *dev, const char *sel)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(dev, "id"), *type = cJSON_GetObjectItemCaseSensitive(dev, "type"),
+                *name = cJSON_GetObjectItemCaseSensitive(dev, "name");
+    return !strcmp(sel, "all") || !strcmp(sel, "auto") || (cJSON_IsString(id) && !strcmp(id->valuestring, sel)) ||
+           (cJSON_IsString(type) && !strcasecmp(type->valuestring, sel)) ||
+           (cJSON_IsString(name) && contains_nocase(name->valuestring, sel));
+}
+
+/* Whether some live machine other than this one has every device the comma list asks for. */
+static clrelu_status devices_elsewhere(bench_jobs *j, const char *devices, bool *found)
+{
+    *found = false;
+    char *text = NULL;
+    clrelu_status st = clrelu_results_machines(j->db, &text);
+    cJSON *doc = st == CLRELU_OK ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *m;
+    uint64_t now = wall_ms();
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines"))
     {
-        uint64_t whole;
-        if (!cJSON_IsString(it) && !json_to_u64(it, UINT64_C(9007199254740992), &whole)) {
-            *bad = true;
-            return NULL;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id"), *seen = cJSON_GetObjectItemCaseSensitive(m, "last_seen_ms"),
+                    *devs = cJSON_GetObjectItemCaseSensitive(m, "devices");
+        if (!cJSON_IsString(id) || !strcmp(id->valuestring, j->machine.id) || !cJSON_IsNumber(seen) ||
+            seen->valuedouble + (double)j->alive_ms < (double)now)
+            continue;
+        char list[512];
+        snprintf(list, sizeof list, "%s", devices);
+        bool all = true;
+        char *save = NULL;
+        for (char *sel = strtok_r(list, ",", &save); sel && all; sel = strtok_r(NULL, ",", &save)) {
+            while (*sel == ' ')
+                sel++;
+            bool one = false;
+            const cJSON *d;
+            cJSON_ArrayForEach(d, devs) one = one || device_matches(d, sel);
+            all = one;
         }
-        len += (cJSON_IsString(it) ? strlen(it->valuestring) : 20) + 1;
+        if (all) {
+            *found = true;
+            break;
+        }
     }
-    char *out = calloc(1, len);
-    if (!out)
-        return NULL;
-    size_t used = 0;
-    cJSON_ArrayForEach(it, v)
-    {
-        uint64_t whole = 0;
-        if (cJSON_IsString(it))
-            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", it->valuestring);
-        else if (json_to_u64(it, UINT64_C(9007199254740992), &whole)) /* checked in the first pass */
-            used += (size_t)snprintf(out + used, len - used, "%s%llu", used ? "," : "", (unsigned long long)whole);
-    }
-    return out;
-}
-
-/* A number field; false when present and not a number in [lo, hi] (or not whole, for integer). */
-static bool num_field(const cJSON *req, const char *key, double lo, double hi, bool integer, double *out, char *err,
-                      size_t errlen)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
-    if (!v)
-        return true;
-    /* Integer fields have lo >= 0: json_to_u64 checks the range before converting. */
-    uint64_t whole = 0;
-    bool ok = integer ? json_to_u64(v, (uint64_t)hi, &whole) && (double)whole >= lo
-                      : cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi;
-    if (!ok) {
-        snprintf(err, errlen, "'%s' must be %s in [%g, %g]", key, integer ? "an integer" : "a number", lo, hi);
-        return false;
-    }
-    *out = integer ? (double)whole : v->valuedouble;
-    return true;
-}
-
-/* The request as echoed back and saved: the client's object without its null members (null
- * means "the default", and the documented fields are never null). NULL when out of memory. */
-static char *request_text(const cJSON *req)
-{
-    cJSON *copy = cJSON_Duplicate(req, true);
-    if (!copy)
-        return NULL;
-    for (cJSON *it = copy->child, *next; it; it = next) {
-        next = it->next;
-        if (cJSON_IsNull(it))
-            cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
-    }
-    char *text = cJSON_PrintUnformatted(copy);
-    cJSON_Delete(copy);
-    return text;
-}
-
-/* Record a message for the client and evaluate to the status. */
-#define SET_ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), (code))
-
-/* Validate a request and build its job (not queued): options, case count, request echo. */
-clrelu_status bench_request_parse(clrelu_context *ctx, const cJSON *req, bench_job **out, char *err, size_t errlen)
-{
-    static const char *const keys[6] = {"devices", "ops", "dtypes", "sizes", "directions", "placements"};
-    static const char *const known[] = {"devices", "ops", "dtypes", "sizes", "directions", "placements", "repeats",
-                                        "max_samples", "warmup", "min_time_s", "max_seconds", "max_bytes", "ceilings"};
-    if (!cJSON_IsObject(req))
-        return SET_ERR(CLRELU_ERR_INVALID_ARG, "the body must be a JSON object");
-    /* A misspelt option must not be ignored silently (nor echoed back as if it had been used). */
-    for (const cJSON *it = req->child; it; it = it->next) {
-        size_t k = 0;
-        while (k < sizeof known / sizeof known[0] && (!it->string || strcmp(it->string, known[k]) != 0))
-            k++;
-        if (k == sizeof known / sizeof known[0])
-            return SET_ERR(CLRELU_ERR_INVALID_ARG,
-                           "unknown field '%.64s' (known: devices, ops, dtypes, sizes, directions, placements, "
-                           "repeats, max_samples, warmup, min_time_s, max_seconds, max_bytes, ceilings)",
-                           it->string ? it->string : "");
-    }
-    bench_job *b = calloc(1, sizeof *b);
-    if (!b)
-        return SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
-    clrelu_status st = CLRELU_OK;
-    bool bad = false;
-    for (int i = 0; i < 6 && !bad; i++) {
-        b->opt_strings[i] = list_field(req, keys[i], &bad);
-        if (bad)
-            st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'%s' must be a string or an array of strings (sizes: or whole numbers)", keys[i]);
-    }
-    if (st != CLRELU_OK)
-        goto out;
-    clrelu_bench_options *o = &b->opts;
-    o->devices = b->opt_strings[0];
-    o->ops = b->opt_strings[1];
-    o->dtypes = b->opt_strings[2];
-    o->sizes = b->opt_strings[3];
-    o->directions = b->opt_strings[4];
-    o->placements = b->opt_strings[5];
-    double repeats = 0, max_samples = 0, warmup = 0, min_time = 0, max_seconds = JOB_DEFAULT_MAX_SECONDS, max_bytes = 0;
-    if (!num_field(req, "repeats", 1, 100000, true, &repeats, err, errlen) ||
-        !num_field(req, "max_samples", 1, 100000, true, &max_samples, err, errlen) ||
-        !num_field(req, "warmup", 0, 1000, true, &warmup, err, errlen) ||
-        !num_field(req, "min_time_s", 0, 60, false, &min_time, err, errlen) ||
-        !num_field(req, "max_seconds", 0.001, 86400, false, &max_seconds, err, errlen) ||
-        !num_field(req, "max_bytes", 1, 1e15, false, &max_bytes, err, errlen)) {
-        st = CLRELU_ERR_INVALID_ARG;
-        goto out;
-    }
-    const cJSON *ceil = cJSON_GetObjectItemCaseSensitive(req, "ceilings");
-    if (ceil && !cJSON_IsBool(ceil)) {
-        st = SET_ERR(CLRELU_ERR_INVALID_ARG, "'ceilings' must be true or false");
-        goto out;
-    }
-    o->no_ceilings = ceil && cJSON_IsFalse(ceil);
-    o->min_samples = (int)repeats;
-    o->max_samples = (int)max_samples;
-    o->warmup = cJSON_GetObjectItemCaseSensitive(req, "warmup") && warmup == 0 ? -1 : (int)warmup;
-    o->min_time_s = cJSON_GetObjectItemCaseSensitive(req, "min_time_s") && min_time == 0 ? -1 : min_time;
-    o->max_seconds = max_seconds;
-    o->max_bytes = (uint64_t)max_bytes;
-    int total = 0;
-    if ((st = clrelu_bench_count(ctx, o, &total)) != CLRELU_OK) {
-        snprintf(err, errlen, "%s", clrelu_last_error());
-        goto out;
-    }
-    if (total > JOB_MAX_CASES) {
-        st = SET_ERR(CLRELU_ERR_INVALID_ARG, "%d cases is more than a job may run (%d)", total, JOB_MAX_CASES);
-        goto out;
-    }
-    if (!(b->rec.request = request_text(req))) {
-        st = SET_ERR(CLRELU_ERR_OUT_OF_MEMORY, "out of memory");
-        goto out;
-    }
-    b->rec.total = total;
-    b->rec.eta_s = -1;
-    *out = b;
-    b = NULL;
-out:
-    bench_job_free(b);
+    cJSON_Delete(doc);
     return st;
 }
 
-clrelu_status bench_jobs_submit(bench_jobs *j, const cJSON *req, bench_job **out, char *err, size_t errlen)
+unsigned bench_jobs_submit(bench_jobs *j, const cJSON *req, char id[CLRELU_JOB_ID_MAX], char *err, size_t errlen)
 {
     bench_job *b = NULL;
+    unsigned http = 202;
     clrelu_status st = bench_request_parse(j->srv->ctx, req, &b, err, errlen);
     if (st != CLRELU_OK)
-        return st;
-    b->opts.progress = on_progress;
-    b->opts.cancelled = is_cancelled;
-    b->opts.user = b;
-    b->owner = j;
-    b->rec.created_ms = wall_ms();
+        return st == CLRELU_ERR_OUT_OF_MEMORY ? 503 : 400;
     pthread_mutex_lock(&j->lock);
-    if (j->stopping) {
-        pthread_mutex_unlock(&j->lock);
-        st = SET_ERR(CLRELU_ERR_DEVICE, "the server is stopping");
+    bool stopping = j->stopping;
+    pthread_mutex_unlock(&j->lock);
+    if (stopping) {
+        snprintf(err, errlen, "the server is stopping");
+        http = 503;
         goto out;
     }
-    snprintf(b->rec.id, sizeof b->rec.id, "b%llx-%u", (unsigned long long)b->rec.created_ms, ++j->counter);
-    bench_job **tail = &j->jobs;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = b;
+    if (!b->devices_here && !b->machines) {
+        bool found = false;
+        if ((st = devices_elsewhere(j, b->opt_strings[0], &found)) != CLRELU_OK) {
+            snprintf(err, errlen, "%s", clrelu_last_error());
+            http = bench_jobs_http_status(j, st);
+            goto out;
+        }
+        if (!found) {
+            snprintf(err, errlen, "%s (and no other live machine has it: GET /v1/machines)", b->devices_error);
+            http = 400;
+            goto out;
+        }
+    }
+    clrelu_job_submit sub = {.request_json = b->request, .machines_json = b->machines, .labels_json = b->labels,
+                             .total = b->total, .alive_ms = j->alive_ms};
+    if ((st = clrelu_jobs_submit(j->db, &sub, id, NULL)) != CLRELU_OK) {
+        snprintf(err, errlen, "%s", clrelu_last_error());
+        http = bench_jobs_http_status(j, st);
+        goto out;
+    }
+    note_db(j, CLRELU_OK);
+    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s queued: %d cases%s%s", id, b->total,
+               b->machines ? " per machine, machines " : "", b->machines ? b->machines : "");
+    pthread_mutex_lock(&j->lock);
     pthread_cond_broadcast(&j->wake);
     pthread_mutex_unlock(&j->lock);
-    server_log(&j->srv->log, CLRELU_LOG_INFO, "benchmark %s queued: %d cases", b->rec.id, b->rec.total);
-    *out = b;
-    b = NULL;
 out:
     bench_job_free(b);
-    return st;
+    return http;
 }

@@ -1,60 +1,66 @@
-/* bench_jobs.h: benchmark sweeps as background jobs — a queue, one worker, persistence in a results directory. */
+/* bench_jobs.h: benchmark sweeps as jobs in the results store — this daemon's machine, its heartbeat, and the worker that claims and runs job parts. */
 #ifndef CLRELU_SERVER_BENCH_JOBS_H
 #define CLRELU_SERVER_BENCH_JOBS_H
 
-#include "clrelu_bench.h"
-#include "jobs/bench_store.h"
+#include "clrelu_results_jobs.h"
+#include "jobs/bench_request.h"
 #include "server.h"
 
 #include <stdatomic.h>
 
 struct cJSON;
 
-/* One sweep: its record (bench_store.h: status, progress, results; read and written under the
- * queue's lock) and what running it needs. */
-typedef struct bench_job {
-    bench_record rec;
-    char *opt_strings[6];       /* owned copies: devices, ops, dtypes, sizes, directions, placements */
-    clrelu_bench_options opts;
-    atomic_bool cancel;
-    struct bench_jobs *owner;
-    struct bench_job *next;     /* list in creation order */
-} bench_job;
-
+/* The queue as this daemon sees it. Jobs, their parts and results live in the store (shared by
+ * every daemon on the same database); this holds the connection, the machine this daemon
+ * registers, and the part it runs now. */
 typedef struct bench_jobs {
     server *srv;
-    char dir[1024];             /* results directory; "" when results cannot be persisted */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t worker;
-    bool worker_started, stopping;
-    bench_job *jobs;            /* every job, oldest first */
-    unsigned counter;
+    clrelu_results *db;
+    char url[512];              /* the store's URL, password hidden (for messages) */
+    char dir[1024];             /* results directory (the default SQLite file, the JSON-era import) */
+    clrelu_machine machine;     /* this daemon's machine, registered by the heartbeat */
+    char runner[160];           /* "machine-id#instance": who holds a claimed part */
+    uint64_t lease_ms, heartbeat_ms, alive_ms;
+    atomic_bool db_ok;          /* the last store call worked (logs the changes once) */
+
+    pthread_mutex_t lock;       /* guards what follows */
+    pthread_cond_t wake;        /* a job was submitted here, or stop */
+    bool stopping;
+    pthread_t worker, ticker;
+    bool worker_started, ticker_started;
+    /* the part being run (the worker's; the ticker renews its lease and publishes progress) */
+    bool has_claim;
+    bool finishing;             /* the worker is storing the part's end: a renewal that finds it
+                                   no longer running is that, not a lost claim */
+    unsigned claim_gen;         /* counts claims, so that a renewal answered late never applies
+                                   to the next part */
+    clrelu_job_claim claim;
+    clrelu_bench_progress progress;
+    char current[160];
+    atomic_bool cancel;         /* a client cancelled the running part's job */
+    atomic_bool lost;           /* the claim was lost (requeued elsewhere): drop the work */
+    atomic_bool stop;           /* the daemon stops: hand the part back */
 } bench_jobs;
 
-/* Create the queue: resolve and create the results directory (cfg.results_dir, else
- * $CLRELU_RESULTS_DIR, else $XDG_STATE_HOME/clrelu/benchmarks, else ./clrelu-results), load the
- * jobs saved there and start the worker thread. NULL when out of memory or the thread fails. */
+/* Open the results store (cfg.results_db, else sqlite:<results dir>/results.db; the results
+ * directory resolves as cfg.results_dir, $CLRELU_RESULTS_DIR, $XDG_STATE_HOME/clrelu/benchmarks,
+ * else ./clrelu-results), register this machine, import a JSON-era results directory (once per
+ * file), start the heartbeat and the worker. NULL (logged, naming the store with its password
+ * hidden) when the store cannot be opened or a thread cannot start: the daemon stops. */
 bench_jobs *bench_jobs_start(server *s);
-/* Cancel the running sweep (it stops between cases or samples) and every queued one; returns
- * at once. bench_jobs_stop then waits for the worker, saves what finished and frees everything. */
+/* Stop claiming; the running sweep stops between cases or samples and its part is handed back
+ * (queued again for any daemon). Returns at once; bench_jobs_stop waits and frees. */
 void bench_jobs_cancel_all(bench_jobs *j);
 void bench_jobs_stop(bench_jobs *j);
 
-/* Queue a sweep described by a JSON request body; 202-worthy on success (*out set, owned by
- * the queue). On bad options returns a status (INVALID_ARG/NOT_FOUND: the client's fault) with
- * the message in err. */
-clrelu_status bench_jobs_submit(bench_jobs *j, const struct cJSON *req, bench_job **out, char *err, size_t errlen);
-/* Validate a request body and build its job without queueing it (the parser bench_jobs_submit
- * uses; exposed for the fuzz harness): options, case count on ctx's devices, and the request as
- * it will be echoed (null members dropped). Free the job with bench_job_free. */
-clrelu_status bench_request_parse(clrelu_context *ctx, const struct cJSON *req, bench_job **out, char *err,
-                                  size_t errlen);
-void bench_job_free(bench_job *b);
-/* The job with this id, or NULL (call under j->lock). */
-bench_job *bench_jobs_find(bench_jobs *j, const char *id);
-/* Save a final job's record in the results directory when there is one (call without the lock:
- * a final record no longer changes). */
-void bench_jobs_save(bench_jobs *j, const bench_job *b);
+/* Queue a sweep from a request body. On success *id is set (202); else the HTTP status to answer
+ * (400 bad request, 503 store unreachable or stopping) with the message in err. */
+unsigned bench_jobs_submit(bench_jobs *j, const struct cJSON *req, char id[CLRELU_JOB_ID_MAX], char *err, size_t errlen);
+/* A client cancelled job id: when this daemon runs one of its parts, stop it now. */
+void bench_jobs_cancelled(bench_jobs *j, const char *id);
+
+/* The HTTP status for a store call that failed with st (IO: 503, NOT_FOUND: 404, INVALID_ARG:
+ * 400, else 500); an IO failure is also noted in j->db_ok. */
+unsigned bench_jobs_http_status(bench_jobs *j, clrelu_status st);
 
 #endif

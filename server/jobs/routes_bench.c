@@ -1,4 +1,4 @@
-/* routes_bench.c: /v1/benchmarks — start a sweep (202 + Location), list, status/progress/results (JSON or CSV), cancel. */
+/* routes_bench.c: /v1/benchmarks — start a sweep (202 + Location), list, status/progress/results (JSON or CSV), cancel, delete; served from the results store, so any replica answers for any job. */
 #include "jobs/bench_jobs.h"
 #include "router.h"
 
@@ -15,23 +15,23 @@ static const char *path_id(const request *rq)
     return slash ? slash + 1 : rq->path;
 }
 
-/* Print obj and append `"results": <results>` before its closing brace; takes obj. */
-static char *json_with_results(cJSON *obj, const char *results)
+/* Answer a failed store call: 503 while the store is unreachable, 404 for an unknown job. */
+static void store_error(server *s, response *rp, clrelu_status st)
 {
-    char *head = cJSON_PrintUnformatted(obj);
-    cJSON_Delete(obj);
-    if (!head || !results)
-        return head;
-    size_t hl = strlen(head), rl = strlen(results);
-    char *out = malloc(hl + rl + 16);
-    if (out && hl >= 2) {
-        memcpy(out, head, hl - 1); /* drop '}' */
-        memcpy(out + hl - 1, ",\"results\":", 11);
-        memcpy(out + hl + 10, results, rl);
-        memcpy(out + hl + 10 + rl, "}", 2);
-    }
-    free(head);
-    return out;
+    unsigned http = bench_jobs_http_status(s->bench, st);
+    if (http == 503 && st == CLRELU_ERR_IO)
+        response_error(rp, 503, "the results store is unavailable: %s", clrelu_last_error());
+    else
+        response_error(rp, http, "%s", clrelu_last_error());
+}
+
+/* The "status" of a job record (JSON text), into buf. */
+static void record_status(const char *record, char *buf, size_t len)
+{
+    cJSON *o = cJSON_Parse(record);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+    snprintf(buf, len, "%s", cJSON_IsString(st) ? st->valuestring : "unknown");
+    cJSON_Delete(o);
 }
 
 void h_bench_submit(server *s, request *rq, response *rp)
@@ -45,23 +45,24 @@ void h_bench_submit(server *s, request *rq, response *rp)
         response_error(rp, 400, "the body is not valid JSON");
         return;
     }
-    bench_job *b = NULL;
-    char err[512] = "";
-    clrelu_status st = bench_jobs_submit(s->bench, req, &b, err, sizeof err);
+    char id[CLRELU_JOB_ID_MAX] = "", err[512] = "";
+    unsigned http = bench_jobs_submit(s->bench, req, id, err, sizeof err);
     cJSON_Delete(req);
-    if (st != CLRELU_OK) {
-        response_error(rp, st == CLRELU_ERR_OUT_OF_MEMORY ? 503 : st == CLRELU_ERR_DEVICE ? 503 : 400, "%s",
-                       err);
+    if (http != 202) {
+        response_error(rp, http, "%s", err);
         return;
     }
-    pthread_mutex_lock(&s->bench->lock);
-    cJSON *o = bench_record_json(&b->rec);
-    snprintf(rp->location, sizeof rp->location, "/v1/benchmarks/%s", b->rec.id);
-    pthread_mutex_unlock(&s->bench->lock);
+    char *rec = NULL;
+    clrelu_status st = clrelu_jobs_get(s->bench->db, id, false, &rec);
+    cJSON *o = st == CLRELU_OK ? cJSON_Parse(rec) : NULL;
+    free(rec);
     if (!o) {
-        response_error(rp, 500, "out of memory");
-        return;
+        /* queued, but the store went away before the record could be read back */
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", id);
+        cJSON_AddStringToObject(o, "status", "queued");
     }
+    snprintf(rp->location, sizeof rp->location, "/v1/benchmarks/%s", id);
     cJSON_AddStringToObject(o, "location", rp->location);
     response_json(rp, 202, o);
 }
@@ -69,22 +70,17 @@ void h_bench_submit(server *s, request *rq, response *rp)
 void h_bench_list(server *s, request *rq, response *rp)
 {
     (void)rq;
-    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "jobs");
-    if (!o || !arr) {
-        cJSON_Delete(o);
-        response_error(rp, 500, "out of memory");
+    if (!s->bench) {
+        response_json_text(rp, 200, strdup("{\"jobs\":[]}"));
         return;
     }
-    if (s->bench) {
-        pthread_mutex_lock(&s->bench->lock);
-        for (bench_job *b = s->bench->jobs; b; b = b->next) {
-            cJSON *item = bench_record_json(&b->rec);
-            if (item)
-                cJSON_AddItemToArray(arr, item);
-        }
-        pthread_mutex_unlock(&s->bench->lock);
+    char *json = NULL;
+    clrelu_status st = clrelu_jobs_list(s->bench->db, 0, &json);
+    if (st != CLRELU_OK) {
+        store_error(s, rp, st);
+        return;
     }
-    response_json(rp, 200, o);
+    response_json_text(rp, 200, json);
 }
 
 void h_bench_get(server *s, request *rq, response *rp)
@@ -98,24 +94,20 @@ void h_bench_get(server *s, request *rq, response *rp)
         response_error(rp, 404, "no benchmark '%s'", path_id(rq));
         return;
     }
-    pthread_mutex_lock(&s->bench->lock);
-    bench_job *b = bench_jobs_find(s->bench, path_id(rq));
-    char *body = NULL;
     bool csv = fmt && !strcmp(fmt, "csv");
-    if (!b) {
-        pthread_mutex_unlock(&s->bench->lock);
-        response_error(rp, 404, "no benchmark '%s'", path_id(rq));
+    char *body = NULL;
+    clrelu_status st = csv ? clrelu_jobs_csv(s->bench->db, path_id(rq), &body)
+                           : clrelu_jobs_get(s->bench->db, path_id(rq), true, &body);
+    if (st != CLRELU_OK) {
+        store_error(s, rp, st);
         return;
     }
-    if (csv && !b->rec.result_csv) {
-        pthread_mutex_unlock(&s->bench->lock);
-        response_error(rp, 409, "benchmark %s has no results yet (status %s)", b->rec.id, job_state_name(b->rec.state));
-        return;
-    }
-    body = csv ? strdup(b->rec.result_csv) : json_with_results(bench_record_json(&b->rec), b->rec.result_json);
-    pthread_mutex_unlock(&s->bench->lock);
-    if (!body) {
-        response_error(rp, 500, "out of memory");
+    if (csv && !body) {
+        char *rec = NULL, status[32] = "unknown";
+        if (clrelu_jobs_get(s->bench->db, path_id(rq), false, &rec) == CLRELU_OK)
+            record_status(rec, status, sizeof status);
+        free(rec);
+        response_error(rp, 409, "benchmark %s has no results yet (status %s)", path_id(rq), status);
         return;
     }
     response_json_text(rp, 200, body);
@@ -123,40 +115,54 @@ void h_bench_get(server *s, request *rq, response *rp)
         rp->content_type = "text/csv; charset=utf-8";
 }
 
+/* DELETE /v1/benchmarks/{id}: cancels a job that is queued or running (202, the record);
+ * with ?purge (any value but "0" or "false") deletes a job that has ended, with its results (200). */
 void h_bench_cancel(server *s, request *rq, response *rp)
 {
     if (!s->bench) {
         response_error(rp, 404, "no benchmark '%s'", path_id(rq));
         return;
     }
-    bench_jobs *j = s->bench;
-    pthread_mutex_lock(&j->lock);
-    bench_job *b = bench_jobs_find(j, path_id(rq));
-    if (!b) {
-        pthread_mutex_unlock(&j->lock);
-        response_error(rp, 404, "no benchmark '%s'", path_id(rq));
+    const char *id = path_id(rq);
+    const char *purge = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "purge");
+    bool del = MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, "purge", 5, NULL, NULL) == MHD_YES &&
+               !(purge && (!strcmp(purge, "0") || !strcmp(purge, "false")));
+    if (del) {
+        bool live = false;
+        clrelu_status st = clrelu_jobs_delete(s->bench->db, id, &live);
+        if (st != CLRELU_OK) {
+            store_error(s, rp, st);
+            return;
+        }
+        if (live) {
+            response_error(rp, 409, "benchmark %s is queued or running: cancel it first (DELETE without ?purge)", id);
+            return;
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", id);
+        cJSON_AddBoolToObject(o, "deleted", true);
+        response_json(rp, 200, o);
         return;
     }
-    if (b->rec.state != JOB_QUEUED && b->rec.state != JOB_RUNNING) {
-        pthread_mutex_unlock(&j->lock);
-        response_error(rp, 409, "benchmark %s already finished (status %s)", b->rec.id, job_state_name(b->rec.state));
+    bool final = false;
+    char *rec = NULL;
+    clrelu_status st = clrelu_jobs_cancel(s->bench->db, id, &final, &rec);
+    if (st != CLRELU_OK) {
+        store_error(s, rp, st);
         return;
     }
-    atomic_store(&b->cancel, true);
-    bool was_queued = b->rec.state == JOB_QUEUED;
-    if (was_queued) {
-        b->rec.state = JOB_CANCELLED;
-        b->rec.finished_ms = wall_ms();
-        snprintf(b->rec.error, sizeof b->rec.error, "cancelled before it started");
+    if (final) {
+        char status[32] = "unknown";
+        if (rec)
+            record_status(rec, status, sizeof status);
+        free(rec);
+        response_error(rp, 409, "benchmark %s already finished (status %s); DELETE ?purge deletes it", id, status);
+        return;
     }
-    cJSON *o = bench_record_json(&b->rec);
-    pthread_mutex_unlock(&j->lock);
-    /* a queued job is final now; a running one is saved by the worker when it stops */
-    if (was_queued)
-        bench_jobs_save(j, b);
-    if (!o) {
+    bench_jobs_cancelled(s->bench, id);
+    if (!rec) {
         response_error(rp, 500, "out of memory");
         return;
     }
-    response_json(rp, 202, o);
+    response_json_text(rp, 202, rec);
 }
