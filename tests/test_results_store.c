@@ -180,6 +180,41 @@ static void machines_table(clrelu_results *db, const clrelu_machine *m)
     free(json);
 }
 
+/* After the heartbeat of machines_table: runs stored without a daemon. */
+static void runs_keep_heartbeat(clrelu_results *db, const clrelu_machine *m)
+{
+    /* A run stored from the machine without labels (clrelu bench) keeps the daemon's labels and
+     * heartbeat; a machine only runs came from was never seen alive (last_seen_ms 0). */
+    clrelu_machine bare = *m, cli_only = *m;
+    bare.labels_json = (char *)"{}";
+    snprintf(cli_only.id, sizeof cli_only.id, "cli-only-%.40s", m->id);
+    char *res = make_result(900, false), run[64], *json = NULL;
+    CHECK_OK(clrelu_results_put_run(db, &bare, NULL, NULL, res, run));
+    CHECK_OK(clrelu_results_put_run(db, &cli_only, NULL, NULL, res, run));
+    free(res);
+    CHECK_OK(clrelu_results_machines(db, &json));
+    cJSON *o = parse_checked(json, "machines after runs");
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "machines"), *e;
+    int checked = 0;
+    cJSON_ArrayForEach(e, arr)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+        double last = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "last_seen_ms"));
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "labels"), "pool");
+        if (cJSON_IsString(id) && !strcmp(id->valuestring, m->id)) {
+            CHECK(last > 1.7e12 && cJSON_IsString(p) && !strcmp(p->valuestring, "cpu"),
+                  "a run without labels keeps the machine's labels and heartbeat: %s", json);
+            checked++;
+        } else if (cJSON_IsString(id) && !strcmp(id->valuestring, cli_only.id)) {
+            CHECK(last == 0, "a machine no daemon served from has last_seen_ms 0: %s", json);
+            checked++;
+        }
+    }
+    CHECK(checked == 2, "both machines listed: %s", json);
+    cJSON_Delete(o);
+    free(json);
+}
+
 /* Five runs: medians of relu 4096 on cpu:0 = 1000, 1005, 1200 (20 % slower, spread 1.5 %), one
  * on another machine and a cancelled one. run ids in storing order. */
 static void store_runs(clrelu_results *db, const clrelu_machine *m, const clrelu_machine *m2, char ids[5][64])
@@ -592,9 +627,9 @@ static int reconnect_mode(const char *url)
     clrelu_machine m = {0};
     CHECK_OK(clrelu_machine_describe(ctx, "reconnect-machine", NULL, &m));
     CHECK_OK(clr_results_begin(db, true));
-    CHECK_OK(clr_results_upsert_machine(db, &m, 1));
+    CHECK_OK(clr_results_upsert_machine(db, &m, 1, true));
     step("RESTART");
-    CHECK(clr_results_upsert_machine(db, &m, 2) == CLRELU_ERR_IO, "a statement after the restart in the transaction fails");
+    CHECK(clr_results_upsert_machine(db, &m, 2, true) == CLRELU_ERR_IO, "a statement after the restart in the transaction fails");
     CHECK(clr_results_exec(db, "SELECT 1", 0, NULL, NULL) == CLRELU_ERR_IO,
           "and so does the next one: the transaction is gone, never silently continued");
     clr_results_rollback(db);
@@ -685,6 +720,7 @@ int main(int argc, char **argv)
         if (db) {
             CHECK(count_runs(db, (clrelu_results_filter){0}) == 5, "after reopening, the five runs are there");
             import_dir(db, &m, "a");
+            runs_keep_heartbeat(db, &m);
             clrelu_results_close(db);
         }
     }

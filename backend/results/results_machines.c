@@ -238,7 +238,7 @@ clrelu_status clrelu_label_add(char **labels_json, const char *key_eq_value)
 
 /* ---- the machines table ---------------------------------------------------------------------- */
 
-clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machine *m, uint64_t now_ms)
+clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machine *m, uint64_t now_ms, bool heartbeat)
 {
     if (!db || !m || !m->id[0])
         return clrelu_set_error(CLRELU_ERR_INVALID_ARG, "results store: a machine with an id is required");
@@ -247,20 +247,32 @@ clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machin
                          clr_results_u64(cpus, m->cpus), m->kernel, m->os, m->clrelu_version, m->build,
                          m->labels_json ? m->labels_json : "{}", m->devices_json ? m->devices_json : "[]",
                          clr_results_u64(now, now_ms)};
-    return clr_results_exec(db,
+    /* last_seen_ms is the last heartbeat of a daemon on the machine (0: none yet): storing a run
+     * does not make a machine look alive, or a fan-out would wait on a machine that serves nothing. */
+    return clr_results_exec(db, heartbeat ?
                             "INSERT INTO machines (id, hostname, cpu_model, memory_bytes, cpus, kernel, os, clrelu_version,"
                             " build, labels, devices, first_seen_ms, last_seen_ms)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
                             " ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, cpu_model = excluded.cpu_model,"
                             " memory_bytes = excluded.memory_bytes, cpus = excluded.cpus, kernel = excluded.kernel,"
                             " os = excluded.os, clrelu_version = excluded.clrelu_version, build = excluded.build,"
-                            " labels = excluded.labels, devices = excluded.devices, last_seen_ms = excluded.last_seen_ms",
+                            " labels = CASE WHEN excluded.labels = '{}' THEN machines.labels ELSE excluded.labels END,"
+                            " devices = excluded.devices, last_seen_ms = excluded.last_seen_ms"
+                            :
+                            "INSERT INTO machines (id, hostname, cpu_model, memory_bytes, cpus, kernel, os, clrelu_version,"
+                            " build, labels, devices, first_seen_ms, last_seen_ms)"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)"
+                            " ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, cpu_model = excluded.cpu_model,"
+                            " memory_bytes = excluded.memory_bytes, cpus = excluded.cpus, kernel = excluded.kernel,"
+                            " os = excluded.os, clrelu_version = excluded.clrelu_version, build = excluded.build,"
+                            " labels = CASE WHEN excluded.labels = '{}' THEN machines.labels ELSE excluded.labels END,"
+                            " devices = excluded.devices",
                             12, p, NULL);
 }
 
 clrelu_status clrelu_results_heartbeat(clrelu_results *db, const clrelu_machine *m)
 {
-    return clr_results_upsert_machine(db, m, clr_results_now_ms());
+    return clr_results_upsert_machine(db, m, clr_results_now_ms(), true);
 }
 
 /* A JSON text cell as an item (the fallback when it does not parse). */

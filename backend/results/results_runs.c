@@ -175,7 +175,7 @@ clrelu_status clr_results_store_run(clrelu_results *db, const clrelu_machine *m,
         goto out;
     }
     uint64_t now = clr_results_now_ms();
-    if ((st = clr_results_upsert_machine(db, m, now)) != CLRELU_OK)
+    if ((st = clr_results_upsert_machine(db, m, now, false)) != CLRELU_OK)
         goto out;
     char id[CLR_RESULTS_ID_LEN], cb[24];
     clr_results_new_id(id, "r-");

@@ -49,9 +49,10 @@ const char *clr_results_u64(char buf[24], uint64_t v);
 /* A double as text that reads back exactly (buf of 32 bytes); NULL (SQL NULL) when not finite. */
 const char *clr_results_dbl(char buf[32], double v);
 
-/* Insert or refresh a machine (every field, last_seen_ms = now_ms; first_seen_ms kept).
- * Call inside a write transaction or alone. */
-clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machine *m, uint64_t now_ms);
+/* Insert or refresh a machine (every field; first_seen_ms kept; labels kept when m has none).
+ * heartbeat: a daemon is alive on it, last_seen_ms = now_ms; else (a stored run) last_seen_ms
+ * stays as it was, 0 for a machine no daemon ever served from. Inside a write transaction or alone. */
+clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machine *m, uint64_t now_ms, bool heartbeat);
 
 /* Store a run (machine upserted, the run, its cases, its labels) inside the caller's open write
  * transaction (clr_results_begin(db, true)): the job queue stores a part's result and marks the
