@@ -70,6 +70,19 @@ def test_machines(c, fleet):
         c.check(m["self"] == (m["id"] == "fleet-a"), "%s: self only for the daemon asked" % m["id"])
     c.check({m["id"]: m["labels"].get("pool") for m in body.get("machines", [])} ==
             {"fleet-a": "x", "fleet-b": "x", "fleet-c": "y"}, "labels registered")
+    st, doc = a.json("GET", "/openapi.json")
+    paths = ["/v1/machines", "/v1/results", "/v1/results/{id}", "/v1/results/compare", "/v1/results/history"]
+    c.check(st == 200 and all(p in doc["paths"] for p in paths) and "purge" in json.dumps(doc["paths"]["/v1/benchmarks/{id}"])
+            and "machines" in doc["components"]["schemas"]["BenchmarkRequest"]["properties"],
+            "the OpenAPI document describes the machines, results and purge routes and fleet sweeps")
+    try:
+        from openapi_spec_validator import validate
+        validate(doc)
+        c.check(True, "and stays valid OpenAPI")
+    except ImportError:
+        print("openapi-spec-validator missing (tests/requirements.txt): the document was not validated")
+    except Exception as e:  # noqa: BLE001 - the validator's own exception types vary by version
+        c.check(False, "openapi.json is not valid OpenAPI: %s" % str(e)[:300])
 
 
 def test_any_replica(c, fleet):
