@@ -100,6 +100,11 @@ clrelu_status clrelu_jobs_release(clrelu_results *db, const clrelu_job_claim *c,
  * times. *requeued (may be NULL) counts the parts queued again. */
 clrelu_status clrelu_jobs_requeue_expired(clrelu_results *db, int max_attempts, int *requeued);
 
+/* End as failed every queued part addressed to a machine whose last heartbeat is older than
+ * gone_ms (or that no daemon ever served from), so a fleet sweep does not wait forever on a
+ * machine that left the fleet. *failed (may be NULL) counts them. */
+clrelu_status clrelu_jobs_fail_orphaned(clrelu_results *db, uint64_t gone_ms, int *failed);
+
 /* ---- clients ----------------------------------------------------------------------------------- */
 /* Ask to cancel a job: its queued parts end at once ("cancelled before it started"), running ones
  * when their runner next renews. *was_final true (and nothing changed) when every part had

@@ -7,6 +7,7 @@
  *                                                store, step by step with the caller (see below) */
 #include "check.h"
 #include "clrelu_results.h"
+#include "clrelu_results_jobs.h"
 #include "results/results_schema.h"
 #include "results/results_store.h"
 
@@ -213,6 +214,38 @@ static void runs_keep_heartbeat(clrelu_results *db, const clrelu_machine *m)
     CHECK(checked == 2, "both machines listed: %s", json);
     cJSON_Delete(o);
     free(json);
+}
+
+/* A fleet part addressed to a machine that stopped sending heartbeats ends as failed; one
+ * addressed to a live machine stays queued. */
+static void orphaned_parts(clrelu_results *db, const clrelu_machine *m)
+{
+    clrelu_machine ghost = *m, live = *m;
+    snprintf(ghost.id, sizeof ghost.id, "ghost-machine");
+    snprintf(live.id, sizeof live.id, "live-machine");
+    CHECK_OK(clr_results_upsert_machine(db, &ghost, 1, true)); /* last heartbeat in 1970 */
+    CHECK_OK(clrelu_results_heartbeat(db, &live));
+    char ghost_job[CLRELU_JOB_ID_MAX] = "", live_job[CLRELU_JOB_ID_MAX] = "";
+    clrelu_job_submit sub = {.request_json = "{\"devices\":\"host\"}", .machines_json = "[\"ghost-machine\"]",
+                             .alive_ms = 10000};
+    CHECK_OK(clrelu_jobs_submit(db, &sub, ghost_job, NULL));
+    sub.machines_json = "[\"live-machine\"]";
+    CHECK_OK(clrelu_jobs_submit(db, &sub, live_job, NULL));
+    int failed = -1;
+    CHECK_OK(clrelu_jobs_fail_orphaned(db, 60000, &failed));
+    CHECK(failed == 1, "one orphaned part failed (%d)", failed);
+    char *json = NULL;
+    CHECK_OK(clrelu_jobs_get(db, ghost_job, false, &json));
+    CHECK(json && strstr(json, "\"status\":\"failed\"") && strstr(json, "ghost-machine stopped sending heartbeats"),
+          "the ghost's job failed and says why: %s", json ? json : "(null)");
+    free(json);
+    json = NULL;
+    CHECK_OK(clrelu_jobs_get(db, live_job, false, &json));
+    CHECK(json && strstr(json, "\"status\":\"queued\""), "the live machine's job stays queued: %s",
+          json ? json : "(null)");
+    free(json);
+    CHECK_OK(clrelu_jobs_fail_orphaned(db, 60000, &failed));
+    CHECK(failed == 0, "a failed part is not failed again (%d)", failed);
 }
 
 /* Five runs: medians of relu 4096 on cpu:0 = 1000, 1005, 1200 (20 % slower, spread 1.5 %), one
@@ -721,6 +754,7 @@ int main(int argc, char **argv)
             CHECK(count_runs(db, (clrelu_results_filter){0}) == 5, "after reopening, the five runs are there");
             import_dir(db, &m, "a");
             runs_keep_heartbeat(db, &m);
+            orphaned_parts(db, &m);
             clrelu_results_close(db);
         }
     }

@@ -413,6 +413,30 @@ out:
     return st;
 }
 
+clrelu_status clrelu_jobs_fail_orphaned(clrelu_results *db, uint64_t gone_ms, int *failed)
+{
+    if (failed)
+        *failed = 0;
+    uint64_t now = clr_results_now_ms();
+    char now_s[24], cut_s[24];
+    const char *p[2] = {clr_results_u64(now_s, now), clr_results_u64(cut_s, now > gone_ms ? now - gone_ms : 0)};
+    /* A part addressed to a machine is claimed by that machine only: once it is gone, nothing else
+     * ever will. One statement, so a machine that comes back meanwhile either claimed it first or
+     * finds it ended. */
+    db_rows rows = {0};
+    clrelu_status st = clr_results_exec(
+        db,
+        "UPDATE job_parts SET state = 'failed', finished_ms = $1,"
+        " error = 'machine ' || machine_id || ' stopped sending heartbeats before it ran its part'"
+        " WHERE state = 'queued' AND machine_id IS NOT NULL AND machine_id IN"
+        " (SELECT id FROM machines WHERE last_seen_ms < $2) RETURNING job_id",
+        2, p, &rows);
+    if (st == CLRELU_OK && failed)
+        *failed = rows.n_rows;
+    db_rows_clear(&rows);
+    return st;
+}
+
 /* ---- clients ----------------------------------------------------------------------------------- */
 
 /* Count the job's parts still queued or running; NOT_FOUND when there is no such job. */

@@ -157,7 +157,14 @@ static void *ticker_main(void *arg)
             int requeued = 0;
             if (st == CLRELU_OK)
                 st = clrelu_jobs_requeue_expired(j->db, MAX_ATTEMPTS, &requeued);
+            int orphaned = 0;
+            if (st == CLRELU_OK)
+                st = clrelu_jobs_fail_orphaned(j->db, j->gone_ms, &orphaned);
             note_db(j, st);
+            if (orphaned)
+                server_log(&j->srv->log, CLRELU_LOG_WARN,
+                           "benchmarks: %d job part%s failed: addressed to a machine not seen for %llu s", orphaned,
+                           orphaned == 1 ? "" : "s", (unsigned long long)(j->gone_ms / 1000));
             if (requeued)
                 server_log(&j->srv->log, CLRELU_LOG_WARN,
                            "benchmarks: %d job part%s queued again (the daemon%s running them stopped renewing its lease)",
@@ -398,6 +405,7 @@ bench_jobs *bench_jobs_start(server *s)
     j->lease_ms = env_ms("CLRELU_JOB_LEASE_S", 30000);
     j->heartbeat_ms = env_ms("CLRELU_HEARTBEAT_S", 3000);
     j->alive_ms = 3 * j->heartbeat_ms + 2000;
+    j->gone_ms = env_ms("CLRELU_MACHINE_GONE_S", 600000);
     resolve_dir(j);
     char url[1200];
     if (s->cfg.results_db && *s->cfg.results_db)

@@ -20,7 +20,7 @@ typedef struct bench_jobs {
     char dir[1024];             /* results directory (the default SQLite file, the JSON-era import) */
     clrelu_machine machine;     /* this daemon's machine, registered by the heartbeat */
     char runner[160];           /* "machine-id#instance": who holds a claimed part */
-    uint64_t lease_ms, heartbeat_ms, alive_ms;
+    uint64_t lease_ms, heartbeat_ms, alive_ms, gone_ms; /* gone_ms: a fleet part waits this long for its machine */
     atomic_bool db_ok;          /* the last store call worked (logs the changes once) */
 
     pthread_mutex_t lock;       /* guards what follows */
