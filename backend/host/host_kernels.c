@@ -12,6 +12,9 @@
 #include <emmintrin.h>
 #define HOST_HAS_STREAM 1
 #endif
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 /* At -O2 GCC only vectorises loops whose trip count is known, and will not turn a select whose
  * arm multiplies into a blend while FP traps are assumed; these loops must vectorise at any
@@ -29,8 +32,6 @@
 #define IVDEP
 #endif
 
-#define BLOCK 512 /* float16/bfloat16 are widened to float in blocks of this many elements */
-
 /* The default x86-64 target has only SSE2 (16-byte vectors). The loops are also compiled for
  * AVX2 and AVX-512, and the widest the CPU has is chosen once at run time (or the one named by
  * CLRELU_HOST_ISA=avx512|avx2|baseline, which the tests use to check every variant). It matters
@@ -39,7 +40,7 @@
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define HOST_ISA_VARIANTS 1
 #define ATTR_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
-#define ATTR_AVX2 __attribute__((target("avx2,fma")))
+#define ATTR_AVX2 __attribute__((target("avx2,fma,f16c")))
 #endif
 
 /* One loop per op and direction, instantiated for float (T=float) and double. */
@@ -105,15 +106,44 @@
         }                                                                                          \
     }
 
+/* The float16/bfloat16 loops (host_vloops.h), per instruction set: float16 conversions with
+ * F16C (AVX2 set) or AVX-512F (AVX-512 set), integer arithmetic in the baseline set. */
+#define VL_ISA baseline
+#define VL_VW 4
+#include "host/host_vloops.h"
+#ifdef HOST_ISA_VARIANTS
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#define VL_ISA avx2
+#define VL_VW 8
+#define VL_F16C 1
+#include "host/host_vloops.h"
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,f16c")
+#define VL_ISA avx512
+#define VL_VW 16
+#define VL_F16C 2
+#include "host/host_vloops.h"
+#pragma GCC pop_options
+#endif
+
 typedef struct {
     const char *name;
     void (*fwd_f32)(op_id, const float *, float *, size_t, float, float);
     void (*bwd_f32)(op_id, const float *, const float *, float *, size_t, float, float);
     void (*fwd_f64)(op_id, const double *, double *, size_t, double, double);
     void (*bwd_f64)(op_id, const double *, const double *, double *, size_t, double, double);
+    void (*fwd_16)(op_id, clrelu_dtype, const uint16_t *, uint16_t *, size_t, float, float);
+    void (*bwd_16)(op_id, clrelu_dtype, const uint16_t *, const uint16_t *, uint16_t *, size_t, float, float);
+    void (*fwd_smooth)(op_id, clrelu_dtype, const void *, void *, size_t, float, float);
+    void (*bwd_smooth)(op_id, clrelu_dtype, const void *, const void *, void *, size_t, float, float);
+    void (*widen_16)(clrelu_dtype, const uint16_t *, float *, size_t);
+    void (*narrow_16)(clrelu_dtype, const float *, uint16_t *, size_t);
 } loop_set;
 
-#define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA}
+#define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA, vl16_fwd_##ISA, vl16_bwd_##ISA, \
+                       vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA}
 
 DEFINE_LOOPS(float, f32_baseline, )
 DEFINE_LOOPS(double, f64_baseline, )
@@ -134,9 +164,10 @@ static bool cpu_runs(const loop_set *l)
     __builtin_cpu_init();
     if (strcmp(l->name, "avx512") == 0)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("f16c");
     if (strcmp(l->name, "avx2") == 0)
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 #endif
     (void)l;
     return true;
@@ -172,32 +203,27 @@ bool clr_host_kernel_isa_available(const char *name)
     return false;
 }
 
-static bool has_fast_path(op_id id)
+bool clr_host_convert16(const char *isa, clrelu_dtype t, const void *src, void *dst, size_t n, bool widen)
+{
+    for (size_t i = 0; i < N_LOOP_SETS; i++)
+        if (strcmp(isa, loop_sets[i].name) == 0 && cpu_runs(&loop_sets[i])) {
+            if (widen)
+                loop_sets[i].widen_16(t, src, dst, n);
+            else
+                loop_sets[i].narrow_16(t, src, dst, n);
+            return true;
+        }
+    return false;
+}
+
+static bool is_piecewise(op_id id)
 {
     return id == OP_RELU || id == OP_LEAKY_RELU || id == OP_RELU6 || id == OP_HARDTANH || id == OP_PRELU;
 }
 
-static void widen(const uint16_t *src, clrelu_dtype t, float *dst, size_t n)
-{
-    if (t == CLRELU_F16)
-        for (size_t i = 0; i < n; i++)
-            dst[i] = clrelu_half_to_float(src[i]);
-    else
-        for (size_t i = 0; i < n; i++) {
-            uint32_t u = (uint32_t)src[i] << 16;
-            memcpy(&dst[i], &u, sizeof u);
-        }
-}
-
-static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
-{
-    if (t == CLRELU_F16)
-        for (size_t i = 0; i < n; i++)
-            dst[i] = clrelu_float_to_half(src[i]);
-    else
-        for (size_t i = 0; i < n; i++)
-            dst[i] = clrelu_float_to_bf16(src[i]);
-}
+/* Every op has vector loops in float32, float16 and bfloat16; float64 has them for the
+ * piecewise ops only (the smooth ones use the double reference, which is float64's own math). */
+static bool has_fast_path(const op_call *c) { return is_piecewise(c->op->id) || c->dtype != CLRELU_F64; }
 
 /* ---- non-temporal stores ----------------------------------------------------------------
  * An out-of-place pass over arrays larger than the last-level cache (stream.h) writes y with streaming
@@ -216,7 +242,7 @@ static void narrow(const float *src, clrelu_dtype t, uint16_t *dst, size_t n)
 bool clr_host_streams(const op_call *c)
 {
 #ifdef HOST_HAS_STREAM
-    if (c->y == c->x || c->y == c->grad_output || !has_fast_path(c->op->id))
+    if (c->y == c->x || c->y == c->grad_output || !has_fast_path(c))
         return false;
     return clr_stream_pays(c->count, clrelu_dtype_size(c->dtype), c->grad_output ? 3 : 2);
 #else
@@ -278,22 +304,34 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
     const loop_set *L = loops();
     size_t n = e - b;
     _Alignas(64) unsigned char out[STREAM_BLOCK_BYTES];
+    if (!is_piecewise(id)) { /* the smooth ops: one loop for float32, float16 and bfloat16 */
+        size_t es = clrelu_dtype_size(c->dtype);
+        for (size_t at = b, per = stream ? sizeof out / es : n; at < e; at += per) {
+            size_t m = e - at < per ? e - at : per;
+            void *dst = stream ? (void *)out : (char *)c->y + at * es;
+            const char *x = (const char *)c->x + at * es;
+            if (g)
+                L->bwd_smooth(id, c->dtype, x, (const char *)g + at * es, dst, m, (float)p0, (float)p1);
+            else
+                L->fwd_smooth(id, c->dtype, x, dst, m, (float)p0, (float)p1);
+            if (stream)
+                stream_out((char *)c->y + at * es, out, m * es);
+        }
+        return;
+    }
     switch (c->dtype) {
     case CLRELU_F32: WIDE_RUN(float, fwd_f32, bwd_f32, (float)p0, (float)p1); break;
     case CLRELU_F64: WIDE_RUN(double, fwd_f64, bwd_f64, p0, p1); break;
     case CLRELU_F16:
     case CLRELU_BF16:
-        for (size_t at = b, per = stream ? sizeof out / sizeof(uint16_t) : BLOCK; at < e; at += per) {
+        for (size_t at = b, per = stream ? sizeof out / sizeof(uint16_t) : n; at < e; at += per) {
             size_t m = e - at < per ? e - at : per;
-            float xf[BLOCK], gf[BLOCK];
-            widen((const uint16_t *)c->x + at, c->dtype, xf, m);
-            if (g) {
-                widen((const uint16_t *)g + at, c->dtype, gf, m);
-                L->bwd_f32(id, xf, gf, gf, m, (float)p0, (float)p1);
-            } else {
-                L->fwd_f32(id, xf, gf, m, (float)p0, (float)p1);
-            }
-            narrow(gf, c->dtype, stream ? (uint16_t *)(void *)out : (uint16_t *)c->y + at, m);
+            uint16_t *dst = stream ? (uint16_t *)(void *)out : (uint16_t *)c->y + at;
+            if (g)
+                L->bwd_16(id, c->dtype, (const uint16_t *)c->x + at, (const uint16_t *)g + at, dst, m, (float)p0,
+                          (float)p1);
+            else
+                L->fwd_16(id, c->dtype, (const uint16_t *)c->x + at, dst, m, (float)p0, (float)p1);
             if (stream)
                 stream_out((uint16_t *)c->y + at, out, m * sizeof(uint16_t));
         }
@@ -344,7 +382,7 @@ static void reference_range(const op_call *c, size_t begin, size_t end)
 
 void clr_host_kernel_range(const op_call *c, size_t begin, size_t end)
 {
-    if (!has_fast_path(c->op->id)) {
+    if (!has_fast_path(c)) {
         reference_range(c, begin, end);
         return;
     }

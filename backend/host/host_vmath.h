@@ -1,0 +1,201 @@
+/* host_vmath.h: vector float math for the smooth ops (exp/expm1, log1p, erfc, the logistic function) and each op's forward/backward, part of the host_vloops.h template. */
+
+/* No include guard: included by host_vloops.h once per instruction set, with VF, VU, VL_VW,
+ * VL_SEL, VL_FN and VL_INLINE defined. Everything stays in vector registers: range reduction,
+ * polynomials in Horner form, selects instead of branches. Where the target has FMA, GCC
+ * contracts a*b+c (gnu11's default -ffp-contract=fast), so the instruction sets may differ in
+ * the last bits; every set is held to the same stated bound by the tests (docs/accuracy.md).
+ *
+ * Each op mirrors the branch structure of its double reference (backend/core/reference.c), so
+ * NaN, infinities, signed zeros and the thresholds come out as the reference's do. */
+
+#define VI VL_CAT(vl_i_, VL_ISA)
+typedef int32_t VI __attribute__((vector_size(VL_VW * 4)));
+#define VL_K(c) ((VF){0} + (c))
+#define VL_SQRT1_2 0.70710678118654752440f
+#define VL_INV_SQRT_2PI 0.39894228040143267794f
+#define VL_SQRT_2_OVER_PI 0.79788456080286535588f
+#define VL_SELU_ALPHA 1.6732632423543772848170429916717f
+#define VL_SELU_SCALE 1.0507009873554804934193349852946f
+#define VL_GELU_C 0.044715f
+
+/* exp(x) (any x) and expm1(x) (x <= 0 or NaN; not used for x > 0) from one range reduction:
+ * n = round(x / ln2), r = x - n ln2 (Cody-Waite, ln2 in two parts), |r| <= ln2/2;
+ * q = expm1(r) by its Taylor polynomial to r^7 (truncation below 2e-8 relative);
+ * 2^n as two factors so that n in [-150, 128] (x clamped to [-104, 89]) never leaves the
+ * normal range: exp = (1 + q) 2^n, expm1 = q 2^n + (2^n - 1) (exact for n = 0). NaN
+ * propagates through r. vm_exps_hl takes the argument as x + lo, lo small: erfc's -a^2 is
+ * passed exactly that way (a float sum would lose up to 16 ulp of the result near a = 5). */
+VL_INLINE void VL_FN(vm_exps_hl)(VF x, VF lo, VF *e, VF *em)
+{
+    VF sum = x + lo; /* clamped as a whole (lo may be NaN where x is -inf: erfc(+inf)) */
+    VU big = (VU)(x > 89.0f) | (VU)(sum > 89.0f), small = (VU)(x < -104.0f) | (VU)(sum < -104.0f);
+    VF xc = VL_SEL(big, VL_K(89.0f), VL_SEL(small, VL_K(-104.0f), x));
+    lo = VL_SEL(big | small, VL_K(0.0f), lo);
+    VF nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    VF r = xc - nf * 0.693359375f;
+    r = (r - nf * -2.12194440e-4f) + lo;
+    VF q = VL_K(1.0f / 5040.0f);
+    q = q * r + 1.0f / 720.0f;
+    q = q * r + 1.0f / 120.0f;
+    q = q * r + 1.0f / 24.0f;
+    q = q * r + 1.0f / 6.0f;
+    q = q * r + 0.5f;
+    q = (q * r) * r + r;
+    VI n = __builtin_convertvector(VL_SEL(nf == nf, nf, VL_K(0.0f)), VI);
+    VI n1 = n >> 1, n2 = n - n1;
+    VF s1 = (VF)((n1 + 127) << 23), s2 = (VF)((n2 + 127) << 23);
+    *e = ((q + 1.0f) * s1) * s2;
+    if (em)
+        *em = VL_SEL(x == 0.0f, x, (q * s1) * s2 - (1.0f - s1 * s2)); /* expm1(-0) = -0 */
+}
+
+VL_INLINE void VL_FN(vm_exps)(VF x, VF *e, VF *em) { VL_FN(vm_exps_hl)(x, VL_K(0.0f), e, em); }
+
+VL_INLINE VF VL_FN(vm_exp)(VF x)
+{
+    VF e;
+    VL_FN(vm_exps)(x, &e, NULL);
+    return e;
+}
+
+/* log1p(u) for u in [0, 1] (or NaN): 2 atanh(s) with s = u / (2 + u) in [0, 1/3], its series
+ * to s^15 (remainder below 2e-9 relative); relative accuracy down to the smallest u. */
+VL_INLINE VF VL_FN(vm_log1p01)(VF u)
+{
+    VF s = u / (u + 2.0f), z = s * s;
+    VF p = VL_K(1.0f / 15.0f);
+    p = p * z + 1.0f / 13.0f;
+    p = p * z + 1.0f / 11.0f;
+    p = p * z + 1.0f / 9.0f;
+    p = p * z + 1.0f / 7.0f;
+    p = p * z + 1.0f / 5.0f;
+    p = p * z + 1.0f / 3.0f;
+    return (s + s) + (s + s) * (p * z);
+}
+
+/* erfc(|x| / sqrt 2) from ax = |x| (or NaN, +inf): with a = ax / sqrt 2, t = 1 / (1 + a/2),
+ * erfc(a) = t exp(-a^2 + P(t)) with the Chebyshev-fitted P of Numerical Recipes (erfcc;
+ * fractional error below 1.2e-7 for all a >= 0). a^2 = ax^2 / 2 goes to exp exactly: -h^2/2
+ * (h is ax with its low 12 bits cleared, so h^2 is exact) plus a small rest; rounding a first
+ * would cost up to 20 ulp of the result near x = -5. */
+VL_INLINE VF VL_FN(vm_erfc_abs)(VF ax)
+{
+    VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
+    VF p = VL_K(0.17087277f);
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h, e;
+    VL_FN(vm_exps_hl)((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &e, NULL);
+    return t * e;
+}
+
+/* The logistic function s = 1 / (1 + e^-x) and its complement 1 - s, accurate on both sides:
+ * 1 - s is e^-x s for x > 0 (where 1 - s would cancel) and computed as 1 - s elsewhere (for
+ * x = -inf e^-x s would be inf * 0). */
+VL_INLINE VF VL_FN(vm_sigmoid2)(VF x, VF *sm)
+{
+    VF e = VL_FN(vm_exp)(-x);
+    VF s = 1.0f / (e + 1.0f);
+    if (sm)
+        *sm = VL_SEL(x > 0.0f, e * s, 1.0f - s);
+    return s;
+}
+
+
+/* ---- forward: MATH(v) of each op; p0, p1 are the op's parameters (in scope) ------------- */
+VL_INLINE VF VL_FN(vm_elu_fwd)(VF x, float alpha, float scale)
+{
+    VF em;
+    VF e;
+    VL_FN(vm_exps)(VL_SEL(x <= 0.0f, x, VL_K(0.0f)), &e, &em);
+    return VL_SEL(x <= 0.0f, (em * alpha) * scale, x * scale);
+}
+
+VL_INLINE VF VL_FN(vm_elu_bwd)(VF x, VF g, float alpha, float scale)
+{
+    VF e = VL_FN(vm_exp)(VL_SEL(x <= 0.0f, x, VL_K(0.0f)));
+    return VL_SEL(x <= 0.0f, g * (e * (alpha * scale)), g * scale);
+}
+
+/* Phi(x) = erfc(-x / sqrt 2) / 2, from erfc of |x| / sqrt 2 */
+VL_INLINE VF VL_FN(vm_phi)(VF x)
+{
+    VF h = VL_FN(vm_erfc_abs)(VL_SEL(x < 0.0f, -x, x)) * 0.5f;
+    return VL_SEL(x < 0.0f, h, 1.0f - h);
+}
+
+VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x) { return x * VL_FN(vm_phi)(x); }
+VL_INLINE VF VL_FN(vm_gelu_bwd)(VF x, VF g)
+{
+    VF pdf = VL_FN(vm_exp)((x * x) * -0.5f) * VL_INV_SQRT_2PI;
+    return g * (VL_FN(vm_phi)(x) + x * pdf);
+}
+
+/* gelu_tanh: 0.5 (1 + tanh u) = sigmoid(2u), 1 - tanh(u)^2 = 4 sigmoid(2u) sigmoid(-2u): the
+ * float kernels' form (kernels/activation.cl), exact 0 and 1 at saturation */
+VL_INLINE VF VL_FN(vm_gelu_tanh_u)(VF x) { return ((x * x) * x * VL_GELU_C + x) * VL_SQRT_2_OVER_PI; }
+VL_INLINE VF VL_FN(vm_gelu_tanh_fwd)(VF x) { return x * VL_FN(vm_sigmoid2)(VL_FN(vm_gelu_tanh_u)(x) * 2.0f, NULL); }
+VL_INLINE VF VL_FN(vm_gelu_tanh_bwd)(VF x, VF g)
+{
+    VF u = VL_FN(vm_gelu_tanh_u)(x), sm;
+    VF s = VL_FN(vm_sigmoid2)(u * 2.0f, &sm);
+    VF d = ((x * 2.0f) * s) * sm * (((x * x) * (3.0f * VL_GELU_C) + 1.0f) * VL_SQRT_2_OVER_PI);
+    VF au = VL_SEL(u < 0.0f, -u, u);
+    return g * (s + VL_SEL(au > 15.0f, x - x, d));
+}
+
+VL_INLINE VF VL_FN(vm_silu_fwd)(VF x) { return x * VL_FN(vm_sigmoid2)(x, NULL); }
+VL_INLINE VF VL_FN(vm_silu_bwd)(VF x, VF g)
+{
+    VF sm, s = VL_FN(vm_sigmoid2)(x, &sm);
+    return (g * s) * (x * sm + 1.0f);
+}
+
+VL_INLINE VF VL_FN(vm_sigmoid_fwd)(VF x) { return VL_FN(vm_sigmoid2)(x, NULL); }
+VL_INLINE VF VL_FN(vm_sigmoid_bwd)(VF x, VF g)
+{
+    VF sm, s = VL_FN(vm_sigmoid2)(x, &sm);
+    return (g * s) * sm;
+}
+
+/* softplus: z = beta x; z > threshold: x; else (max(z, 0) + log1p(e^-|z|)) / beta */
+VL_INLINE VF VL_FN(vm_softplus_fwd)(VF x, float beta, float threshold)
+{
+    VF z = x * beta, az = VL_SEL(z < 0.0f, -z, z);
+    VF l = VL_SEL(z > 0.0f, z, VL_K(0.0f)) + VL_FN(vm_log1p01)(VL_FN(vm_exp)(-az));
+    return VL_SEL(z > threshold, x, l / beta);
+}
+VL_INLINE VF VL_FN(vm_softplus_bwd)(VF x, VF g, float beta, float threshold)
+{
+    VF z = x * beta;
+    return VL_SEL(z > threshold, g, g * VL_FN(vm_sigmoid2)(z, NULL));
+}
+
+/* tanh |x| = -m / (2 + m) with m = expm1(-2|x|), sign restored; 1 - tanh^2 = 4 e / (2 + m)^2
+ * with e = exp(-2|x|) (no cancellation near |tanh| = 1) */
+VL_INLINE VF VL_FN(vm_tanh_fwd)(VF x)
+{
+    VU sign = (VU)x & 0x80000000u;
+    VF ax = (VF)((VU)x ^ sign), e, m;
+    VL_FN(vm_exps)(ax * -2.0f, &e, &m);
+    VF t = -m / (m + 2.0f); /* >= 0 but -0 for m = +0: the sign bit is cleared, then x's set */
+    return (VF)(((VU)t & 0x7fffffffu) | sign);
+}
+VL_INLINE VF VL_FN(vm_tanh_bwd)(VF x, VF g)
+{
+    VF ax = (VF)((VU)x & 0x7fffffffu), e, m;
+    VL_FN(vm_exps)(ax * -2.0f, &e, &m);
+    VF d = m + 2.0f;
+    return g * ((e * 4.0f) / (d * d));
+}
+
+#undef VI
+#undef VL_K
