@@ -329,12 +329,19 @@ static void mlp_infer(server *s, const served_model *sm, request *rq, response *
     const cJSON *jid = root ? cJSON_GetObjectItemCaseSensitive(root, "id") : NULL;
     if (cJSON_IsString(jid) && jid->valuestring[0])
         cJSON_AddStringToObject(res, "id", jid->valuestring);
+    /* KServe parameter values are strings, numbers or booleans: where the batch ran is the
+     * device's id (absent for an empty batch, which ran nowhere; the native API says null), the
+     * analysis a JSON string. Triton clients keep response parameters they do not know. */
+    cJSON *rparams = NULL;
+    if (t.ran_on || want_stats)
+        rparams = cJSON_AddObjectToObject(res, "parameters");
+    if (t.ran_on)
+        cJSON_AddStringToObject(rparams, "ran_on", clrelu_device_get_info(t.ran_on)->id);
     if (want_stats) {
-        /* KServe parameter values are strings, numbers or booleans: the analysis is a JSON string */
         cJSON *sj = models_stats_json(m, stats);
         char *text = cJSON_PrintUnformatted(sj);
         cJSON_Delete(sj);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(res, "parameters"), "stats", text ? text : "[]");
+        cJSON_AddStringToObject(rparams, "stats", text ? text : "[]");
         free(text);
     }
     cJSON *oo = cJSON_CreateObject();

@@ -89,7 +89,8 @@ def test_infer_json(c, s):
     c.check(st == 200 and r["id"] == "q1" and r["model_name"] == "example", "infer %s %r" % (st, r))
     o = r["outputs"][0]
     c.check(o["name"] == "OUTPUT0" and o["shape"] == [3, 3] and close(o["data"], want), "outputs %r want %r" % (o, want))
-    c.check("parameters" not in r, "no stats unless asked")
+    # the response parameters say where the batch ran, as the native response's ran_on does
+    c.check(r.get("parameters") == {"ran_on": "host"}, "ran_on, and no stats unless asked: %r" % r.get("parameters"))
     # an output requested twice is refused, as Triton does ("output already requested")
     st, r = s.json("POST", "/v2/models/example/infer", dict(body, outputs=[{"name": "OUTPUT0"}, {"name": "OUTPUT0"}]))
     c.check(st == 400 and "already requested" in r.get("error", ""), "duplicate output %s %r" % (st, r))
@@ -102,6 +103,7 @@ def test_infer_json(c, s):
             "parameters": {"stats": True}}
     st, r = s.json("POST", "/v2/models/example/infer", body)
     stats = json.loads(r["parameters"]["stats"])
+    c.check(r["parameters"]["ran_on"] == "host", "ran_on next to stats %r" % r["parameters"])
     c.check(len(stats) == 3 and 5 in stats[0]["dead_units"] and stats[0]["active_rate"][5] == 0,
             "v2 stats: layer 0 unit 5 dead %r" % stats[0])
     c.check(sum(stats[0]["pre_activation"]["histogram"]) == 3 * 16 and stats[0]["pre_activation"]["min"] < -99,
