@@ -505,9 +505,9 @@ RESULTS_SECRET = "clrelu-results-db"     # the Secret every clrelu pod and Postg
 SWEEP_JOB = f"{K8S}/jobs/fleet-sweep.yaml"
 SECRET_EXAMPLE = f"{K8S}/examples/results-db-secret.yaml"
 TOP_KINDS = {"Deployment", "Service", "HorizontalPodAutoscaler", "StatefulSet", "NetworkPolicy", "ConfigMap"}
-# The fields POST /v1/benchmarks takes (server/jobs/bench_jobs.c), plus the fleet's "machines".
+# The fields POST /v1/benchmarks takes (server/jobs/bench_request.c), fleet sweeps' included.
 SWEEP_FIELDS = {"devices", "ops", "dtypes", "sizes", "directions", "placements", "repeats", "max_samples",
-                "warmup", "min_time_s", "max_seconds", "max_bytes", "ceilings", "machines"}
+                "warmup", "min_time_s", "max_seconds", "max_bytes", "ceilings", "machines", "labels"}
 
 
 def k8s_docs(rel):
@@ -936,8 +936,11 @@ def check_server_defaults():
     check(port_line and f"default {SERVER_DEFAULT_PORT}" in port_line[0],
           f"`clrelu serve --help`: CLRELU_PORT defaults to {SERVER_DEFAULT_PORT} ({port_line})")
     for var in ("CLRELU_HOST", "CLRELU_DEVICE", "CLRELU_API_KEY", "CLRELU_LOG_LEVEL", "CLRELU_THREADS",
-                "CLRELU_MAX_BODY"):
+                "CLRELU_MAX_BODY", "CLRELU_RESULTS_DB", "CLRELU_MACHINE_ID", "CLRELU_LABELS"):
         check(var in text, f"`clrelu serve --help` documents {var} (used by the manifests and docs)")
+    # The flags compose.fleet.yaml and the Kubernetes manifests pass to `clrelu serve`.
+    for flag in ("--results-db", "--machine-id", "--label"):
+        check(re.search(rf"^\s*{flag}\b", text, re.M), f"`clrelu serve --help` has {flag} (the manifests pass it)")
 
 
 def main():
