@@ -80,7 +80,12 @@ static void print_json(const clrelu_model *m, const clrelu_device_info *dev, siz
         printf(", \"nan_count\": %zu, \"histogram\": [", st->nan_count);
         for (int b = 0; b < CLRELU_HIST_BINS; b++)
             printf("%s%llu", b ? ", " : "", (unsigned long long)st->hist[b]);
-        printf("]}}");
+        printf("], \"histogram_min\": ");
+        json_num(st->hist_lo);
+        printf(", \"histogram_max\": ");
+        json_num(st->hist_hi);
+        printf(", \"below_histogram\": %llu, \"above_histogram\": %llu}}", (unsigned long long)st->hist_below,
+               (unsigned long long)st->hist_above);
     }
     printf("\n]}\n");
 }
@@ -103,9 +108,12 @@ static void print_text(const clrelu_model *m, const clrelu_device_info *dev, siz
         printf("\n  pre-act       min %.6g  max %.6g  mean %.6g", st->pre_min, st->pre_max, st->pre_mean);
         if (st->nan_count)
             printf("  (%zu NaN)", st->nan_count);
-        printf("\n  histogram     [%.4g, %.4g] in %d bins:", st->pre_min, st->pre_max, CLRELU_HIST_BINS);
+        printf("\n  histogram     [%.4g, %.4g] in %d bins:", st->hist_lo, st->hist_hi, CLRELU_HIST_BINS);
         for (int b = 0; b < CLRELU_HIST_BINS; b++)
             printf(" %llu", (unsigned long long)st->hist[b]);
+        if (st->hist_below || st->hist_above)
+            printf("\n                %llu below, %llu above the range", (unsigned long long)st->hist_below,
+                   (unsigned long long)st->hist_above);
         printf("\n");
     }
 }

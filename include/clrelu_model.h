@@ -13,8 +13,13 @@ extern "C" {
 
 /* Statistics of one layer over a batch. A unit is active for a sample when its output is not
  * exactly 0 (NaN counts as active); dead when it is 0 for every sample of a non-empty batch.
- * The histogram splits [pre_min, pre_max] into CLRELU_HIST_BINS equal bins (the last bin
- * includes pre_max; all values land in bin 0 when min == max); NaN pre-activations are counted
+ * The histogram splits [hist_lo, hist_hi] into CLRELU_HIST_BINS equal bins (the last bin
+ * includes hist_hi; all values land in bin 0 when hist_lo == hist_hi). That range is robust:
+ * Tukey's fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR, numpy's default quartiles) of the finite
+ * pre-activations, clipped to their min and max, or [min, max] when the IQR is 0 — so that a
+ * few far values (a dead unit's large negative pre-activations) do not squeeze the rest into one
+ * bin. Values outside it, infinities included, are counted in hist_below / hist_above, so
+ * hist + hist_below + hist_above + nan_count = samples * units. NaN pre-activations are counted
  * in nan_count only and excluded from min/max/mean. */
 typedef struct {
     size_t samples, units;
@@ -25,6 +30,8 @@ typedef struct {
     double pre_min, pre_max, pre_mean;
     size_t nan_count;
     uint64_t hist[CLRELU_HIST_BINS];
+    double hist_lo, hist_hi;    /* the histogram's range (0, 0 when no value is finite) */
+    uint64_t hist_below, hist_above; /* non-NaN values below hist_lo / above hist_hi */
 } clrelu_layer_stats;
 
 /* Stats from a layer's pre-activations and outputs, both [samples, units] in dtype. On success

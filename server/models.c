@@ -118,9 +118,14 @@ cJSON *models_stats_json(const clrelu_model *m, const clrelu_layer_stats *stats)
         cJSON_AddItemToObject(pre, "max", json_number_ext(st->pre_max));
         cJSON_AddItemToObject(pre, "mean", json_number_ext(st->pre_mean));
         cJSON_AddNumberToObject(pre, "nan_count", (double)st->nan_count);
+        /* the bins span a robust range (clrelu_model.h); the values outside it are counted */
         cJSON *hist = cJSON_AddArrayToObject(pre, "histogram");
         for (int b = 0; b < CLRELU_HIST_BINS; b++)
             cJSON_AddItemToArray(hist, cJSON_CreateNumber((double)st->hist[b]));
+        cJSON_AddItemToObject(pre, "histogram_min", json_number_ext(st->hist_lo));
+        cJSON_AddItemToObject(pre, "histogram_max", json_number_ext(st->hist_hi));
+        cJSON_AddNumberToObject(pre, "below_histogram", (double)st->hist_below);
+        cJSON_AddNumberToObject(pre, "above_histogram", (double)st->hist_above);
     }
     return layers;
 }

@@ -1,6 +1,7 @@
 """test_analyze_cli.py: `clrelu analyze` on the example model — text and JSON reports, every device, and its errors."""
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -50,8 +51,13 @@ def main():
         l0 = r["layers"][0]
         check(5 in l0["dead_units"] and l0["active_rate"][5] == 0 and l0["in"] == 4 and l0["out"] == 16,
               "layer 0 unit 5 dead on %s: %r" % (dev, l0["dead_units"]))
-        check(sum(l0["pre_activation"]["histogram"]) == 8 * 16 and l0["pre_activation"]["min"] < -99,
-              "layer 0 histogram counts every value %r" % l0["pre_activation"])
+        pa = l0["pre_activation"]
+        check(sum(pa["histogram"]) + pa["below_histogram"] + pa["above_histogram"] == 8 * 16 and pa["min"] < -99,
+              "layer 0 histogram and the values outside its range count every value %r" % pa)
+        # the bins span a robust range: dead unit 5's -100s lie below it instead of squeezing the rest into one bin
+        check(pa["below_histogram"] >= 8 and pa["histogram_min"] > -10 and pa["histogram_max"] == pa["max"] and
+              sum(1 for n in pa["histogram"] if n) >= 8,
+              "layer 0 histogram over a robust range %r" % pa)
         zeros = sum(round(rate * 8) for rate in l0["active_rate"])
         check(abs(l0["zero_fraction"] - (1 - zeros / 128.0)) < 1e-9, "zero fraction agrees with the activation rates")
         check(r["layers"][2]["zero_fraction"] == 0 and r["layers"][2]["dead_units"] == [], "linear output layer has no zeros")
@@ -63,6 +69,8 @@ def main():
     p = run(EXAMPLE, SAMPLE, "--device", "host")
     check(p.returncode == 0 and "dead units    1 of 16: 5" in p.stdout and "layer 2: 8 -> 3, none" in p.stdout,
           "text report:\n" + p.stdout + p.stderr)
+    check(p.returncode == 0 and re.search(r"\n +\d+ below, 0 above the range\n", p.stdout) is not None,
+          "text report counts the values outside the histogram's range:\n" + p.stdout)
     p = run("--help")
     check(p.returncode == 0 and "MODEL_DIR IN.npy" in p.stdout, "--help")
     p = run(EXAMPLE)

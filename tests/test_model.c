@@ -94,6 +94,10 @@ static void known_answers(clrelu_context *ctx)
         CHECK(memcmp(s0->hist, want_hist, sizeof want_hist) == 0, "%s: histogram %llu %llu %llu %llu ... %llu", id,
               (unsigned long long)s0->hist[0], (unsigned long long)s0->hist[3], (unsigned long long)s0->hist[8],
               (unsigned long long)s0->hist[9], (unsigned long long)s0->hist[15]);
+        /* quartiles -1 and 0.625: the fences (-3.44, 3.06) hold every value, so the range is [min, max] */
+        CHECK(s0->hist_lo == -2 && s0->hist_hi == 3 && s0->hist_below == 0 && s0->hist_above == 0,
+              "%s: histogram range [%g, %g], %llu below, %llu above", id, s0->hist_lo, s0->hist_hi,
+              (unsigned long long)s0->hist_below, (unsigned long long)s0->hist_above);
         CHECK(s1->zero_fraction == 0.25 && s1->n_dead == 0 && s1->active_rate[0] == 0.75 && s1->pre_min == 0 &&
                   s1->pre_max == 5,
               "%s: layer 1 zero %g dead %zu rate %g range [%g, %g]", id, s1->zero_fraction, s1->n_dead, s1->active_rate[0],
@@ -188,11 +192,101 @@ static void example_model(clrelu_context *ctx)
     clrelu_model_free(m);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy's default quantile of sorted a[0..n) */
+static double ref_quantile(const double *a, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t k = (size_t)h;
+    return k + 1 < n ? a[k] + (h - (double)k) * (a[k + 1] - a[k]) : a[k];
+}
+
+static uint64_t hist_sum(const clrelu_layer_stats *st)
+{
+    uint64_t t = 0;
+    for (int b = 0; b < CLRELU_HIST_BINS; b++)
+        t += st->hist[b];
+    return t;
+}
+
+/* The histogram's range is robust: a dead unit's far pre-activations (the example model's
+ * -100) are counted below the range instead of squeezing every other value into one bin. */
+static void robust_histogram(void)
+{
+    /* 8 samples x 8 units: units 0-6 spread over [-1, 1], unit 7 at -100 (dead) */
+    double pre[64], y[64];
+    for (int i = 0; i < 64; i++) {
+        pre[i] = i % 8 == 7 ? -100.0 - i * 0.01 : (double)((i * 7) % 31) / 15.0 - 1.0;
+        y[i] = pre[i] > 0 ? pre[i] : 0;
+    }
+    clrelu_layer_stats st;
+    CHECK_OK(clrelu_layer_stats_compute(CLRELU_F64, pre, y, 8, 8, &st));
+    CHECK(st.pre_min < -100 && st.hist_below == 8 && st.hist_above == 0,
+          "dead unit: min %g, %llu below the range, %llu above, want 8 and 0", st.pre_min,
+          (unsigned long long)st.hist_below, (unsigned long long)st.hist_above);
+    CHECK(st.hist_lo > -5 && st.hist_hi <= 1 && st.hist_hi > st.hist_lo, "dead unit: range [%g, %g] inside (-5, 1]",
+          st.hist_lo, st.hist_hi);
+    int used = 0;
+    for (int b = 0; b < CLRELU_HIST_BINS; b++)
+        used += st.hist[b] != 0;
+    CHECK(hist_sum(&st) == 56 && used >= 8, "dead unit: the 56 others fill %d of the 16 bins", used);
+    clrelu_layer_stats_free(&st);
+
+    /* random data with a few far values: the range is Tukey's fences of numpy's quartiles */
+    enum { N = 1001 };
+    static double r[N], ry[N], sorted[N];
+    unsigned seed = 12345;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        r[i] = (double)(seed >> 8 & 0xffff) / 65536.0 * 4.0 - 2.0;
+        if (i % 100 == 7)
+            r[i] = i % 200 == 7 ? 1e6 : -5e5;
+        ry[i] = r[i];
+        sorted[i] = r[i];
+    }
+    qsort(sorted, N, sizeof *sorted, cmp_double);
+    double q1 = ref_quantile(sorted, N, 0.25), q3 = ref_quantile(sorted, N, 0.75), iqr = q3 - q1;
+    double lo = fmax(sorted[0], q1 - 1.5 * iqr), hi = fmin(sorted[N - 1], q3 + 1.5 * iqr);
+    uint64_t below = 0, above = 0;
+    for (int i = 0; i < N; i++) {
+        below += r[i] < lo;
+        above += r[i] > hi;
+    }
+    CHECK_OK(clrelu_layer_stats_compute(CLRELU_F64, r, ry, N, 1, &st));
+    CHECK(fabs(st.hist_lo - lo) < 1e-12 && fabs(st.hist_hi - hi) < 1e-12, "random: range [%.15g, %.15g], want [%.15g, %.15g]",
+          st.hist_lo, st.hist_hi, lo, hi);
+    CHECK(st.hist_below == below && st.hist_above == above && below == 5 && above == 5 && hist_sum(&st) == N - 10,
+          "random: %llu below, %llu above, %llu binned", (unsigned long long)st.hist_below,
+          (unsigned long long)st.hist_above, (unsigned long long)hist_sum(&st));
+    clrelu_layer_stats_free(&st);
+
+    /* infinities are outside any range, NaN counts only as NaN; equal values fill bin 0 */
+    double odd[6] = {-INFINITY, 2, 2, NAN, 2, INFINITY};
+    CHECK_OK(clrelu_layer_stats_compute(CLRELU_F64, odd, odd, 6, 1, &st));
+    CHECK(st.hist_lo == 2 && st.hist_hi == 2 && st.hist[0] == 3 && hist_sum(&st) == 3 && st.hist_below == 1 &&
+              st.hist_above == 1 && st.nan_count == 1,
+          "inf/NaN: range [%g, %g], bin 0 %llu, below %llu, above %llu, NaN %zu", st.hist_lo, st.hist_hi,
+          (unsigned long long)st.hist[0], (unsigned long long)st.hist_below, (unsigned long long)st.hist_above,
+          st.nan_count);
+    clrelu_layer_stats_free(&st);
+    double infs[2] = {-INFINITY, INFINITY};
+    CHECK_OK(clrelu_layer_stats_compute(CLRELU_F64, infs, infs, 2, 1, &st));
+    CHECK(hist_sum(&st) == 0 && st.hist_below == 1 && st.hist_above == 1 && st.hist_lo == 0 && st.hist_hi == 0,
+          "only infinities: none binned, one each side");
+    clrelu_layer_stats_free(&st);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/clrelu_test_model_%d", (int)getpid());
     clrelu_context *ctx = check_context(NULL);
     known_answers(ctx);
+    robust_histogram();
     loading_errors();
     example_model(ctx);
     clrelu_context_destroy(ctx);

@@ -106,8 +106,9 @@ def test_infer_json(c, s):
     c.check(r["parameters"]["ran_on"] == "host", "ran_on next to stats %r" % r["parameters"])
     c.check(len(stats) == 3 and 5 in stats[0]["dead_units"] and stats[0]["active_rate"][5] == 0,
             "v2 stats: layer 0 unit 5 dead %r" % stats[0])
-    c.check(sum(stats[0]["pre_activation"]["histogram"]) == 3 * 16 and stats[0]["pre_activation"]["min"] < -99,
-            "v2 stats histogram %r" % stats[0]["pre_activation"])
+    pa = stats[0]["pre_activation"]
+    c.check(sum(pa["histogram"]) + pa["below_histogram"] + pa["above_histogram"] == 3 * 16 and pa["min"] < -99 and
+            pa["below_histogram"] >= 3 and pa["histogram_min"] > -10, "v2 stats histogram over a robust range %r" % pa)
     # errors
     bad = {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [2, 3], "data": [0] * 6}]}
     st, r = s.json("POST", "/v2/models/example/infer", bad)

@@ -55,6 +55,20 @@ def check_layers(c, dom, want, what):
         bins = [int(t["data-count"]) for t in tags(element_html(dom, "layer-%d-hist" % i), "rect") if t.get("class") == "bin"]
         c.check(bins == L["pre_activation"]["histogram"], "%s: layer %d histogram %r want %r" %
                 (what, i, bins, L["pre_activation"]["histogram"]))
+        # the bins span the server's robust range; the values outside it are counted in a note
+        pa = L["pre_activation"]
+        hist_html = element_html(dom, "layer-%d-hist" % i) or ""
+        ends = [text(m) for m in re.findall(r'<text class="range-(?:lo|hi)"[^>]*>([^<]*)</text>', hist_html)]
+        c.check(ends == ["%g" % float("%.6g" % pa["histogram_min"]), "%g" % float("%.6g" % pa["histogram_max"])],
+                "%s: layer %d histogram axis %r want [%r, %r]" % (what, i, ends, pa["histogram_min"], pa["histogram_max"]))
+        outside = pa["below_histogram"] + pa["above_histogram"]
+        note = element_html(dom, "layer-%d-outside" % i)
+        if outside:
+            c.check(note is not None and ("%d value%s outside the range" % (outside, "" if outside == 1 else "s")) in text(note) and
+                    attr(dom, "layer-%d-outside" % i, "data-below") == str(pa["below_histogram"]),
+                    "%s: layer %d notes %d values outside the range: %r" % (what, i, outside, text(note)))
+        else:
+            c.check(note is None, "%s: layer %d has no values outside the range and no note" % (what, i))
         pre = text(element_html(dom, "layer-%d-pre" % i))
         c.check("min %g" % float("%.6g" % L["pre_activation"]["min"]) in pre and
                 "max %g" % float("%.6g" % L["pre_activation"]["max"]) in pre and "mean " in pre,
@@ -107,13 +121,26 @@ def main():
             # the histogram's mean label is drawn inside the chart
             for i in range(len(want["stats"])):
                 hist = element_html(dom, "layer-%d-hist" % i) or ""
-                lab = re.search(r'<text class="mean-label" x="([-0-9.e]+)"[^>]*text-anchor="(start|end)"[^>]*>mean ([^<]*)</text>', hist)
+                lab = re.search(r'<text class="mean-label"[^>]* x="([-0-9.e]+)"[^>]*text-anchor="(start|end)"[^>]*>'
+                                r'((?:\u2190 )?mean [^<]*)</text>', hist)
                 c.check(lab is not None, "layer %d: a mean label" % i)
                 if lab:
-                    x, anchor, label = float(lab.group(1)), lab.group(2), "mean " + lab.group(3)
+                    x, anchor, label = float(lab.group(1)), lab.group(2), lab.group(3)
                     width = 6.5 * len(label)  # 10px sans-serif: at most ~6.5px a character
                     left, right = (x, x + width) if anchor == "start" else (x - width, x)
                     c.check(left >= 0 and right <= 420, "layer %d: the mean label %r spans %.0f..%.0f of 420" % (i, label, left, right))
+            # layer 0: dead unit 5's -100s are left out of the bins and counted, the rest spread over
+            # several bins (they were squeezed into the last one), the mean (pulled below the range by
+            # them) is marked at the left edge with an arrow
+            pa0 = want["stats"][0]["pre_activation"]
+            bins0 = [int(t["data-count"]) for t in tags(element_html(dom, "layer-0-hist"), "rect") if t.get("class") == "bin"]
+            c.check(pa0["below_histogram"] >= 3 and sum(1 for n in bins0 if n) >= 4,
+                    "layer 0: the bins spread the other values %r, %d below the range" % (bins0, pa0["below_histogram"]))
+            c.check("outside the range" in text(element_html(dom, "layer-0-outside")),
+                    "layer 0: 'values outside the range' %r" % text(element_html(dom, "layer-0-outside")))
+            if pa0["mean"] < pa0["histogram_min"]:
+                c.check(re.search(r'<text class="mean-label" data-side="below"[^>]*>\u2190 mean ', element_html(dom, "layer-0-hist") or "")
+                        is not None, "layer 0: the mean below the range is marked at the edge")
             dead0 = element_html(dom, "layer-0-dead") or ""
             c.check('<span class="dead" data-unit="5">5</span>' in dead0, "layer 0 lists dead unit 5: %r" % dead0)
             c.check(re.search(r'<rect class="unit dead" data-unit="5" data-rate="0"[^>]*fill="#c00"', dom) is not None,
