@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """test_docker_container.py: build the clrelu image and run it the way users do — health, JSON and
 binary activations, /metrics, a sweep that survives a restart through the results volume,
-`docker stop` (clean exit 0, well within 10 s), the image-size budget, and docker-compose up/down.
+`docker stop` (clean exit 0, well within 10 s), the image-size budget, docker-compose up/down, and
+the compose fleet (PostgreSQL + three daemons) running one sweep fanned out to all three machines.
 Skips (77) when no Docker API answers; removes every container, volume and image it made."""
 import json
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -20,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_ID = uuid.uuid4().hex[:8]
 TAG = f"clrelu:test-{RUN_ID}"
 BUILD_TAG = f"clrelu:test-{RUN_ID}-build"
+PG_TAG = f"clrelu-postgres:test-{RUN_ID}"
 # The runtime image carries PoCL, and PoCL brings its kernel compiler (clang-15 + LLVM 15 as
 # Debian packages it): ~460 MB of the ~590 MB measured. Budget stated here and asserted.
 IMAGE_BUDGET_MB = 650
@@ -27,6 +30,8 @@ STOP_BUDGET_S = 10.0      # docker stop's own grace period
 STOP_TARGET_S = 5.0       # "well within": half of it
 HEALTH_TIMEOUT_S = 120    # first start builds the OpenCL programs on PoCL
 BUILD_TIMEOUT_S = 720
+FLEET_BUDGET_S = 480      # the compose fleet: PostgreSQL image, start, one fanned-out sweep
+FLEET = {"clrelu-a": "fleet-a", "clrelu-b": "fleet-b", "clrelu-c": "fleet-c"}  # compose.fleet.yaml
 
 PASSED = 0
 FAILED = 0
@@ -278,6 +283,127 @@ def check_compose(project):
     check(down.returncode == 0, f"docker-compose down -v ({down.stderr.strip()[-500:]})")
 
 
+# ---- the compose fleet ---------------------------------------------------------------------------
+
+def engine_is_podman():
+    return "podman" in docker("version", timeout=30).stdout.lower()
+
+
+def up_driving_health(args, env, timeout):
+    """`docker-compose ARGS up -d --no-build`, bounded. depends_on: service_healthy waits for the
+    engine's health state; Podman updates it from systemd timers, which docker-engine.sh's service
+    has not, so there the checks are run by hand (`podman healthcheck run`, the engine's own check
+    command) while compose waits. Docker runs them itself."""
+    cmd = ["docker-compose", *args[1:], "up", "-d", "--no-build"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    drive = engine_is_podman() and shutil.which("podman")
+    project = args[args.index("-p") + 1]
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if drive:
+                ids = docker("ps", "-q", "--filter", f"label=com.docker.compose.project={project}", timeout=30).stdout.split()
+                for cid in ids:
+                    state = docker("inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}{{end}}", cid,
+                                   timeout=30).stdout.strip()
+                    if state == "starting":
+                        subprocess.run(["podman", "healthcheck", "run", cid], capture_output=True, timeout=30)
+            time.sleep(2)
+        if proc.poll() is None:
+            proc.kill()
+            out, err = proc.communicate(timeout=30)
+            return subprocess.CompletedProcess(cmd, 124, out, err + f"\ntimed out after {timeout}s")
+        out, err = proc.communicate(timeout=30)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def check_fleet(project, env):
+    """docker/compose.fleet.yaml: PostgreSQL and three daemons on it; the machines register, and one
+    sweep POSTed to one daemon with "machines": "all", read through another, runs on all three and
+    gives one result set with three machines."""
+    deadline = time.monotonic() + FLEET_BUDGET_S
+    left = lambda: max(5, int(deadline - time.monotonic()))
+    t0 = time.monotonic()
+    b = docker("build", "--force-rm", "-t", PG_TAG, "docker/postgres", timeout=min(300, left()))
+    print(f"docker build docker/postgres: {time.monotonic() - t0:.0f} s")
+    if not check(b.returncode == 0, f"docker build -t {PG_TAG} docker/postgres ({(b.stdout + b.stderr)[-2000:]})"):
+        return
+    args = ("compose", "-p", project, "-f", "docker/compose.fleet.yaml")
+    t0 = time.monotonic()
+    up = up_driving_health(args, env, timeout=min(240, left()))
+    print(f"docker-compose up (fleet): {time.monotonic() - t0:.0f} s")
+    if not check(up.returncode == 0, f"fleet: docker-compose up -d, postgres healthy first ({up.stderr.strip()[-1500:]})"):
+        print(docker(*args, "logs", "--tail", "40", timeout=60, env=env).stdout[-4000:])
+        return
+    bases = {}
+    for svc in FLEET:
+        port_out = docker(*args, "port", svc, "8000", timeout=60, env=env).stdout.strip()
+        cid = docker(*args, "ps", "-q", svc, timeout=60, env=env).stdout.strip()
+        if not check(port_out.rsplit(":", 1)[-1].isdigit(), f"fleet: docker-compose port {svc} 8000 ({port_out!r})"):
+            return
+        bases[svc] = f"http://127.0.0.1:{port_out.rsplit(':', 1)[-1]}"
+        if not check(wait_ready(bases[svc], cid, timeout=left()), f"fleet: {svc} becomes ready"):
+            print(docker("logs", "--tail", "40", cid, timeout=30).stderr[-3000:])
+            return
+    a, b_, c = (bases[s] for s in FLEET)
+
+    # Every daemon registered its machine (id and labels from its command line).
+    machines = {}
+    while time.monotonic() < deadline:
+        status, body = get_json(a + "/v1/machines")
+        if status == 200 and isinstance(body, dict):
+            machines = {m.get("id"): m for m in body.get("machines", []) if isinstance(m, dict)}
+            if set(FLEET.values()) <= set(machines):
+                break
+        time.sleep(1)
+    check(set(FLEET.values()) <= set(machines), f"fleet: GET /v1/machines lists {sorted(FLEET.values())} ({sorted(machines)})")
+    check(all((machines.get(m) or {}).get("labels", {}).get("pool") for m in FLEET.values()),
+          f"fleet: each machine carries its pool label ({[(machines.get(m) or {}).get('labels') for m in FLEET.values()]})")
+
+    spec = {"machines": "all", "devices": ["cpu:0"], "ops": ["relu"], "dtypes": ["float32"], "sizes": [4096],
+            "repeats": 3, "min_time_s": 0.001, "ceilings": False}
+    status, body = post_json(b_ + "/v1/benchmarks", spec)
+    job = body.get("id") if isinstance(body, dict) else None
+    if not check(status == 202 and job, f"fleet: POST /v1/benchmarks machines=all to clrelu-b -> 202 ({status}, {str(body)[:300]})"):
+        return
+    result = None
+    while time.monotonic() < deadline:
+        status, result = get_json(f"{c}/v1/benchmarks/{job}")  # read through a third daemon
+        if status != 200 or not isinstance(result, dict) or result.get("status") in ("done", "failed", "cancelled"):
+            break
+        time.sleep(1)
+    if not check(isinstance(result, dict) and result.get("status") == "done",
+                 f"fleet: sweep {job} finishes, read through clrelu-c ({status}, {str(result)[:600]})"):
+        return
+    parts = result.get("parts") or []
+    ran = sorted(p.get("machine") for p in parts if p.get("status") == "done")
+    check(ran == sorted(FLEET.values()), f"fleet: one part done on each of the three machines ({ran})")
+    res = result.get("results") or {}
+    in_set = sorted(m.get("id") for m in res.get("machines", []) if isinstance(m, dict))
+    cases = {(x.get("machine"), x.get("op"), x.get("elements")) for x in res.get("cases", []) if x.get("status") == "ok"}
+    check(in_set == sorted(FLEET.values()), f"fleet: one result set with three machines ({in_set})")
+    check({m for m, _, _ in cases} == set(FLEET.values()),
+          f"fleet: the result set holds each machine's relu case ({sorted(cases)})")
+    status, runs = get_json(f"{a}/v1/results?job={job}")
+    if status == 200 and isinstance(runs, dict):
+        ids = sorted((r.get("machine") or {}).get("id") for r in runs.get("runs", []))
+        check(ids == sorted(FLEET.values()), f"fleet: GET /v1/results?job= lists one run per machine ({ids})")
+
+
+def fleet_env():
+    """The fleet's variables for this run: the test's images, free loopback ports, a password and a
+    subnet of its own (two runs at once must not share either)."""
+    env = dict(os.environ, CLRELU_IMAGE=TAG, CLRELU_POSTGRES_IMAGE=PG_TAG, CLRELU_POSTGRES_PASSWORD=uuid.uuid4().hex,
+               CLRELU_POSTGRES_PUBLISH="127.0.0.1:", CLRELU_FLEET_NET=f"172.31.{random.randint(16, 250)}")
+    for x in "ABC":
+        env[f"CLRELU_PUBLISH_{x}"] = "127.0.0.1:"
+    return env
+
+
 def run_container(name, volume):
     """Start the image as users would, plus the hardening the Kubernetes manifests apply
     (read-only root, writable caches (an anonymous volume) and /tmp, no capabilities)."""
@@ -299,6 +425,7 @@ def main():
         return 77
     suffix = RUN_ID
     name, volume, project = f"clrelu-test-{suffix}", f"clrelu-test-results-{suffix}", f"clrelutest{suffix}"
+    fleet_project, fenv = f"clrelufleet{suffix}", fleet_env()
     try:
         t0 = time.monotonic()
         # The build stage gets its own tag so that removing it leaves no dangling image behind.
@@ -345,10 +472,14 @@ def main():
 
         check_stop(name)
         check_compose(project)
+        check_fleet(fleet_project, fenv)
     finally:
         docker("rm", "-f", "-v", name, timeout=60)
         docker("compose", "-p", project, "-f", "docker/compose.yaml", "down", "-v", "--timeout", "5",
                timeout=120, env=dict(os.environ, CLRELU_IMAGE=TAG))
+        docker("compose", "-p", fleet_project, "-f", "docker/compose.fleet.yaml", "down", "-v", "--timeout", "10",
+               timeout=180, env=fenv)
+        docker("rmi", PG_TAG, timeout=120)
         docker("volume", "rm", "-f", volume, timeout=60)
         docker("rmi", TAG, timeout=120)
         docker("rmi", BUILD_TAG, timeout=120)
