@@ -890,6 +890,28 @@ def check_sweep_script(script):
         os.unlink(sweep_path)
 
 
+K8S_SCHEMA_VERSION = "1.30"  # the oldest Kubernetes the manifests are written for
+
+
+def check_kubernetes_schemas():
+    """Every Kubernetes document against the API's own schema, strictly (an unknown or misspelt
+    field fails), when the kubernetes-validate package (offline, bundled schemas) is installed."""
+    try:
+        import kubernetes_validate
+    except ImportError:
+        print("note: kubernetes-validate not installed; Kubernetes API schemas not checked")
+        return
+    rels = sorted(os.path.relpath(f, ROOT) for f in glob.glob(path(K8S, "**", "*.yaml"), recursive=True))
+    for rel in rels:
+        for d in load_all(rel):
+            what = f"{rel}: {d.get('kind')} {name_of(d) if d.get('metadata') else ''}"
+            try:
+                kubernetes_validate.validate(d, K8S_SCHEMA_VERSION, strict=True)
+                check(True, what)
+            except Exception as e:  # ValidationError, SchemaNotFoundError, InvalidSchemaError
+                check(False, f"{what}: Kubernetes {K8S_SCHEMA_VERSION} schema ({type(e).__name__}: {str(e)[:400]})")
+
+
 def check_kserve(df, uid, images):
     runtimes = load_all("deploy/kserve/servingruntime.yaml")
     isvcs = load_all("deploy/kserve/inferenceservice.yaml")
@@ -954,6 +976,7 @@ def main():
     check_compose(df, images)
     check_compose_fleet(df, pg, images)
     check_kubernetes(df, uid, images, pg)
+    check_kubernetes_schemas()
     check_kserve(df, uid, images)
     check_images(images)
     print(f"{PASSED} passed, {FAILED} failed")
