@@ -783,6 +783,10 @@ def check_fleet(deployments, configmaps, services, df, uid, images):
     check(svc and any(p.get("port") == int(env.get("CLRELU_SERVER_PORT") or 0) for p in svc[0]["spec"].get("ports", [])),
           f"{where}: CLRELU_SERVER_HOST/PORT name a clrelu Service and its port ({env.get('CLRELU_SERVER_HOST')}:{env.get('CLRELU_SERVER_PORT')})")
     vols = {v.get("name"): v for v in pod.get("volumes", [])}
+    check(all(m.get("name") in vols for m in c.get("volumeMounts", [])), f"{where}: every volumeMount names a volume")
+    if (c.get("securityContext") or {}).get("readOnlyRootFilesystem"):
+        check("/tmp" in {m.get("mountPath") for m in c.get("volumeMounts", [])},
+              f"{where}: read-only root, so /tmp is a volume (bash's here-documents)")
     mount = next((m for m in c.get("volumeMounts", []) if "configMap" in vols.get(m.get("name"), {})), None)
     if not check(mount, f"{where}: mounts a ConfigMap"):
         return
