@@ -197,17 +197,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 #define SELU_SCALE 1.0507009873554804934193349852946
 #define GELU_C 0.044715
 
-#define SIGMOID(x) (ONE / (ONE + exp(-(x))))
 #define CLAMP(x, lo, hi) ((x) < (lo) ? (lo) : ((x) > (hi) ? (hi) : (x)))
 #define CLAMP_GRAD(x, g, lo, hi) (((x) <= (lo) || (x) >= (hi)) ? ZERO : (g))
-#define ELU_FWD(x, alpha, scale) ((x) <= ZERO ? (alpha) * expm1(x) * (scale) : (x) * (scale))
-#if defined(CLRELU_STORE_F64)
-#define ELU_BWD(x, g, alpha, scale) ((x) <= ZERO ? (g) * (alpha) * (scale) * exp(x) : (g) * (scale))
-#else
-/* float: g * (alpha * scale * exp(x)), the factor first, so a huge g does not overflow early */
-#define ELU_BWD(x, g, alpha, scale) ((x) <= ZERO ? (g) * ((alpha) * (scale) * exp(x)) : (g) * (scale))
-#endif
-#define GELU_TANH_INNER(x) (K(SQRT_2_OVER_PI) * ((x) + K(GELU_C) * (x) * (x) * (x)))
 
 #define MATH_relu_fwd(x, p0, p1) ((x) < ZERO ? ZERO : (x))
 #define MATH_relu_bwd(x, g, p0, p1) ((x) <= ZERO ? ZERO : (g))
@@ -217,6 +208,13 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 #define MATH_relu6_bwd(x, g, p0, p1) CLAMP_GRAD(x, g, ZERO, K(6.0))
 #define MATH_hardtanh_fwd(x, p0, p1) CLAMP(x, p0, p1)
 #define MATH_hardtanh_bwd(x, g, p0, p1) CLAMP_GRAD(x, g, p0, p1)
+
+#if defined(CLRELU_STORE_F64)
+/* double: the reference's own formulas (backend/core/reference.c) with the device's libm */
+#define SIGMOID(x) (ONE / (ONE + exp(-(x))))
+#define ELU_FWD(x, alpha, scale) ((x) <= ZERO ? (alpha) * expm1(x) * (scale) : (x) * (scale))
+#define ELU_BWD(x, g, alpha, scale) ((x) <= ZERO ? (g) * (alpha) * (scale) * exp(x) : (g) * (scale))
+#define GELU_TANH_INNER(x) (K(SQRT_2_OVER_PI) * ((x) + K(GELU_C) * (x) * (x) * (x)))
 #define MATH_elu_fwd(x, p0, p1) ELU_FWD(x, p0, ONE)
 #define MATH_elu_bwd(x, g, p0, p1) ELU_BWD(x, g, p0, ONE)
 #define MATH_selu_fwd(x, p0, p1) ELU_FWD(x, K(SELU_ALPHA), K(SELU_SCALE))
@@ -224,41 +222,199 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 #define MATH_gelu_fwd(x, p0, p1) (K(0.5) * (x) * erfc(-(x) * K(SQRT1_2)))
 #define MATH_gelu_bwd(x, g, p0, p1)                                                                \
     ((g) * (K(0.5) * erfc(-(x) * K(SQRT1_2)) + (x) * (K(INV_SQRT_2PI) * exp(K(-0.5) * (x) * (x)))))
-#if defined(CLRELU_STORE_F64)
-/* double: the reference's own formula */
 #define MATH_gelu_tanh_fwd(x, p0, p1) (K(0.5) * (x) * (ONE + tanh(GELU_TANH_INNER(x))))
 #define MATH_gelu_tanh_bwd(x, g, p0, p1)                                                           \
     ((g) * (K(0.5) * (ONE + tanh(GELU_TANH_INNER(x))) +                                            \
             K(0.5) * (x) * (ONE - tanh(GELU_TANH_INNER(x)) * tanh(GELU_TANH_INNER(x))) *           \
                 (K(SQRT_2_OVER_PI) * (ONE + K(3.0) * K(GELU_C) * (x) * (x)))))
-#else
-/* float: gelu_tanh via 0.5 * (1 + tanh(u)) = sigmoid(2u) and 1 - tanh(u)^2 = 4 sigmoid(2u) sigmoid(-2u):
- * saturates to exactly 0 or 1 like the double reference (float tanh may stop one ulp short of 1,
- * which x^3 then amplifies). Where |u| > 15 the derivative term is below float resolution and is
- * x - x: 0, or NaN for infinite x as in the reference. */
-#define MATH_gelu_tanh_fwd(x, p0, p1) ((x) * SIGMOID(K(2.0) * GELU_TANH_INNER(x)))
-#define MATH_gelu_tanh_bwd(x, g, p0, p1)                                                           \
-    ((g) * (SIGMOID(K(2.0) * GELU_TANH_INNER(x)) +                                                 \
-            (fabs(GELU_TANH_INNER(x)) > K(15.0)                                                    \
-                 ? (x) - (x)                                                                       \
-                 : K(2.0) * (x) * SIGMOID(K(2.0) * GELU_TANH_INNER(x)) *                           \
-                       SIGMOID(K(-2.0) * GELU_TANH_INNER(x)) *                                     \
-                       (K(SQRT_2_OVER_PI) * (ONE + K(3.0) * K(GELU_C) * (x) * (x))))))
-#endif
 #define MATH_silu_fwd(x, p0, p1) ((x) * SIGMOID(x))
 #define MATH_silu_bwd(x, g, p0, p1) ((g) * SIGMOID(x) * (ONE + (x) * (ONE - SIGMOID(x))))
 #define MATH_softplus_fwd(x, p0, p1) ((x) * (p0) > (p1) ? (x) : log1p(exp((x) * (p0))) / (p0))
 #define MATH_softplus_bwd(x, g, p0, p1) ((x) * (p0) > (p1) ? (g) : (g) * SIGMOID((x) * (p0)))
 #define MATH_sigmoid_fwd(x, p0, p1) SIGMOID(x)
 #define MATH_sigmoid_bwd(x, g, p0, p1) ((g) * SIGMOID(x) * (ONE - SIGMOID(x)))
-#if defined(CLRELU_STORE_F64)
-#define TANH(x) tanh(x)
+#define MATH_tanh_fwd(x, p0, p1) tanh(x)
+#define MATH_tanh_bwd(x, g, p0, p1) ((g) * (ONE - tanh(x) * tanh(x)))
 #else
-/* float: beyond |x| > 9.1 tanh rounds to exactly +-1; some libraries stop one ulp short */
-#define TANH(x) (fabs(x) > K(9.1) ? ((x) > ZERO ? ONE : -ONE) : tanh(x))
+/* float: the vector math of the host loops (backend/host/host_vmath.h, which explains each
+ * step; docs/accuracy.md states the bounds both meet): range reduction and polynomials in
+ * registers, selects instead of branches, no libm calls. Each function is defined for float and
+ * for the kernels' floatVW (overloadable), since the kernels' tails and heads are scalar. */
+#define OVL __attribute__((overloadable))
+#define DEFINE_FMATH(F, I, U, N)                                                                   \
+    /* q = expm1(r) for x + lo = n ln2 + r, and 2^n = s1 s2 (x + lo clamped to [-104, 89]) */      \
+    OVL F cm_expq(F x, F lo, F *s1, F *s2)                                                         \
+    {                                                                                              \
+        F sum = x + lo;                                                                            \
+        I big = CAT(convert_int, N)(x > 89.0f) | CAT(convert_int, N)(sum > 89.0f);                \
+        I small = CAT(convert_int, N)(x < -104.0f) | CAT(convert_int, N)(sum < -104.0f);          \
+        F xc = select(select(x, (F)-104.0f, small), (F)89.0f, big);                                \
+        lo = select(lo, (F)0.0f, big | small);                                                     \
+        F nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                    \
+        F r = xc - nf * 0.693359375f;                                                              \
+        r = (r - nf * -2.12194440e-4f) + lo;                                                       \
+        F q = (F)(1.0f / 5040.0f);                                                                 \
+        q = q * r + 1.0f / 720.0f;                                                                 \
+        q = q * r + 1.0f / 120.0f;                                                                 \
+        q = q * r + 1.0f / 24.0f;                                                                  \
+        q = q * r + 1.0f / 6.0f;                                                                   \
+        q = q * r + 0.5f;                                                                          \
+        q = (q * r) * r + r;                                                                       \
+        I n = CAT(convert_int, N)(select(nf, (F)0.0f, CAT(convert_int, N)(nf != nf)));            \
+        I n1 = n >> 1, n2 = n - n1;                                                                \
+        *s1 = CAT(as_float, N)((n1 + 127) << 23);                                                  \
+        *s2 = CAT(as_float, N)((n2 + 127) << 23);                                                  \
+        return q;                                                                                  \
+    }                                                                                              \
+    OVL F cm_exp(F x)                                                                              \
+    {                                                                                              \
+        F s1, s2, q = cm_expq(x, (F)0.0f, &s1, &s2);                                               \
+        return ((q + 1.0f) * s1) * s2;                                                             \
+    }                                                                                              \
+    /* exp(x) and expm1(x), x <= 0 (or NaN); expm1(-0) = -0 */                                     \
+    OVL F cm_exps(F x, F *em)                                                                      \
+    {                                                                                              \
+        F s1, s2, q = cm_expq(x, (F)0.0f, &s1, &s2);                                               \
+        *em = select((q * s1) * s2 - (1.0f - s1 * s2), x, CAT(convert_int, N)(x == 0.0f));        \
+        return ((q + 1.0f) * s1) * s2;                                                             \
+    }                                                                                              \
+    /* log1p(u), u in [0, 1]: 2 atanh(u / (2 + u)) to s^15 */                                      \
+    OVL F cm_log1p01(F u)                                                                          \
+    {                                                                                              \
+        F s = u / (u + 2.0f), z = s * s, p = (F)(1.0f / 15.0f);                                    \
+        p = p * z + 1.0f / 13.0f;                                                                  \
+        p = p * z + 1.0f / 11.0f;                                                                  \
+        p = p * z + 1.0f / 9.0f;                                                                   \
+        p = p * z + 1.0f / 7.0f;                                                                   \
+        p = p * z + 1.0f / 5.0f;                                                                   \
+        p = p * z + 1.0f / 3.0f;                                                                   \
+        return (s + s) + (s + s) * (p * z);                                                        \
+    }                                                                                              \
+    /* erfc(|x| / sqrt 2) from ax = |x|, Numerical Recipes' erfcc, -x^2/2 passed exactly */        \
+    OVL F cm_erfc_abs(F ax)                                                                        \
+    {                                                                                              \
+        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f), p = (F)0.17087277f;                    \
+        p = p * t - 0.82215223f;                                                                   \
+        p = p * t + 1.48851587f;                                                                   \
+        p = p * t - 1.13520398f;                                                                   \
+        p = p * t + 0.27886807f;                                                                   \
+        p = p * t - 0.18628806f;                                                                   \
+        p = p * t + 0.09678418f;                                                                   \
+        p = p * t + 0.37409196f;                                                                   \
+        p = p * t + 1.00002368f;                                                                   \
+        p = p * t - 1.26551223f;                                                                   \
+        F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
+        F q = cm_expq((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &s1, &s2);                    \
+        return t * (((q + 1.0f) * s1) * s2);                                                       \
+    }                                                                                              \
+    /* the logistic function and its complement 1 - s, accurate on both sides */                   \
+    OVL F cm_sigmoid(F x, F *sm)                                                                   \
+    {                                                                                              \
+        F e = cm_exp(-x), s = 1.0f / (e + 1.0f);                                                   \
+        *sm = select(1.0f - s, e * s, CAT(convert_int, N)(x > 0.0f));                              \
+        return s;                                                                                  \
+    }                                                                                              \
+    OVL F cm_phi(F x)                                                                              \
+    {                                                                                              \
+        I neg = CAT(convert_int, N)(x < 0.0f);                                                     \
+        F h = cm_erfc_abs(select(x, -x, neg)) * 0.5f;                                              \
+        return select(1.0f - h, h, neg);                                                           \
+    }                                                                                              \
+    OVL F cm_gelu_tanh_u(F x) { return ((x * x) * x * (float)GELU_C + x) * (float)SQRT_2_OVER_PI; } \
+    OVL F cm_elu_fwd(F x, float alpha, float scale)                                                \
+    {                                                                                              \
+        I neg = CAT(convert_int, N)(x <= 0.0f);                                                    \
+        F em;                                                                                      \
+        cm_exps(select((F)0.0f, x, neg), &em);                                                     \
+        return select(x * scale, (em * alpha) * scale, neg);                                       \
+    }                                                                                              \
+    OVL F cm_elu_bwd(F x, F g, float alpha, float scale)                                           \
+    {                                                                                              \
+        I neg = CAT(convert_int, N)(x <= 0.0f);                                                    \
+        F e = cm_exp(select((F)0.0f, x, neg));                                                     \
+        return select(g * scale, g * (e * (alpha * scale)), neg);                                  \
+    }                                                                                              \
+    OVL F cm_gelu_fwd(F x) { return x * cm_phi(x); }                                               \
+    OVL F cm_gelu_bwd(F x, F g)                                                                    \
+    {                                                                                              \
+        F pdf = cm_exp((x * x) * -0.5f) * (float)INV_SQRT_2PI;                                     \
+        return g * (cm_phi(x) + x * pdf);                                                          \
+    }                                                                                              \
+    OVL F cm_gelu_tanh_fwd(F x)                                                                    \
+    {                                                                                              \
+        F sm;                                                                                      \
+        return x * cm_sigmoid(cm_gelu_tanh_u(x) * 2.0f, &sm);                                      \
+    }                                                                                              \
+    OVL F cm_gelu_tanh_bwd(F x, F g)                                                               \
+    {                                                                                              \
+        F u = cm_gelu_tanh_u(x), sm, s = cm_sigmoid(u * 2.0f, &sm);                                \
+        F d = ((x * 2.0f) * s) * sm * (((x * x) * (3.0f * (float)GELU_C) + 1.0f) * (float)SQRT_2_OVER_PI); \
+        return g * (s + select(d, x - x, CAT(convert_int, N)(fabs(u) > 15.0f)));                   \
+    }                                                                                              \
+    OVL F cm_silu_fwd(F x)                                                                         \
+    {                                                                                              \
+        F sm;                                                                                      \
+        return x * cm_sigmoid(x, &sm);                                                             \
+    }                                                                                              \
+    OVL F cm_silu_bwd(F x, F g)                                                                    \
+    {                                                                                              \
+        F sm, s = cm_sigmoid(x, &sm);                                                              \
+        return (g * s) * (x * sm + 1.0f);                                                          \
+    }                                                                                              \
+    OVL F cm_sigmoid_fwd(F x)                                                                      \
+    {                                                                                              \
+        F sm;                                                                                      \
+        return cm_sigmoid(x, &sm);                                                                 \
+    }                                                                                              \
+    OVL F cm_sigmoid_bwd(F x, F g)                                                                 \
+    {                                                                                              \
+        F sm, s = cm_sigmoid(x, &sm);                                                              \
+        return (g * s) * sm;                                                                       \
+    }                                                                                              \
+    OVL F cm_softplus_fwd(F x, float beta, float threshold)                                        \
+    {                                                                                              \
+        F z = x * beta;                                                                            \
+        F l = select((F)0.0f, z, CAT(convert_int, N)(z > 0.0f)) + cm_log1p01(cm_exp(-fabs(z)));   \
+        return select(l / beta, x, CAT(convert_int, N)(z > threshold));                            \
+    }                                                                                              \
+    OVL F cm_softplus_bwd(F x, F g, float beta, float threshold)                                   \
+    {                                                                                              \
+        F z = x * beta, sm;                                                                        \
+        return select(g * cm_sigmoid(z, &sm), g, CAT(convert_int, N)(z > threshold));              \
+    }                                                                                              \
+    OVL F cm_tanh_fwd(F x)                                                                         \
+    {                                                                                              \
+        U sign = CAT(as_uint, N)(x) & 0x80000000u;                                                 \
+        F m;                                                                                       \
+        cm_exps(fabs(x) * -2.0f, &m);                                                              \
+        F t = -m / (m + 2.0f);                                                                     \
+        return CAT(as_float, N)((CAT(as_uint, N)(t) & 0x7fffffffu) | sign);                        \
+    }                                                                                              \
+    OVL F cm_tanh_bwd(F x, F g)                                                                    \
+    {                                                                                              \
+        F m, e = cm_exps(fabs(x) * -2.0f, &m), d = m + 2.0f;                                       \
+        return g * ((e * 4.0f) / (d * d));                                                         \
+    }
+DEFINE_FMATH(float, int, uint, )
+DEFINE_FMATH(REALV, CAT(int, VW), CAT(uint, VW), VW)
+
+#define MATH_elu_fwd(x, p0, p1) cm_elu_fwd(x, p0, 1.0f)
+#define MATH_elu_bwd(x, g, p0, p1) cm_elu_bwd(x, g, p0, 1.0f)
+#define MATH_selu_fwd(x, p0, p1) cm_elu_fwd(x, (float)SELU_ALPHA, (float)SELU_SCALE)
+#define MATH_selu_bwd(x, g, p0, p1) cm_elu_bwd(x, g, (float)SELU_ALPHA, (float)SELU_SCALE)
+#define MATH_gelu_fwd(x, p0, p1) cm_gelu_fwd(x)
+#define MATH_gelu_bwd(x, g, p0, p1) cm_gelu_bwd(x, g)
+#define MATH_gelu_tanh_fwd(x, p0, p1) cm_gelu_tanh_fwd(x)
+#define MATH_gelu_tanh_bwd(x, g, p0, p1) cm_gelu_tanh_bwd(x, g)
+#define MATH_silu_fwd(x, p0, p1) cm_silu_fwd(x)
+#define MATH_silu_bwd(x, g, p0, p1) cm_silu_bwd(x, g)
+#define MATH_softplus_fwd(x, p0, p1) cm_softplus_fwd(x, p0, p1)
+#define MATH_softplus_bwd(x, g, p0, p1) cm_softplus_bwd(x, g, p0, p1)
+#define MATH_sigmoid_fwd(x, p0, p1) cm_sigmoid_fwd(x)
+#define MATH_sigmoid_bwd(x, g, p0, p1) cm_sigmoid_bwd(x, g)
+#define MATH_tanh_fwd(x, p0, p1) cm_tanh_fwd(x)
+#define MATH_tanh_bwd(x, g, p0, p1) cm_tanh_bwd(x, g)
 #endif
-#define MATH_tanh_fwd(x, p0, p1) TANH(x)
-#define MATH_tanh_bwd(x, g, p0, p1) ((g) * (ONE - TANH(x) * TANH(x)))
 /* prelu: leaky_relu with the element's channel slope a */
 #define MATH_prelu_fwd(x, a) ((x) > ZERO ? (x) : (x) * (a))
 #define MATH_prelu_bwd(x, g, a) ((x) > ZERO ? (g) : (g) * (a))
