@@ -7,6 +7,7 @@ Skips (77) when no Docker API answers; removes every container, volume and image
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -392,6 +393,36 @@ def check_fleet(project, env):
     if status == 200 and isinstance(runs, dict):
         ids = sorted((r.get("machine") or {}).get("id") for r in runs.get("runs", []))
         check(ids == sorted(FLEET.values()), f"fleet: GET /v1/results?job= lists one run per machine ({ids})")
+    check_sweep_job(project, env, a, left())
+
+
+def check_sweep_job(project, env, base, timeout):
+    """The Kubernetes fleet-sweep Job's script (deploy/kubernetes/fleet.yaml), run as the Job runs it —
+    in the image, non-root, read-only root with /tmp writable — on the fleet network against
+    clrelu-a, with a sweep for {"label": {"pool": "cpu"}}: it exits 0, and the job ran on fleet-a
+    and fleet-b only."""
+    import yaml  # tests/requirements.txt
+    with open(os.path.join(ROOT, "deploy", "kubernetes", "fleet.yaml"), encoding="utf-8") as f:
+        cm = next(d for d in yaml.safe_load_all(f) if d and d.get("kind") == "ConfigMap")
+    sweep = json.dumps({"machines": {"label": {"pool": "cpu"}}, "devices": ["cpu:0"], "ops": ["relu"],
+                        "dtypes": ["float32"], "sizes": [4096], "repeats": 3, "min_time_s": 0.001,
+                        "ceilings": False, "labels": {"sweep": "job-test"}})
+    addr = f"{env['CLRELU_FLEET_NET']}.11"  # clrelu-a in compose.fleet.yaml
+    p = run_once("--network", f"{project}_fleet", "--user", "10001:10001", "--read-only", "--tmpfs", "/tmp",
+                 "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+                 "-e", f"SWEEP={sweep}", "-e", f"SCRIPT={cm['data']['sweep.sh']}",
+                 "-e", f"CLRELU_SERVER_HOST={addr}", "-e", "CLRELU_SERVER_PORT=8000",
+                 "-e", "CLRELU_SWEEP_FILE=/tmp/sweep.json", "-e", "CLRELU_SWEEP_POLL_S=1",
+                 "--entrypoint", "bash", TAG, "-c", 'printf %s "$SWEEP" > /tmp/sweep.json && exec bash -c "$SCRIPT"',
+                 timeout=max(30, min(180, timeout)))
+    log = (p.stdout + p.stderr).strip()
+    check(p.returncode == 0 and "done" in log, f"fleet: the Kubernetes sweep Job's script exits 0 ({p.returncode}: {log[-600:]})")
+    ids = re.findall(r"sweep (\S+) queued", log)
+    if ids:
+        status, job = get_json(f"{base}/v1/benchmarks/{ids[0]}")
+        ran = sorted(x.get("machine") for x in (job or {}).get("parts", []) if isinstance(job, dict))
+        check(status == 200 and ran == ["fleet-a", "fleet-b"],
+              f"fleet: the Job's sweep for pool=cpu ran on fleet-a and fleet-b only ({status}, {ran})")
 
 
 def fleet_env():
