@@ -13,16 +13,18 @@ typedef struct {
     bool streams; /* the device has a streaming path (host: the ops with a fast path) */
 } target;
 
-/* The ops whose host loops stream (host_kernels.c's fast path); every op streams on OpenCL. */
-static const char *const host_ops[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu"};
+/* The host's ops swept at every head and tail: the piecewise loops and one smooth op, whose
+ * vector-math loop (host_vloops.h) streams through the same blocks. */
+static const char *const host_ops[] = {"relu", "leaky_relu", "relu6", "hardtanh", "prelu", "sigmoid"};
 #define N_HOST_OPS (sizeof host_ops / sizeof host_ops[0])
 
-static bool host_fast_path(const char *op)
+/* Whether the host's loops for op and dtype stream (host_kernels.c's fast path): the piecewise
+ * (bit-exact) ops in every dtype, the smooth ops in float32/float16/bfloat16 (their float64 goes
+ * through the double reference, which writes element by element). Every op streams on OpenCL. */
+static bool host_fast_path(const char *op, clrelu_dtype t)
 {
-    for (size_t i = 0; i < N_HOST_OPS; i++)
-        if (strcmp(op, host_ops[i]) == 0)
-            return true;
-    return false;
+    const clrelu_op_desc *desc = clrelu_op_find(op);
+    return desc && (desc->bit_exact || t != CLRELU_F64);
 }
 
 /* One out-of-place call with y placed `shift` elements past a 64-byte boundary: it must report
@@ -117,14 +119,18 @@ static void sweep(const target *tg, const char *const *families, size_t n_famili
         if (!info->dtype_supported[dtypes[d]])
             continue;
         for (int backward = 0; backward < 2; backward++) {
-            for (size_t f = 0; f < n_families; f++)
+            for (size_t f = 0; f < n_families; f++) {
+                target fam = *tg;
+                if (strcmp(info->backend, "host") == 0)
+                    fam.streams = tg->streams && host_fast_path(families[f], dtypes[d]);
                 for (size_t shift = 0; shift < max_shift; shift++)
                     for (size_t n = 0; n <= 100; n += (n < 48 ? 1 : 13))
-                        one_case(tg, families[f], dtypes[d], n, shift, backward, (*seed)++);
+                        one_case(&fam, families[f], dtypes[d], n, shift, backward, (*seed)++);
+            }
             for (int o = 0; o < clrelu_op_count(); o++) {
                 const char *op = clrelu_op_get(o)->name;
                 target one = *tg;
-                one.streams = tg->streams && (strcmp(info->backend, "host") != 0 || host_fast_path(op));
+                one.streams = tg->streams && (strcmp(info->backend, "host") != 0 || host_fast_path(op, dtypes[d]));
                 /* odd length and shift; large enough for the host pool (HOST_PARALLEL_MIN) */
                 one_case(&one, op, dtypes[d], ((size_t)1 << 17) * 3 + 37, 5, backward, (*seed)++);
             }
