@@ -251,10 +251,12 @@ cJSON *tjson_parse(const char *text, size_t len, const char **parse_end)
     const char *end = NULL;
     root = cJSON_ParseWithLengthOpts(copy, o, &end, false);
     if (parse_end && end) {
-        size_t off = (size_t)(end - copy), shift = 0;
+        /* Back to the text: from the last span before the stop, in unsigned arithmetic that never
+         * wraps (a replacement such as NaN -> "NaN" is longer than what it replaced). */
+        size_t off = (size_t)(end - copy), pos = off;
         for (size_t i = 0; i < l.n && l.v[i].mark_end <= off; i++)
-            shift = l.v[i].start + l.v[i].len - l.v[i].mark_end;
-        *parse_end = text + off + shift;
+            pos = off - l.v[i].mark_end + l.v[i].start + l.v[i].len;
+        *parse_end = text + pos;
     } else if (parse_end) {
         *parse_end = NULL;
     }
