@@ -13,7 +13,9 @@ static void usage(FILE *out)
                  "Measures vector width, work-group size and vectors per work-item for relu forward and\n"
                  "backward on each OpenCL device (or the one selected), checks every candidate's results\n"
                  "against the host, and stores the fastest per device in the cache directory; measures the\n"
-                 "size below which the host backend beats the device. The library uses both from then on.\n"
+                 "size below which the host backend beats the device, per op class (piecewise: relu,\n"
+                 "leaky_relu, relu6, hardtanh, prelu; smooth: the rest) and dtype. The library uses\n"
+                 "all of it from then on (CLRELU_AUTO_HOST=0 keeps every call on the device).\n"
                  "  --device SEL   one device (default: every OpenCL device)\n"
                  "  --dtype LIST   dtypes to tune (default: float32,float16,bfloat16)\n"
                  "  --size N       elements per measurement (default: 16777216)\n");
@@ -52,7 +54,26 @@ static int tune_one(const char *cmd, clrelu_context *ctx, const clrelu_device *d
         cli_error(cmd, "%s crossover: %s", info->id, clrelu_last_error());
         return CLI_EXIT_ERROR;
     }
-    printf("  host crossover: tensors below %llu elements run on the host backend\n", (unsigned long long)cross);
+    printf("  host crossover: tensors below these element counts run on the host backend\n"
+           "  %-9s %14s %14s\n",
+           "", clrelu_op_class_name(CLRELU_OP_CLASS_PIECEWISE), clrelu_op_class_name(CLRELU_OP_CLASS_SMOOTH));
+    for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+        if (!info->dtype_supported[t])
+            continue;
+        printf("  %-9s", clrelu_dtype_name((clrelu_dtype)t));
+        for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++) {
+            uint64_t below = 0;
+            if (clrelu_tune_get_crossover_of(ctx, dev, (clrelu_op_class)c, (clrelu_dtype)t, &below) != CLRELU_OK) {
+                cli_error(cmd, "%s crossover: %s", info->id, clrelu_last_error());
+                return CLI_EXIT_ERROR;
+            }
+            if (below == UINT64_MAX)
+                printf(" %14s", "every size");
+            else
+                printf(" %14llu", (unsigned long long)below);
+        }
+        printf("\n");
+    }
     printf("  stored in %s\n", path[0] ? path : "(nowhere: caching is disabled)");
     return CLI_EXIT_OK;
 }

@@ -73,6 +73,20 @@ static void write_file(const char *path, const char *text)
     }
 }
 
+/* dir/<fp>.tune holding body and its checksum line, as tune.c writes it (FNV-1a 64 of the body). */
+static void write_signed(const char *dir, const char *fp, const char *body)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)body; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ull;
+    }
+    char path[1200], text[1024];
+    snprintf(path, sizeof path, "%s/%s.tune", dir, fp);
+    snprintf(text, sizeof text, "%send %016llx\n", body, (unsigned long long)h);
+    write_file(path, text);
+}
+
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -182,6 +196,21 @@ static void tune_on(const char *dir, const char *id)
     CHECK_OK(clrelu_tune_get_crossover(ctx, dev, &cross2));
     CHECK(cross2 == cross, "stored crossover %llu loaded as %llu", (unsigned long long)cross,
           (unsigned long long)cross2);
+    /* every class and supported dtype was measured and stored, each loaded as written */
+    tune_record stored;
+    CHECK_OK(clr_tune_load(dir, fp, &stored));
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+            if (!clrelu_device_get_info(dev)->dtype_supported[t])
+                continue;
+            CHECK(stored.have_cross[c][t], "no %s %s crossover stored", clrelu_op_class_name((clrelu_op_class)c),
+                  clrelu_dtype_name((clrelu_dtype)t));
+            uint64_t got = 0;
+            CHECK_OK(clrelu_tune_get_crossover_of(ctx, dev, (clrelu_op_class)c, (clrelu_dtype)t, &got));
+            CHECK(got == stored.cross[c][t] && got >= 1024, "%s %s crossover %llu, stored %llu",
+                  clrelu_op_class_name((clrelu_op_class)c), clrelu_dtype_name((clrelu_dtype)t),
+                  (unsigned long long)got, (unsigned long long)stored.cross[c][t]);
+        }
     exact_runs(ctx, dev, "after clrelu_tune_device");
     const clrelu_device *host = NULL;
     CHECK_OK(clrelu_device_select(ctx, "host", &host));
@@ -206,11 +235,30 @@ int main(void)
     rec.cfg[CLRELU_F32] = (tune_cfg){8, 16, 3};
     rec.have[CLRELU_BF16] = true;
     rec.cfg[CLRELU_BF16] = (tune_cfg){16, 64, 0};
-    rec.have_crossover = true;
-    rec.crossover = 12345;
+    /* a crossover per op class and dtype, "the host at every size" included */
+    rec.have_cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] = true;
+    rec.cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] = 12345;
+    rec.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32] = true;
+    rec.cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32] = 678;
+    rec.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F16] = true;
+    rec.cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F16] = UINT64_MAX;
+    rec.have_cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_BF16] = true;
+    rec.cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_BF16] = 0;
     CHECK_OK(clr_tune_store(dir, "0123456789abcdef0123456789abcdef", &rec));
     CHECK_OK(clr_tune_load(dir, "0123456789abcdef0123456789abcdef", &back));
     CHECK(memcmp(&rec, &back, sizeof rec) == 0, "tune record did not round-trip");
+    /* a file from before the per-class crossovers ("crossover N", measured on float32 relu) */
+    write_signed(dir, "00000000000000000000000000000001",
+                 "clrelu-tune 1\ndevice 00000000000000000000000000000001\nfloat32 8 16 3\ncrossover 4321\n");
+    CHECK_OK(clr_tune_load(dir, "00000000000000000000000000000001", &back));
+    CHECK(back.have[CLRELU_F32] && back.have_cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] &&
+              back.cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] == 4321 &&
+              !back.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32],
+          "an old file's crossover is not the piecewise float32 one");
+    /* an unknown class is a malformed file */
+    write_signed(dir, "00000000000000000000000000000002",
+                 "clrelu-tune 1\ndevice 00000000000000000000000000000002\ncrossover wavy float32 1\n");
+    CHECK(clr_tune_load(dir, "00000000000000000000000000000002", &back) == CLRELU_ERR_IO, "unknown class accepted");
     CHECK(clr_tune_load(dir, "ffffffffffffffffffffffffffffffff", &back) == CLRELU_ERR_NOT_FOUND, "missing file not NOT_FOUND");
 
     /* parts 2 to 4 on every OpenCL device */

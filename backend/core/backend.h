@@ -108,17 +108,20 @@ typedef struct backend_iface {
     clrelu_status (*bench_ceiling)(clrelu_device *dev, struct bench_ceiling_call *call);
     /* (optional) dense layer y = act(x W^T + b) */
     clrelu_status (*dense)(clrelu_device *dev, const struct dense_call *call);
-    /* (optional) offloading small work: the element count below which a call of dtype is better
-     * run on the context's fallback device (0: never). The device may measure it on first use
-     * with clr_offload_measure (core/offload.h), adding program build time to *build_ns. */
-    uint64_t (*offload_below)(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+    /* (optional) offloading small work: the element count below which a call of an op of class
+     * cls (clrelu_op_class) in dtype is better run on the context's fallback device (0: never;
+     * UINT64_MAX: always). The device may measure it on first use with clr_offload_measure
+     * (core/offload.h), adding program build time to *build_ns. */
+    uint64_t (*offload_below)(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns);
     /* (optional) tuning, behind clrelu_tune_* (include/clrelu_tune.h, tune/tune_api.c): search
-     * and store launch parameters; measure and store the offload crossover; the active config;
-     * the crossover now (measured if unknown). */
+     * and store launch parameters; measure and store the offload crossovers (every class and
+     * supported dtype; *elements gets the piecewise float32 one); the active config; one
+     * crossover now (measured if unknown). */
     clrelu_status (*tune_kernels)(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
     clrelu_status (*tune_crossover)(clrelu_device *dev, uint64_t *elements);
     clrelu_status (*tune_active)(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
-    clrelu_status (*tune_get_crossover)(clrelu_device *dev, uint64_t *elements);
+    clrelu_status (*tune_get_crossover)(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype,
+                                        uint64_t *elements);
 } backend_iface;
 
 struct clrelu_device {

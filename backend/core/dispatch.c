@@ -114,7 +114,7 @@ clrelu_status clrelu_run(clrelu_context *ctx, const clrelu_device *dev, const cl
 
     st = clr_fault_take(dev);
     if (st == CLRELU_OK && a->count) {
-        clrelu_device *target = clr_offload_target((clrelu_device *)dev, call.dtype, call.count, &local.build_ns);
+        clrelu_device *target = clr_offload_target((clrelu_device *)dev, call.op, call.dtype, call.count, &local.build_ns);
         st = target->iface->run(target, &call);
         local.ran_on = target;
     }

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #define CROSS_REPS 5
+/* A crossover measurement stops growing the size after this long (at least two sizes measured)
+ * and decides from what it has: it runs on a caller's first call. */
+#define MEASURE_BUDGET_NS 1000000000ull
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -12,13 +15,15 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-clrelu_device *clr_offload_target(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns)
+clrelu_device *clr_offload_target(clrelu_device *dev, const struct op_entry *op, clrelu_dtype dtype, size_t count,
+                                  uint64_t *build_ns)
 {
     clrelu_device *fallback = dev->ctx->fallback;
     if (!fallback || fallback == dev || !dev->iface->offload_below || !dev->ctx->settings.auto_host)
         return dev;
     uint64_t ignored = 0;
-    return count < dev->iface->offload_below(dev, dtype, build_ns ? build_ns : &ignored) ? fallback : dev;
+    uint64_t below = dev->iface->offload_below(dev, clr_op_class(op), dtype, build_ns ? build_ns : &ignored);
+    return count < below ? fallback : dev;
 }
 
 /* Wall time of one call (the whole round trip is what a caller pays). */
@@ -33,13 +38,24 @@ static clrelu_status timed(clrelu_device *dev, op_call *c, uint64_t *ns)
     return st;
 }
 
-clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
+/* The size where the device's and the host's times cross, between n1 (the host was faster by d1 >
+ * 0 ns) and n2 (the device was faster by -d2 > 0 ns): both times are close to affine in n between
+ * two sizes, so their difference is too. */
+static uint64_t interpolate(size_t n1, int64_t d1, size_t n2, int64_t d2)
+{
+    double at = (double)n1 + (double)(n2 - n1) * (double)d1 / (double)(d1 - d2);
+    uint64_t n = (uint64_t)(at + 0.5);
+    return n <= n1 ? n1 + 1 : n > n2 ? n2 : n;
+}
+
+clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
+                                  uint64_t *out)
 {
     clrelu_device *host = dev->ctx->fallback;
     if (!host || host == dev)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "crossover: %s has no other device to compare with",
                                 dev->info.id);
-    enum { MAX_N = 1 << 20 };
+    enum { MIN_N = 1 << 10, MAX_N = 1 << 22, STEPS = 7 }; /* 1K, 4K, ..., 4M */
     clrelu_status st = CLRELU_OK;
     size_t es = clrelu_dtype_size(dtype);
     float *src = malloc(MAX_N * sizeof *src);
@@ -49,44 +65,77 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_dtype dtype, uint64
         goto out;
     }
     for (size_t i = 0; i < MAX_N; i++)
-        src[i] = (float)((int)(i % 7) - 3);
+        src[i] = (float)((int)(i % 7) - 3) * 0.75f;
     clrelu_convert(src, CLRELU_F32, x, dtype, MAX_N);
 
     op_call c;
     memset(&c, 0, sizeof c);
-    c.op = &clrelu_ops[OP_RELU];
+    c.op = &clrelu_ops[clr_offload_class_op(cls)];
+    c.params[0] = c.op->desc.n_params > 0 ? c.op->desc.params[0].default_value : 0.0;
+    c.params[1] = c.op->desc.n_params > 1 ? c.op->desc.params[1].default_value : 0.0;
     c.dtype = dtype;
     c.x = x;
     c.y = y;
     /* first device call: program build or load, first-launch specialisation */
     clrelu_timing tm;
     memset(&tm, 0, sizeof tm);
-    c.count = 1024;
+    c.count = MIN_N;
     c.timing = &tm;
     if ((st = dev->iface->run(dev, &c)) != CLRELU_OK)
         goto out;
     if (build_ns)
         *build_ns += tm.build_ns;
-    *out = MAX_N;
-    for (size_t n = 1024; n <= MAX_N; n *= 4) {
-        uint64_t d[CROSS_REPS], h[CROSS_REPS];
-        c.count = n;
+    /* device minus host at each size: the fastest of a few interleaved runs each (a burst of load
+     * on a shared machine only ever adds time) */
+    int64_t diff[STEPS];
+    size_t sizes[STEPS];
+    int first_win = -1, k = 0;
+    uint64_t start = clrelu_now_ns();
+    for (size_t n = MIN_N; k < STEPS; n *= 4, k++) {
+        uint64_t d = UINT64_MAX, h = UINT64_MAX, t;
+        c.count = sizes[k] = n;
         for (int r = 0; r < CROSS_REPS; r++) {
-            if ((st = timed(dev, &c, &d[r])) != CLRELU_OK || (st = timed(host, &c, &h[r])) != CLRELU_OK)
+            if ((st = timed(dev, &c, &t)) != CLRELU_OK)
                 goto out;
+            d = t < d ? t : d;
+            if ((st = timed(host, &c, &t)) != CLRELU_OK)
+                goto out;
+            h = t < h ? t : h;
         }
-        qsort(d, CROSS_REPS, sizeof d[0], cmp_u64);
-        qsort(h, CROSS_REPS, sizeof h[0], cmp_u64);
-        if (d[CROSS_REPS / 2] < h[CROSS_REPS / 2]) {
-            *out = n;
+        diff[k] = (int64_t)d - (int64_t)h;
+        /* the device must win at two sizes in a row (one win can be the noise of a shared
+         * machine), or at the first or the largest */
+        bool last = k == STEPS - 1 || (k >= 1 && clrelu_now_ns() - start > MEASURE_BUDGET_NS);
+        if (diff[k] < 0 && (first_win >= 0 || k == 0 || last)) {
+            if (first_win < 0)
+                first_win = k;
+            break;
+        }
+        first_win = diff[k] < 0 ? k : -1;
+        if (last) { /* a slow device (a simulator) or a loaded machine: the sizes so far decide */
+            k++;
             break;
         }
     }
+    if (first_win == 0)
+        *out = MIN_N; /* the device wins from the smallest size measured */
+    else if (first_win > 0)
+        *out = interpolate(sizes[first_win - 1], diff[first_win - 1], sizes[first_win], diff[first_win]);
+    else if (diff[k - 1] >= diff[k - 2])
+        *out = UINT64_MAX; /* the host wins throughout, and its lead does not shrink */
+    else /* the host still wins at the largest size: where its shrinking lead runs out */
+        *out = sizes[k - 1] + (uint64_t)((double)(sizes[k - 1] - sizes[k - 2]) * (double)diff[k - 1] /
+                                         (double)(diff[k - 2] - diff[k - 1]));
 out:
     free(src);
     free(x);
     free(y);
     return st;
+}
+
+op_id clr_offload_class_op(clrelu_op_class cls)
+{
+    return cls == CLRELU_OP_CLASS_SMOOTH ? OP_SILU : OP_RELU;
 }
 
 /* ---- dense layers --------------------------------------------------------------------------- */

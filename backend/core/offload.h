@@ -4,19 +4,29 @@
 
 #include "core/backend.h"
 
-/* The device that runs a call of count elements of dtype asked of dev: the context's fallback
- * device when dev's offload_below hook says the call is below its crossover, else dev itself.
- * Never offloads with auto_host off (CLRELU_AUTO_HOST=0, or a context that pins device behaviour:
- * force_fpga_variant, max_chunk_bytes), nor from the fallback device. Program build time spent
- * measuring the crossover is added to *build_ns (may be NULL). */
-clrelu_device *clr_offload_target(clrelu_device *dev, clrelu_dtype dtype, size_t count, uint64_t *build_ns);
+/* The device that runs a call of `count` elements of op in dtype asked of dev: the context's
+ * fallback device when dev's offload_below hook says the call is below the crossover of the op's
+ * class (clr_op_class) and dtype, else dev itself. Never offloads with auto_host off
+ * (CLRELU_AUTO_HOST=0, or a context that pins device behaviour: force_fpga_variant,
+ * max_chunk_bytes), nor from the fallback device. Program build time spent measuring the
+ * crossover is added to *build_ns (may be NULL). */
+clrelu_device *clr_offload_target(clrelu_device *dev, const struct op_entry *op, clrelu_dtype dtype, size_t count,
+                                  uint64_t *build_ns);
 
-/* Time relu forward of dtype on dev and on the context's fallback device at sizes from 1K up,
- * interleaved, medians of a few runs, and return in *out the smallest size where dev wins
- * (tensors below it belong on the fallback); the largest size measured when the fallback wins
- * throughout. dev's program build time is added to *build_ns. For a device's offload_below hook
+/* Time the class's representative op (clr_offload_class_op), forward, out of place, in dtype on
+ * dev and on the context's fallback device at 1K, 4K, ... 4M elements, interleaved, the fastest of
+ * a few runs each, and return in *out the size from which dev is faster: interpolated between the
+ * last size the fallback won and the first of two in a row that dev won (tensors below it belong
+ * on the fallback); the smallest size when dev wins from there; when the fallback wins at every
+ * size, UINT64_MAX if its lead did not shrink from 1M to 4M, else where the lead runs out,
+ * extrapolated. dev's program build time is added to *build_ns. For a device's offload_below hook
  * and its tuner; calls dev->iface->run directly. CLRELU_ERR_UNSUPPORTED without a fallback. */
-clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
+clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
+                                  uint64_t *out);
+
+/* The op a class's crossover is measured with: relu for the piecewise ops; silu for the smooth ops
+ * (one exp and one division per element, between elu's cost and gelu's). */
+op_id clr_offload_class_op(clrelu_op_class cls);
 
 /* Dense layers (model/dense.c, model/model.c): the device that runs dense work of `macs`
  * multiply-adds per layer (n * in * out) of dtype asked of dev — the fallback device when macs is

@@ -83,6 +83,18 @@ const struct op_entry *clr_op_entry_of(const clrelu_op_desc *desc)
     return (const struct op_entry *)(const void *)desc;
 }
 
+clrelu_op_class clr_op_class(const struct op_entry *op)
+{
+    switch (op->id) {
+    case OP_RELU:
+    case OP_LEAKY_RELU:
+    case OP_RELU6:
+    case OP_HARDTANH:
+    case OP_PRELU: return CLRELU_OP_CLASS_PIECEWISE;
+    default: return CLRELU_OP_CLASS_SMOOTH;
+    }
+}
+
 int clrelu_op_index(const clrelu_op_desc *op)
 {
     return op ? (int)clr_op_entry_of(op)->id : -1;

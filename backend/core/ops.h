@@ -3,6 +3,7 @@
 #define CLRELU_OPS_H
 
 #include "clrelu.h"
+#include "clrelu_tune.h"
 
 typedef enum {
     OP_RELU = 0, OP_LEAKY_RELU, OP_RELU6, OP_HARDTANH, OP_ELU, OP_SELU, OP_GELU, OP_GELU_TANH,
@@ -27,6 +28,8 @@ struct op_entry {
 extern const struct op_entry clrelu_ops[OP_COUNT];
 
 const struct op_entry *clr_op_entry_of(const clrelu_op_desc *desc);
+/* The op's class for the host crossover (clrelu_tune.h): piecewise-linear or smooth. */
+clrelu_op_class clr_op_class(const struct op_entry *op);
 
 /* reference.c */
 double clr_ref_relu_fwd(double x, const double *p);

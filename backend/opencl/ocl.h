@@ -40,14 +40,17 @@ typedef struct {
     int n_slots;
     bool tune_loaded;
     tune_record tune;
-    int crossover_state;        /* 0 unknown, 1 measuring, 2 known (tune.crossover) */
-    /* The delegation decision for the hot path, read without the lock: OCL_DELEGATE_UNKNOWN until
-     * the tuning is loaded and the crossover known, then the element count below which calls run
-     * on the host (0: none). Republished by clr_ocl_publish_delegation whenever the fields above change. */
-    _Atomic uint64_t delegate_below;
+    /* per op class and dtype: 0 unknown, 1 measuring, 2 known (tune.cross) */
+    int crossover_state[CLRELU_OP_CLASS_COUNT][CLRELU_DTYPE_COUNT];
+    /* The delegation decisions for the hot path, read without the lock: OCL_DELEGATE_UNKNOWN until
+     * the tuning is loaded and the class's and dtype's crossover known, then the element count
+     * below which calls run on the host (0: none). Republished by clr_ocl_publish_delegation
+     * whenever the fields above change. */
+    _Atomic uint64_t delegate_below[CLRELU_OP_CLASS_COUNT][CLRELU_DTYPE_COUNT];
 } ocl_device;
 
-#define OCL_DELEGATE_UNKNOWN UINT64_MAX
+/* not UINT64_MAX, which is a crossover: "the host at every size" */
+#define OCL_DELEGATE_UNKNOWN (UINT64_MAX - 1)
 
 /* A command queue and the kernels created for it. A call owns its slot exclusively, so setting
  * kernel arguments cannot race; kernels live until the program they came from is replaced. */
@@ -131,7 +134,7 @@ void clr_ocl_tune_get(clrelu_device *dev, tune_record *out);
 void clr_ocl_tune_set(clrelu_device *dev, const tune_record *rec);
 /* The vector width / work-group / items per work-item in use for dtype (tuned or default). */
 tune_cfg clr_ocl_active_cfg(clrelu_device *dev, clrelu_dtype dtype);
-/* Recompute od->delegate_below from tune_loaded, crossover_state and tune.crossover;
+/* Recompute od->delegate_below from tune_loaded, crossover_state and tune.cross;
  * called with pool_lock held after changing any of them. */
 void clr_ocl_publish_delegation(ocl_device *od);
 
@@ -145,11 +148,13 @@ clrelu_status clr_ocl_run_cfg(clrelu_device *dev, const op_call *call, const tun
  * benchmark's copy/add ceilings follow it too (ocl_bench.c). */
 bool clr_ocl_streams(const clrelu_device *dev, const void *x, const void *g, const void *y, size_t count,
                  clrelu_dtype dtype);
-/* The element count below which calls are better run on the context's fallback device (0: none),
- * from the tuning file or measured once on first use (clr_offload_measure). */
-clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out);
+/* The element count below which calls of an op of class cls in dtype are better run on the
+ * context's fallback device (0: none; UINT64_MAX: always), from the tuning file or measured once
+ * on first use (clr_offload_measure). */
+clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
+                                uint64_t *out);
 /* The backend's offload_below hook: clr_ocl_crossover without a lock once it is known. */
-uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns);
+uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns);
 /* ocl_bench.c: the benchmark ceilings hook (copy/add/empty kernels of bench.cl, CLBlast xCOPY);
  * ocl_bench_dense.c: its dense variants (call->dense non-NULL). */
 clrelu_status clr_ocl_bench_ceiling(clrelu_device *dev, bench_ceiling_call *call);
@@ -160,7 +165,8 @@ clrelu_status clr_ocl_dense(clrelu_device *dev, const struct dense_call *call);
 clrelu_status clr_ocl_tune_kernels(clrelu_device *dev, clrelu_dtype dtype, size_t count, clrelu_tune_result *out);
 clrelu_status clr_ocl_tune_crossover(clrelu_device *dev, uint64_t *elements);
 clrelu_status clr_ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu_tune_config *cfg, bool *tuned);
-clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements);
+clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype,
+                                        uint64_t *elements);
 /* ocl_pipeline.c: a whole call on a discrete device — pinned staging buffers and chunks spread
  * over several queues so that upload, kernel and download of different chunks overlap.
  * prog/weight belong to the caller (weight: the prelu slopes on the device, else NULL). */

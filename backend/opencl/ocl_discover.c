@@ -157,7 +157,9 @@ static clrelu_status add_device(clrelu_context *ctx, cl_platform_id p, cl_device
     pthread_mutex_init(&od->pool_lock, NULL);
     pthread_mutex_init(&od->dense_lock, NULL);
     pthread_mutex_init(&od->bench_lock, NULL);
-    atomic_init(&od->delegate_below, OCL_DELEGATE_UNKNOWN);
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int k = 0; k < CLRELU_DTYPE_COUNT; k++)
+            atomic_init(&od->delegate_below[c][k], OCL_DELEGATE_UNKNOWN);
 
     clrelu_device *dev = clr_device_add(ctx, &opencl_iface);
     if (!dev) {

@@ -95,7 +95,9 @@ void clr_ocl_tune_get(clrelu_device *dev, tune_record *out)
             clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: ignoring tuning file: %s", clrelu_last_error());
         if (st != CLRELU_OK)
             memset(&od->tune, 0, sizeof od->tune);
-        od->crossover_state = od->tune.have_crossover ? 2 : 0;
+        for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+            for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
+                od->crossover_state[c][t] = od->tune.have_cross[c][t] ? 2 : 0;
         od->tune_loaded = true;
         clr_ocl_publish_delegation(od);
     }
@@ -105,10 +107,13 @@ void clr_ocl_tune_get(clrelu_device *dev, tune_record *out)
 
 void clr_ocl_publish_delegation(ocl_device *od)
 {
-    uint64_t below = OCL_DELEGATE_UNKNOWN;
-    if (od->tune_loaded && od->crossover_state == 2)
-        below = od->tune.crossover;
-    atomic_store_explicit(&od->delegate_below, below, memory_order_release);
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+            uint64_t below = OCL_DELEGATE_UNKNOWN;
+            if (od->tune_loaded && od->crossover_state[c][t] == 2)
+                below = od->tune.cross[c][t] == OCL_DELEGATE_UNKNOWN ? UINT64_MAX : od->tune.cross[c][t];
+            atomic_store_explicit(&od->delegate_below[c][t], below, memory_order_release);
+        }
 }
 
 /* The configured width: the tuned one when valid (never for the FPGA variant), else the default. */
@@ -142,8 +147,10 @@ void clr_ocl_tune_set(clrelu_device *dev, const tune_record *rec)
     pthread_mutex_lock(&od->pool_lock);
     od->tune = *rec;
     od->tune_loaded = true;
-    if (rec->have_crossover)
-        od->crossover_state = 2;
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
+            if (rec->have_cross[c][t])
+                od->crossover_state[c][t] = 2;
     clr_ocl_publish_delegation(od);
     pthread_mutex_unlock(&od->pool_lock);
     for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {

@@ -440,50 +440,64 @@ clrelu_status clr_ocl_run(clrelu_device *dev, const op_call *call)
     return clr_ocl_run_cfg(dev, call, &cfg, NULL);
 }
 
-/* The device's crossover: from the tuning file, or measured once (with dtype) on first use. While
- * another thread measures it, *out is 0 (calls stay on the device). build_ns gets the program
- * build time the measurement spent. */
-clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns, uint64_t *out)
+/* The device's crossover for an op class and dtype: from the tuning file, or measured once on
+ * first use and then stored in the tuning file (when caching is on). While another thread
+ * measures it, *out is 0 (calls stay on the device). build_ns gets the program build time the
+ * measurement spent. */
+clrelu_status clr_ocl_crossover(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
+                                uint64_t *out)
 {
     ocl_device *od = dev->impl;
     tune_record rec;
     clr_ocl_tune_get(dev, &rec);
     pthread_mutex_lock(&od->pool_lock);
-    int state = od->crossover_state;
+    int state = od->crossover_state[cls][dtype];
     if (state == 0)
-        od->crossover_state = 1;
-    uint64_t crossover = state == 2 ? od->tune.crossover : 0;
+        od->crossover_state[cls][dtype] = 1;
+    uint64_t crossover = state == 2 ? od->tune.cross[cls][dtype] : 0;
     pthread_mutex_unlock(&od->pool_lock);
     *out = crossover;
     if (state != 0)
         return CLRELU_OK;
     uint64_t measured = 0, ignored = 0;
-    clrelu_status st = clr_offload_measure(dev, dtype, build_ns ? build_ns : &ignored, &measured);
+    clrelu_status st = clr_offload_measure(dev, cls, dtype, build_ns ? build_ns : &ignored, &measured);
     if (st == CLRELU_OK)
-        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: tensors below %llu elements run on the host",
-                   dev->info.id, (unsigned long long)measured);
+        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "opencl: %s: %s ops in %s below %llu elements run on the host",
+                   dev->info.id, clrelu_op_class_name(cls), clrelu_dtype_name(dtype), (unsigned long long)measured);
     else
         clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: %s: crossover measurement failed: %s", dev->info.id,
                    clrelu_last_error());
     pthread_mutex_lock(&od->pool_lock);
-    od->tune.crossover = st == CLRELU_OK ? measured : 0;
-    od->tune.have_crossover = true;
-    od->crossover_state = 2;
+    od->tune.cross[cls][dtype] = st == CLRELU_OK ? measured : 0;
+    od->tune.have_cross[cls][dtype] = true;
+    od->crossover_state[cls][dtype] = 2;
     clr_ocl_publish_delegation(od);
+    rec = od->tune;
     pthread_mutex_unlock(&od->pool_lock);
     *out = st == CLRELU_OK ? measured : 0;
-    return st;
+    if (st != CLRELU_OK)
+        return st;
+    /* kept with the tuning, so the next process does not measure it again */
+    const char *dir = dev->ctx->cache_dir;
+    char fp[33];
+    clr_tune_fingerprint(&dev->info, fp);
+    if (dir[0] && clr_tune_store(dir, fp, &rec) != CLRELU_OK) {
+        clrelu_log(dev->ctx, CLRELU_LOG_INFO, "opencl: %s: crossover not cached: %s", dev->info.id,
+                   clrelu_last_error());
+        clrelu_clear_error();
+    }
+    return CLRELU_OK;
 }
 
-uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_dtype dtype, uint64_t *build_ns)
+uint64_t clr_ocl_offload_below(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns)
 {
     /* the common case without a lock: tuning loaded, crossover known */
     ocl_device *od = dev->impl;
-    uint64_t below = atomic_load_explicit(&od->delegate_below, memory_order_acquire);
+    uint64_t below = atomic_load_explicit(&od->delegate_below[cls][dtype], memory_order_acquire);
     if (below != OCL_DELEGATE_UNKNOWN)
         return below;
     uint64_t crossover = 0;
-    if (clr_ocl_crossover(dev, dtype, build_ns, &crossover) != CLRELU_OK)
+    if (clr_ocl_crossover(dev, cls, dtype, build_ns, &crossover) != CLRELU_OK)
         clrelu_clear_error(); /* no crossover: the call stays on the device */
     return crossover;
 }

@@ -191,17 +191,24 @@ out:
     return st;
 }
 
+/* Every op class in every dtype the device supports, measured now (even where known) and stored
+ * together. */
 clrelu_status clr_ocl_tune_crossover(clrelu_device *dev, uint64_t *elements)
 {
-    uint64_t measured = 0;
-    clrelu_status st = clr_offload_measure(dev, CLRELU_F32, NULL, &measured);
-    if (st != CLRELU_OK)
-        return st;
     tune_record rec;
     clr_ocl_tune_get(dev, &rec);
-    rec.crossover = measured;
-    rec.have_crossover = true;
-    *elements = measured;
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++) {
+            if (!dev->info.dtype_supported[t])
+                continue;
+            uint64_t measured = 0;
+            clrelu_status st = clr_offload_measure(dev, (clrelu_op_class)c, (clrelu_dtype)t, NULL, &measured);
+            if (st != CLRELU_OK)
+                return st;
+            rec.cross[c][t] = measured;
+            rec.have_cross[c][t] = true;
+        }
+    *elements = rec.cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32];
     return save(dev, &rec);
 }
 
@@ -216,7 +223,8 @@ clrelu_status clr_ocl_tune_active(clrelu_device *dev, clrelu_dtype dtype, clrelu
     return CLRELU_OK;
 }
 
-clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, uint64_t *elements)
+clrelu_status clr_ocl_tune_get_crossover(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype,
+                                        uint64_t *elements)
 {
-    return clr_ocl_crossover(dev, CLRELU_F32, NULL, elements);
+    return clr_ocl_crossover(dev, cls, dtype, NULL, elements);
 }

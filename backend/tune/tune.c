@@ -57,13 +57,20 @@ static bool parse_body(char *body, const char *fingerprint, tune_record *rec)
     if (!line || sscanf(line, "device %63s", fp) != 1 || strcmp(fp, fingerprint) != 0)
         return false;
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-        char name[32];
+        char name[32], cls_name[32];
         unsigned vw, wg, ept;
         unsigned long long cross;
         clrelu_dtype t;
-        if (sscanf(line, "crossover %llu", &cross) == 1) {
-            rec->crossover = cross;
-            rec->have_crossover = true;
+        clrelu_op_class cls;
+        int used = 0;
+        if (sscanf(line, "crossover %31s %31s %llu%n", cls_name, name, &cross, &used) == 3 && !line[used] &&
+            clrelu_op_class_parse(cls_name, &cls) == CLRELU_OK && clrelu_dtype_parse(name, &t) == CLRELU_OK) {
+            rec->cross[cls][t] = cross;
+            rec->have_cross[cls][t] = true;
+        } else if (sscanf(line, "crossover %llu%n", &cross, &used) == 1 && !line[used]) {
+            /* a file from before the per-class crossovers: measured on float32 relu */
+            rec->cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] = cross;
+            rec->have_cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] = true;
         } else if (sscanf(line, "%31s %u %u %u", name, &vw, &wg, &ept) == 4 &&
                    clrelu_dtype_parse(name, &t) == CLRELU_OK) {
             tune_cfg c = {vw, wg, ept};
@@ -119,9 +126,12 @@ clrelu_status clr_tune_store(const char *dir, const char *fingerprint, const tun
         if (rec->have[t])
             len += snprintf(body + len, sizeof body - (size_t)len, "%s %u %u %u\n", clrelu_dtype_name((clrelu_dtype)t),
                             rec->cfg[t].vw, rec->cfg[t].wg, rec->cfg[t].ept);
-    if (rec->have_crossover)
-        len += snprintf(body + len, sizeof body - (size_t)len, "crossover %llu\n",
-                        (unsigned long long)rec->crossover);
+    for (int c = 0; c < CLRELU_OP_CLASS_COUNT; c++)
+        for (int t = 0; t < CLRELU_DTYPE_COUNT; t++)
+            if (rec->have_cross[c][t])
+                len += snprintf(body + len, sizeof body - (size_t)len, "crossover %s %s %llu\n",
+                                clrelu_op_class_name((clrelu_op_class)c), clrelu_dtype_name((clrelu_dtype)t),
+                                (unsigned long long)rec->cross[c][t]);
     len += snprintf(body + len, sizeof body - (size_t)len, "end %016" PRIx64 "\n",
                     fnv1a(body, (size_t)len, 0xcbf29ce484222325ull));
 

@@ -2,6 +2,7 @@
 #ifndef CLRELU_TUNE_H
 #define CLRELU_TUNE_H
 
+#include "clrelu_tune.h"
 #include "core/backend.h"
 
 /* One kernel configuration; a 0 field means "the backend's default". */
@@ -11,13 +12,14 @@ typedef struct {
     unsigned ept;       /* vectors per work-item (global size = vectors / ept); 0: one group per CU */
 } tune_cfg;
 
-/* What is stored per device fingerprint: the best config per dtype (have[t]) and the element
- * count below which the host backend beats the device (0: not measured). */
+/* What is stored per device fingerprint: the best config per dtype (have[t]) and, per op class
+ * (clrelu_op_class) and dtype, the element count below which the host backend beats the device
+ * (have_cross; UINT64_MAX: the host wins at every size). */
 typedef struct {
     bool have[CLRELU_DTYPE_COUNT];
     tune_cfg cfg[CLRELU_DTYPE_COUNT];
-    uint64_t crossover;
-    bool have_crossover;
+    uint64_t cross[CLRELU_OP_CLASS_COUNT][CLRELU_DTYPE_COUNT];
+    bool have_cross[CLRELU_OP_CLASS_COUNT][CLRELU_DTYPE_COUNT];
 } tune_record;
 
 /* 32 hex digits naming the device: platform, name, vendor, driver and device versions. */
