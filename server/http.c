@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "codec/buf.h"
 #include "codec/compress.h"
+#include "conn_gate.h"
 #include "metrics.h"
 #include "names.h"
 #include "router.h"
@@ -12,7 +13,6 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,32 +489,39 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     server_log(&s->log, CLRELU_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
+/* NOTIFY_CONNECTION: the gate counts the daemon's connections for --max-connections and
+ * --per-ip-limit; a connection is counted once started (the marker in *socket_context). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+    server *s = cls;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = s;
+        gate_daemon_opened(s->gate, sa);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        *socket_context = NULL;
+        gate_daemon_closed(s->gate, sa);
+    }
+}
+
+/* The daemon has no listening socket of its own: the gate (conn_gate.c) accepts, answers
+ * connections whose first bytes cannot start a request, enforces --max-connections and
+ * --per-ip-limit, and hands the rest over with MHD_add_connection. */
 int http_start(server *s)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *ai = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%u", s->cfg.port);
-    int gai = getaddrinfo(s->cfg.host, port, &hints, &ai);
-    if (gai != 0) {
-        server_log(&s->log, CLRELU_LOG_ERROR, "cannot resolve --host %s: %s", s->cfg.host, gai_strerror(gai));
-        return -1;
-    }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (ai->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET;
     struct MHD_OptionItem opts[16];
     int n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.timeout_s, NULL};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.max_connections, NULL};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 256, NULL};
+    /* the gate keeps to the limit; the daemon's own is a backstop with room for the moment
+     * between a hand-over and its NOTIFY_CONNECTION_STARTED */
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)(s->cfg.max_connections + s->cfg.threads + 16), NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(128 * 1024), NULL};
-    if (s->cfg.per_ip_limit)
-        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.per_ip_limit, NULL};
     if (s->cfg.threads > 1)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->cfg.threads, NULL};
     if (s->tls_cert_pem && s->tls_key_pem) {
@@ -524,15 +531,20 @@ int http_start(server *s)
     }
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
+    s->gate = gate_open(s);
+    if (!s->gate)
+        return -1;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-    freeaddrinfo(ai);
-    if (!s->daemon) {
-        server_log(&s->log, CLRELU_LOG_ERROR, "cannot listen on %s:%u (address in use or not available?)", s->cfg.host,
-                   s->cfg.port);
+    if (!s->daemon)
+        server_log(&s->log, CLRELU_LOG_ERROR, "cannot start libmicrohttpd");
+    if (!s->daemon || gate_run(s->gate, s->daemon) != 0) {
+        if (s->daemon)
+            MHD_stop_daemon(s->daemon);
+        s->daemon = NULL;
+        gate_free(s->gate);
+        s->gate = NULL;
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->bound_port = di && di->port ? di->port : s->cfg.port;
     return 0;
 }
 
@@ -541,10 +553,8 @@ unsigned http_stop(server *s, unsigned grace_ms)
     if (!s->daemon)
         return 0;
     atomic_store(&s->stopping, true);
-    /* The listening socket stops being polled; it is closed only after MHD_stop_daemon, since
-     * the worker threads may still be removing it from their epoll sets (closing it earlier is
-     * a race that thread sanitizer reports, and the descriptor could be reused meanwhile). */
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    /* The gate closes the listening socket; connections it holds are still handed over. */
+    gate_quiesce(s->gate);
     /* Wait until no request is in flight and no connection is open: connections accepted
      * before the quiesce are still read and answered (with Connection: close). */
     uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000u;
@@ -554,15 +564,16 @@ unsigned http_stop(server *s, unsigned grace_ms)
         left = s->inflight;
         pthread_mutex_unlock(&s->inflight_lock);
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        unsigned conns = di ? di->num_connections : 0;
+        unsigned conns = (di ? di->num_connections : 0) + gate_held(s->gate);
         if ((left == 0 && conns == 0) || now_ns() >= deadline)
             break;
         struct timespec pause = {0, 10 * 1000000L};
         nanosleep(&pause, NULL);
     }
+    gate_stop(s->gate); /* no more hand-overs */
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    gate_free(s->gate);
+    s->gate = NULL;
     return left;
 }

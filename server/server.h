@@ -65,6 +65,7 @@ typedef struct server {
     int n_devices;
     int default_device;         /* index into devices */
     struct MHD_Daemon *daemon;
+    struct conn_gate *gate;     /* the listening socket and the gate before the daemon (conn_gate.c) */
     unsigned bound_port;
     struct metrics *metrics;
     struct model_stats *stats;

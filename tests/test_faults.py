@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """test_faults.py: the daemon under faults (loopback, bounded): injected device failures answer 503
 and recover without a restart; clients that disconnect mid-upload or mid-response, slow header
-senders, bodies over the limit, more connections than the limit, SIGTERM under load with a sweep."""
+senders, bytes that cannot start a request (JSON 400 and close at once), bodies over the limit, more
+connections than the limit or the per-IP limit, SIGTERM under load with a sweep."""
 import gzip
 import json
 import os
+import re
 import socket
 import sqlite3
 import sys
@@ -147,6 +149,90 @@ def test_conflicting_lengths(c, s):
         got += part
     k.close()
     c.check(got.startswith(b"HTTP/1.1 200"), "repeated equal Content-Length is served: %r" % got[:200])
+
+
+def exchange(s, data, limit=1.0):
+    """Send data on a fresh connection; read until the server closes it or `limit` seconds pass.
+    Returns (bytes received, seconds until the close, or None while still open)."""
+    k = raw(s, timeout=limit)
+    t0 = time.time()
+    k.sendall(data)
+    got, closed = b"", None
+    try:
+        while True:
+            part = k.recv(65536)
+            if not part:
+                closed = time.time() - t0
+                break
+            got += part
+    except ConnectionResetError:
+        closed = time.time() - t0
+    except socket.timeout:
+        pass
+    k.close()
+    return got, closed
+
+
+def json_400(got):
+    head, _, body = got.partition(b"\r\n\r\n")
+    try:
+        err = json.loads(body).get("error", "")
+    except ValueError:
+        err = ""
+    return head.startswith(b"HTTP/1.1 400") and b"application/json" in head and b"Connection: close" in head and err
+
+
+def test_bad_first_bytes(c, s):
+    # Bytes that cannot start a request (RFC 9112: a method, a token, comes first) are answered with
+    # a JSON 400 and the connection closed at once — NUL bytes alone used to wait for --timeout, a
+    # NUL-prefixed line got libmicrohttpd's HTML 400.
+    for data, what in ((b"\0\0\0\0", "NUL bytes only"), (b"\0\0GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "a NUL-prefixed request line"), (b"\0\0\0\r\n", "a line of NUL bytes"),
+                       (b"\x01\x02\x03", "control bytes"), (b"\x80\x81binary", "bytes over 0x7f"),
+                       (b"\r\n\x00GET / HTTP/1.1\r\n\r\n", "an empty line, then NUL"),
+                       (b" GET / HTTP/1.1\r\n\r\n", "a space before the method")):
+        got, closed = exchange(s, data)
+        err = json_400(got)
+        c.check(err and "method" in err and closed is not None and closed < 1.0,
+                "%s: JSON 400 and closed at once (%s s): %r" % (what, closed and "%.2f" % closed, got[:300]))
+    # a line without any space is answered or closed at once (libmicrohttpd closes it)
+    got, closed = exchange(s, b"HELLO\r\n")
+    c.check(closed is not None and closed < 1.0, "a space-less line is closed at once (%r, %r)" % (closed, got[:200]))
+    # empty lines before the request line are ignored (RFC 9112 section 2.2), even sent apart
+    k = raw(s)
+    k.sendall(b"\r\n")
+    time.sleep(0.2)
+    k.sendall(b"\r\nGET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = k.recv(4096)
+    k.close()
+    c.check(got.startswith(b"HTTP/1.1 200"), "empty lines before a request are ignored: %r" % got[:100])
+    got, closed = exchange(s, b"\r\n" * 600)
+    c.check(json_400(got) and closed is not None, "more than 1 KiB of empty lines: JSON 400 %r" % got[:200])
+    # the answers are in the access log and the metrics, and the daemon is unharmed
+    logged = [ln for ln in s.stderr_lines if "route=unmatched status=400" in ln and "method=-" in ln]
+    c.check(len(logged) >= 7, "the refused connections are in the access log (%d lines)" % len(logged))
+    m = s.request("GET", "/metrics")[2].decode()
+    c.check(re.search(r'clrelu_http_requests_total\{[^}]*status="400"[^}]*\} \d+', m) is not None,
+            "counted in clrelu_http_requests_total")
+    c.check(healthy(s), "healthy after the refused connections")
+
+
+def test_per_ip_limit(c):
+    # --per-ip-limit 2: a third connection from 127.0.0.1 is closed at once, without a byte sent;
+    # once one of the two leaves, a new one is served.
+    with Server("--per-ip-limit", "2", "--timeout", "5") as s:
+        time.sleep(0.5)  # the harness's readiness probes have closed and are no longer counted
+        a, b = raw(s), raw(s)
+        for k, which in ((a, "first"), (b, "second")):
+            k.sendall(b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+            c.check(k.recv(4096).startswith(b"HTTP/1.1 200"), "the %s connection is served" % which)
+        got, closed = exchange(s, b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.check(got == b"" and closed is not None and closed < 1.0, "a third connection is closed (%r, %r)" % (closed, got))
+        a.close()
+        time.sleep(0.2)
+        st, _ = s.json("GET", "/v2/health/live")
+        c.check(st == 200, "served again once one left (%d)" % st)
+        b.close()
 
 
 def test_slow_headers(c, s):
@@ -293,10 +379,12 @@ def main():
         c.run(test_device_fault, s)
         c.run(test_disconnects, s)
         c.run(test_conflicting_lengths, s)
+        c.run(test_bad_first_bytes, s)
         c.run(test_slow_headers, s)
     c.run(test_slowloris)
     c.run(test_body_limits)
     c.run(test_connection_limit)
+    c.run(test_per_ip_limit)
     c.run(test_sigterm_under_load)
     c.finish()
 
