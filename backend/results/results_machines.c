@@ -275,21 +275,6 @@ clrelu_status clrelu_results_heartbeat(clrelu_results *db, const clrelu_machine 
     return clr_results_upsert_machine(db, m, clr_results_now_ms(), true);
 }
 
-/* A JSON text cell as an item (the fallback when it does not parse). */
-static cJSON *json_cell(const char *text, const char *fallback)
-{
-    cJSON *v = text ? cJSON_Parse(text) : NULL;
-    return v ? v : cJSON_Parse(fallback);
-}
-
-static void add_num_cell(cJSON *o, const char *key, const char *cell)
-{
-    if (cell)
-        cJSON_AddNumberToObject(o, key, strtod(cell, NULL));
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 clrelu_status clrelu_results_machines(clrelu_results *db, char **json)
 {
     if (!db || !json)
@@ -310,15 +295,15 @@ clrelu_status clrelu_results_machines(clrelu_results *db, char **json)
         static const char *const text_cols[] = {"id", "hostname", "cpu_model"};
         for (int c = 0; c < 3; c++)
             cJSON_AddStringToObject(o, text_cols[c], db_cell(&r, i, c) ? db_cell(&r, i, c) : "");
-        add_num_cell(o, "memory_bytes", db_cell(&r, i, 3));
-        add_num_cell(o, "cpus", db_cell(&r, i, 4));
+        clr_results_add_num_cell(o, "memory_bytes", db_cell(&r, i, 3));
+        clr_results_add_num_cell(o, "cpus", db_cell(&r, i, 4));
         static const char *const more[] = {"kernel", "os", "clrelu_version", "build"};
         for (int c = 0; c < 4; c++)
             cJSON_AddStringToObject(o, more[c], db_cell(&r, i, 5 + c) ? db_cell(&r, i, 5 + c) : "");
-        cJSON_AddItemToObject(o, "labels", json_cell(db_cell(&r, i, 9), "{}"));
-        cJSON_AddItemToObject(o, "devices", json_cell(db_cell(&r, i, 10), "[]"));
-        add_num_cell(o, "first_seen_ms", db_cell(&r, i, 11));
-        add_num_cell(o, "last_seen_ms", db_cell(&r, i, 12));
+        cJSON_AddItemToObject(o, "labels", clr_results_json_cell(db_cell(&r, i, 9), "{}"));
+        cJSON_AddItemToObject(o, "devices", clr_results_json_cell(db_cell(&r, i, 10), "[]"));
+        clr_results_add_num_cell(o, "first_seen_ms", db_cell(&r, i, 11));
+        clr_results_add_num_cell(o, "last_seen_ms", db_cell(&r, i, 12));
         cJSON_AddItemToArray(arr, o);
     }
     db_rows_clear(&r);

@@ -24,21 +24,6 @@ static double jnum(const cJSON *o, const char *key, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
-/* A JSON text cell as an item (the fallback when it does not parse). */
-static cJSON *json_cell(const char *text, const char *fallback)
-{
-    cJSON *v = text ? cJSON_Parse(text) : NULL;
-    return v ? v : cJSON_Parse(fallback);
-}
-
-static void add_num_cell(cJSON *o, const char *key, const char *cell)
-{
-    if (cell)
-        cJSON_AddNumberToObject(o, key, strtod(cell, NULL));
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 static void add_str_cell(cJSON *o, const char *key, const char *cell)
 {
     if (cell)
@@ -395,12 +380,12 @@ clrelu_status clrelu_results_list(clrelu_results *db, const clrelu_results_filte
     for (int i = 0; runs && i < shown; i++) {
         cJSON *o = cJSON_CreateObject(), *mach = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", db_cell(&rows, i, 0));
-        add_num_cell(o, "created_ms", db_cell(&rows, i, 1));
+        clr_results_add_num_cell(o, "created_ms", db_cell(&rows, i, 1));
         cJSON_AddStringToObject(mach, "id", db_cell(&rows, i, 2));
         cJSON_AddStringToObject(mach, "hostname", db_cell(&rows, i, 3));
         cJSON_AddItemToObject(o, "machine", mach);
         add_str_cell(o, "job", db_cell(&rows, i, 4));
-        cJSON_AddItemToObject(o, "labels", json_cell(db_cell(&rows, i, 5), "{}"));
+        cJSON_AddItemToObject(o, "labels", clr_results_json_cell(db_cell(&rows, i, 5), "{}"));
         add_str_cell(o, "clrelu_version", db_cell(&rows, i, 6));
         add_str_cell(o, "status", db_cell(&rows, i, 7));
         cJSON_AddItemToArray(runs, o);
@@ -442,24 +427,24 @@ clrelu_status clrelu_results_get(clrelu_results *db, const char *run_id, char **
     }
     cJSON *out = cJSON_CreateObject(), *m = cJSON_CreateObject();
     cJSON_AddStringToObject(out, "id", db_cell(&r, 0, 0));
-    add_num_cell(out, "created_ms", db_cell(&r, 0, 1));
+    clr_results_add_num_cell(out, "created_ms", db_cell(&r, 0, 1));
     static const char *const mtext[] = {"id", "hostname", "cpu_model"};
     for (int i = 0; i < 3; i++)
         add_str_cell(m, mtext[i], db_cell(&r, 0, 8 + i));
-    add_num_cell(m, "memory_bytes", db_cell(&r, 0, 11));
-    add_num_cell(m, "cpus", db_cell(&r, 0, 12));
+    clr_results_add_num_cell(m, "memory_bytes", db_cell(&r, 0, 11));
+    clr_results_add_num_cell(m, "cpus", db_cell(&r, 0, 12));
     static const char *const mmore[] = {"kernel", "os", "clrelu_version", "build"};
     for (int i = 0; i < 4; i++)
         add_str_cell(m, mmore[i], db_cell(&r, 0, 13 + i));
-    cJSON_AddItemToObject(m, "labels", json_cell(db_cell(&r, 0, 17), "{}"));
-    cJSON_AddItemToObject(m, "devices", json_cell(db_cell(&r, 0, 18), "[]"));
+    cJSON_AddItemToObject(m, "labels", clr_results_json_cell(db_cell(&r, 0, 17), "{}"));
+    cJSON_AddItemToObject(m, "devices", clr_results_json_cell(db_cell(&r, 0, 18), "[]"));
     cJSON_AddItemToObject(out, "machine", m);
-    cJSON_AddItemToObject(out, "labels", json_cell(db_cell(&r, 0, 2), "{}"));
+    cJSON_AddItemToObject(out, "labels", clr_results_json_cell(db_cell(&r, 0, 2), "{}"));
     add_str_cell(out, "job", db_cell(&r, 0, 3));
     add_str_cell(out, "status", db_cell(&r, 0, 4));
     add_str_cell(out, "clrelu_version", db_cell(&r, 0, 5));
     add_str_cell(out, "build", db_cell(&r, 0, 6));
-    cJSON_AddItemToObject(out, "result", json_cell(db_cell(&r, 0, 7), "null"));
+    cJSON_AddItemToObject(out, "result", clr_results_json_cell(db_cell(&r, 0, 7), "null"));
     db_rows_clear(&r);
     return finish_json(out, json, "clrelu_results_get");
 }
@@ -533,7 +518,7 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
         cJSON *labels = cJSON_CreateObject();
         const char *median = db_cell(&rows, i, 7), *spread = db_cell(&rows, i, 8);
         cJSON_AddStringToObject(o, "run", db_cell(&rows, i, 0));
-        add_num_cell(o, "created_ms", db_cell(&rows, i, 1));
+        clr_results_add_num_cell(o, "created_ms", db_cell(&rows, i, 1));
         cJSON_AddStringToObject(mach, "id", db_cell(&rows, i, 2));
         cJSON_AddStringToObject(mach, "hostname", db_cell(&rows, i, 3));
         cJSON_AddItemToObject(o, "machine", mach);
@@ -546,10 +531,10 @@ clrelu_status clrelu_results_history(clrelu_results *db, const clrelu_results_ca
                 cJSON_AddStringToObject(labels, db_cell(&rows, r, 12), db_cell(&rows, r, 13));
         cJSON_AddItemToObject(o, "labels", labels);
         add_str_cell(o, "status", db_cell(&rows, i, 11));
-        add_num_cell(o, "median_ns", median);
-        add_num_cell(o, "spread", spread);
-        add_num_cell(o, "gbps_median", db_cell(&rows, i, 9));
-        add_num_cell(o, "pct_of_copy", db_cell(&rows, i, 10));
+        clr_results_add_num_cell(o, "median_ns", median);
+        clr_results_add_num_cell(o, "spread", spread);
+        clr_results_add_num_cell(o, "gbps_median", db_cell(&rows, i, 9));
+        clr_results_add_num_cell(o, "pct_of_copy", db_cell(&rows, i, 10));
         int prev = -1;
         for (int pj = pi + 1; pj < n && prev < 0; pj++) {
             int j = first[pj];

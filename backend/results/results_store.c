@@ -4,6 +4,7 @@
 #include "core/backend.h"
 #include "results/results_schema.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,3 +240,17 @@ void clrelu_results_close(clrelu_results *db)
 }
 
 const char *clrelu_results_backend(const clrelu_results *db) { return db ? db->drv->name : ""; }
+
+cJSON *clr_results_json_cell(const char *text, const char *fallback)
+{
+    cJSON *v = text ? cJSON_Parse(text) : NULL;
+    return v ? v : cJSON_Parse(fallback);
+}
+
+void clr_results_add_num_cell(cJSON *o, const char *key, const char *cell)
+{
+    if (cell)
+        cJSON_AddNumberToObject(o, key, strtod(cell, NULL));
+    else
+        cJSON_AddNullToObject(o, key);
+}

@@ -48,6 +48,10 @@ void clr_results_new_id(char buf[CLR_RESULTS_ID_LEN], const char *prefix);
 const char *clr_results_u64(char buf[24], uint64_t v);
 /* A double as text that reads back exactly (buf of 32 bytes); NULL (SQL NULL) when not finite. */
 const char *clr_results_dbl(char buf[32], double v);
+/* A JSON text cell as a cJSON item (fallback parsed when the cell is NULL or does not parse). */
+struct cJSON *clr_results_json_cell(const char *text, const char *fallback);
+/* o[key] = the numeric cell, or null for SQL NULL. */
+void clr_results_add_num_cell(struct cJSON *o, const char *key, const char *cell);
 
 /* Insert or refresh a machine (every field; first_seen_ms kept; labels kept when m has none).
  * heartbeat: a daemon is alive on it, last_seen_ms = now_ms; else (a stored run) last_seen_ms
