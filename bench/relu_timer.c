@@ -1,4 +1,4 @@
-/* relu_timer.c: bench_relu_timer — median wall time of clrelu_run(relu, float32) on one device, for bench/peers. */
+/* relu_timer.c: bench_relu_timer — median wall time of clrelu_run(relu or another op, float32, forward) on one device, for bench/peers. */
 #include "clrelu.h"
 #include "peers/peer_timing.h"
 
@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* usage: bench_relu_timer DEVICE N REPS INPLACE(0|1); prints the median nanoseconds per call */
+/* usage: bench_relu_timer DEVICE N REPS INPLACE(0|1) [OP]; prints the median nanoseconds per call
+ * of OP (default relu) with its default parameters */
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: bench_relu_timer DEVICE N REPS INPLACE\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: bench_relu_timer DEVICE N REPS INPLACE [OP]\n");
         return 2;
     }
+    const char *op = argc == 6 ? argv[5] : "relu";
     size_t n = strtoull(argv[2], NULL, 10);
     int reps = atoi(argv[3]), inplace = atoi(argv[4]);
     clrelu_context *ctx;
@@ -27,7 +29,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         x[i] = (float)((int)(i % 2001) - 1000) / 100.0f;
     memset(y, 0, n * sizeof *y);
-    clrelu_op_args a = {.op = "relu", .dtype = CLRELU_F32, .count = n, .x = x, .y = inplace ? x : y};
+    clrelu_op_args a = {.op = op, .dtype = CLRELU_F32, .count = n, .x = x, .y = inplace ? x : y};
     uint64_t *t = calloc((size_t)reps, sizeof *t);
     if (clrelu_run(ctx, dev, &a) != CLRELU_OK) {
         fprintf(stderr, "bench_relu_timer: %s\n", clrelu_last_error());

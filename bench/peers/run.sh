@@ -28,7 +28,7 @@ if [ ! -f /usr/include/dnnl.h ]; then
     { $SUDO apt-get update -q && $SUDO apt-get install -y -q libdnnl-dev; } ||
         echo "run.sh: libdnnl-dev could not be installed" >&2
 fi
-cc -O2 -o "$WORK/onednn_relu" "$ROOT/bench/peers/onednn_relu.c" -ldnnl ||
+cc -O2 -o "$WORK/onednn_eltwise" "$ROOT/bench/peers/onednn_eltwise.c" -ldnnl ||
     echo "run.sh: the oneDNN harness did not build; its column is n/a" >&2
 cmake --build "$BUILD" --target bench_relu_timer >/dev/null
 TIMER="$BUILD/bench/bench_relu_timer"
@@ -46,14 +46,14 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run_one() { # name n inplace -> median ns of one call, or 0 when the peer is unavailable
     case $1 in
     torch) "$VENV/bin/python" -c "import torch" 2>/dev/null || { echo 0; return; } ;;
-    onednn) [ -x "$WORK/onednn_relu" ] || { echo 0; return; } ;;
+    onednn) [ -x "$WORK/onednn_eltwise" ] || { echo 0; return; } ;;
     esac
     case $1 in
     clrelu-pocl) "$TIMER" cpu "$2" "$REPS" "$3" 2>/dev/null || echo 0 ;; # 0: no OpenCL CPU device (a GPU machine)
     clrelu-host) "$TIMER" host "$2" "$REPS" "$3" ;;
     numpy) "$VENV/bin/python" "$ROOT/bench/peers/py_relu.py" numpy "$2" "$REPS" "$3" "$THREADS" ;;
     torch) "$VENV/bin/python" "$ROOT/bench/peers/py_relu.py" torch "$2" "$REPS" "$3" "$THREADS" ;;
-    onednn) "$WORK/onednn_relu" "$2" "$REPS" "$3" ;;
+    onednn) "$WORK/onednn_eltwise" relu "$2" "$REPS" "$3" ;;
     esac
 }
 
