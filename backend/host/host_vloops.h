@@ -30,6 +30,20 @@ typedef uint16_t VH __attribute__((vector_size(VL_VW * 2)));
 /* ---- selects: m is a comparison result (all ones or all zeros per lane) ------------------- */
 #define VL_SEL(m, a, b) ((VF)(((VU)(a) & (VU)(m)) | ((VU)(b) & ~(VU)(m))))
 
+/* ---- min/max and scaling by 2^n where the instruction set has them -------------------------
+ * VL_MAXK(k, x) / VL_MINK(k, x): max/min of a constant vector k and x, with x's NaN kept: the x86
+ * min/max instructions return their second operand when either is NaN. VL_SCALEF(v, nf): v 2^nf
+ * for a whole-number float nf, rounded once (AVX-512's vscalefps: overflow to inf, gradual
+ * underflow, NaN in either operand gives NaN). The baseline set (any target) has neither. */
+#if defined(VL_F16C) && VL_F16C == 2
+#define VL_MAXK(k, x) ((VF)_mm512_max_ps((__m512)(k), (__m512)(x)))
+#define VL_MINK(k, x) ((VF)_mm512_min_ps((__m512)(k), (__m512)(x)))
+#define VL_SCALEF(v, nf) ((VF)_mm512_scalef_ps((__m512)(v), (__m512)(nf)))
+#elif defined(VL_F16C) && VL_F16C == 1
+#define VL_MAXK(k, x) ((VF)_mm256_max_ps((__m256)(k), (__m256)(x)))
+#define VL_MINK(k, x) ((VF)_mm256_min_ps((__m256)(k), (__m256)(x)))
+#endif
+
 /* ---- 16 <-> 32-bit lanes: by intrinsics where GCC's __builtin_convertvector takes a detour (AVX-512: two
  * half-width extensions and a permute instead of vpmovzxwd / vpmovdw) ----------------------- */
 #if defined(VL_F16C) && VL_F16C == 2
@@ -292,6 +306,7 @@ VL_INLINE void VL_FN(vl_store_f32)(float *p, VF v) { memcpy(p, &v, sizeof v); }
 #define VM_elu_fwd(v) VL_FN(vm_elu_fwd)(v, p0, 1.0f)
 #define VM_selu_fwd(v) VL_FN(vm_elu_fwd)(v, VL_SELU_ALPHA, VL_SELU_SCALE)
 #define VM_softplus_fwd(v) VL_FN(vm_softplus_fwd)(v, p0, p1)
+#define VM_softplus1_fwd(v) VL_FN(vm_softplus1_fwd)(v, p1)
 #define VM_elu_bwd(v, d) VL_FN(vm_elu_bwd)(v, d, p0, 1.0f)
 #define VM_selu_bwd(v, d) VL_FN(vm_elu_bwd)(v, d, VL_SELU_ALPHA, VL_SELU_SCALE)
 #define VM_softplus_bwd(v, d) VL_FN(vm_softplus_bwd)(v, d, p0, p1)
@@ -302,7 +317,12 @@ VL_INLINE void VL_FN(vl_store_f32)(float *p, VF v) { memcpy(p, &v, sizeof v); }
     case OP_GELU: VL_FWD_PASS(LD, ST, VL_FN(vm_gelu_fwd)); break;                                 \
     case OP_GELU_TANH: VL_FWD_PASS(LD, ST, VL_FN(vm_gelu_tanh_fwd)); break;                       \
     case OP_SILU: VL_FWD_PASS(LD, ST, VL_FN(vm_silu_fwd)); break;                                 \
-    case OP_SOFTPLUS: VL_FWD_PASS(LD, ST, VM_softplus_fwd); break;                                \
+    case OP_SOFTPLUS:                                                                              \
+        if (p0 == 1.0f) /* the default beta: x * 1 and l / 1 are exact, so skip them */            \
+            VL_FWD_PASS(LD, ST, VM_softplus1_fwd);                                                 \
+        else                                                                                       \
+            VL_FWD_PASS(LD, ST, VM_softplus_fwd);                                                  \
+        break;                                                                                     \
     case OP_SIGMOID: VL_FWD_PASS(LD, ST, VL_FN(vm_sigmoid_fwd)); break;                           \
     case OP_TANH: VL_FWD_PASS(LD, ST, VL_FN(vm_tanh_fwd)); break;                                 \
     default: break;                                                                                \
@@ -395,6 +415,9 @@ static void VL_FN(vl16_narrow)(clrelu_dtype t, const float *x, uint16_t *y, size
 
 #undef VF
 #undef VM
+#undef VL_MAXK
+#undef VL_MINK
+#undef VL_SCALEF
 #undef VL_LT
 #undef VL_LE
 #undef VL_GT

@@ -26,6 +26,34 @@ typedef int32_t VI __attribute__((vector_size(VL_VW * 4)));
  * normal range: exp = (1 + q) 2^n, expm1 = q 2^n + (2^n - 1) (exact for n = 0). NaN
  * propagates through r. vm_exps_hl takes the argument as x + lo, lo small: erfc's -a^2 is
  * passed exactly that way (a float sum would lose up to 16 ulp of the result near a = 5). */
+
+/* The common end of vm_exps_hl and vm_exps: q = expm1(r), then e = (1 + q) 2^n and em = q 2^n +
+ * (2^n - 1) for nf = n. With VL_SCALEF (AVX-512's vscalefps) 2^n is applied in one instruction,
+ * rounded once as the two exact factors and one rounding are, and a NaN nf needs no guard (NaN
+ * propagates through it; the integer path must not convert a NaN). */
+VL_INLINE void VL_FN(vm_exp_finish)(VF x, VF r, VF nf, VF *e, VF *em)
+{
+    VF q = VL_K(1.0f / 5040.0f);
+    q = q * r + 1.0f / 720.0f;
+    q = q * r + 1.0f / 120.0f;
+    q = q * r + 1.0f / 24.0f;
+    q = q * r + 1.0f / 6.0f;
+    q = q * r + 0.5f;
+    q = (q * r) * r + r;
+#if defined(VL_SCALEF)
+    *e = VL_SCALEF(q + 1.0f, nf);
+    if (em)
+        *em = VL_SEL(x == 0.0f, x, VL_SCALEF(q, nf) - (1.0f - VL_SCALEF(VL_K(1.0f), nf))); /* expm1(-0) = -0 */
+#else
+    VI n = __builtin_convertvector(VL_SEL(nf == nf, nf, VL_K(0.0f)), VI);
+    VI n1 = n >> 1, n2 = n - n1;
+    VF s1 = (VF)((n1 + 127) << 23), s2 = (VF)((n2 + 127) << 23);
+    *e = ((q + 1.0f) * s1) * s2;
+    if (em)
+        *em = VL_SEL(x == 0.0f, x, (q * s1) * s2 - (1.0f - s1 * s2)); /* expm1(-0) = -0 */
+#endif
+}
+
 VL_INLINE void VL_FN(vm_exps_hl)(VF x, VF lo, VF *e, VF *em)
 {
     VF sum = x + lo; /* clamped as a whole (lo may be NaN where x is -inf: erfc(+inf)) */
@@ -35,22 +63,22 @@ VL_INLINE void VL_FN(vm_exps_hl)(VF x, VF lo, VF *e, VF *em)
     VF nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
     VF r = xc - nf * 0.693359375f;
     r = (r - nf * -2.12194440e-4f) + lo;
-    VF q = VL_K(1.0f / 5040.0f);
-    q = q * r + 1.0f / 720.0f;
-    q = q * r + 1.0f / 120.0f;
-    q = q * r + 1.0f / 24.0f;
-    q = q * r + 1.0f / 6.0f;
-    q = q * r + 0.5f;
-    q = (q * r) * r + r;
-    VI n = __builtin_convertvector(VL_SEL(nf == nf, nf, VL_K(0.0f)), VI);
-    VI n1 = n >> 1, n2 = n - n1;
-    VF s1 = (VF)((n1 + 127) << 23), s2 = (VF)((n2 + 127) << 23);
-    *e = ((q + 1.0f) * s1) * s2;
-    if (em)
-        *em = VL_SEL(x == 0.0f, x, (q * s1) * s2 - (1.0f - s1 * s2)); /* expm1(-0) = -0 */
+    VL_FN(vm_exp_finish)(x, r, nf, e, em);
 }
 
-VL_INLINE void VL_FN(vm_exps)(VF x, VF *e, VF *em) { VL_FN(vm_exps_hl)(x, VL_K(0.0f), e, em); }
+/* vm_exps_hl with lo = 0: the same results; where the instruction set has min/max (VL_MAXK) the
+ * clamp is two of them, x's NaN kept. */
+VL_INLINE void VL_FN(vm_exps)(VF x, VF *e, VF *em)
+{
+#if defined(VL_MAXK)
+    VF xc = VL_MINK(VL_K(89.0f), VL_MAXK(VL_K(-104.0f), x));
+    VF nf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    VF r = xc - nf * 0.693359375f;
+    VL_FN(vm_exp_finish)(x, r - nf * -2.12194440e-4f, nf, e, em);
+#else
+    VL_FN(vm_exps_hl)(x, VL_K(0.0f), e, em);
+#endif
+}
 
 VL_INLINE VF VL_FN(vm_exp)(VF x)
 {
@@ -172,6 +200,13 @@ VL_INLINE VF VL_FN(vm_softplus_fwd)(VF x, float beta, float threshold)
     VF z = x * beta, az = VL_SEL(z < 0.0f, -z, z);
     VF l = VL_SEL(z > 0.0f, z, VL_K(0.0f)) + VL_FN(vm_log1p01)(VL_FN(vm_exp)(-az));
     return VL_SEL(z > threshold, x, l / beta);
+}
+/* the same with beta = 1 (z = x, no division) */
+VL_INLINE VF VL_FN(vm_softplus1_fwd)(VF x, float threshold)
+{
+    VF ax = VL_SEL(x < 0.0f, -x, x);
+    VF l = VL_SEL(x > 0.0f, x, VL_K(0.0f)) + VL_FN(vm_log1p01)(VL_FN(vm_exp)(-ax));
+    return VL_SEL(x > threshold, x, l);
 }
 VL_INLINE VF VL_FN(vm_softplus_bwd)(VF x, VF g, float beta, float threshold)
 {
