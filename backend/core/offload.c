@@ -117,15 +117,15 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
             break;
         }
     }
+    /* When the fallback wins at every size measured, nothing is claimed beyond the largest: an
+     * extrapolation from 1M and 4M ("the host's lead does not shrink") sent smooth float16/float32
+     * ops of 16M and 64M to the host, where PoCL was 1.3-3x faster (BENCHMARKS.md section 12). */
     if (first_win == 0)
         *out = MIN_N; /* the device wins from the smallest size measured */
     else if (first_win > 0)
         *out = interpolate(sizes[first_win - 1], diff[first_win - 1], sizes[first_win], diff[first_win]);
-    else if (diff[k - 1] >= diff[k - 2])
-        *out = UINT64_MAX; /* the host wins throughout, and its lead does not shrink */
-    else /* the host still wins at the largest size: where its shrinking lead runs out */
-        *out = sizes[k - 1] + (uint64_t)((double)(sizes[k - 1] - sizes[k - 2]) * (double)diff[k - 1] /
-                                         (double)(diff[k - 2] - diff[k - 1]));
+    else
+        *out = sizes[k - 1];
 out:
     free(src);
     free(x);

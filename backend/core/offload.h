@@ -17,9 +17,8 @@ clrelu_device *clr_offload_target(clrelu_device *dev, const struct op_entry *op,
  * dev and on the context's fallback device at 1K, 4K, ... 4M elements, interleaved, the fastest of
  * a few runs each, and return in *out the size from which dev is faster: interpolated between the
  * last size the fallback won and the first of two in a row that dev won (tensors below it belong
- * on the fallback); the smallest size when dev wins from there; when the fallback wins at every
- * size, UINT64_MAX if its lead did not shrink from 1M to 4M, else where the lead runs out,
- * extrapolated. dev's program build time is added to *build_ns. For a device's offload_below hook
+ * on the fallback); the smallest size when dev wins from there; the largest size measured when
+ * the fallback wins at every size. dev's program build time is added to *build_ns. For a device's offload_below hook
  * and its tuner; calls dev->iface->run directly. CLRELU_ERR_UNSUPPORTED without a fallback. */
 clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
                                   uint64_t *out);
