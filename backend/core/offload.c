@@ -119,7 +119,7 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
     }
     /* When the fallback wins at every size measured, nothing is claimed beyond the largest: an
      * extrapolation from 1M and 4M ("the host's lead does not shrink") sent smooth float16/float32
-     * ops of 16M and 64M to the host, where PoCL was 1.3-3x faster (BENCHMARKS.md section 13). */
+     * ops of 16M and 64M to the host, where PoCL was 1.3-3x faster (BENCHMARKS.md section 14). */
     if (first_win == 0)
         *out = MIN_N; /* the device wins from the smallest size measured */
     else if (first_win > 0)
