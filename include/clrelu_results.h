@@ -60,8 +60,8 @@ clrelu_status clrelu_label_add(char **labels_json, const char *key_eq_value);
 
 /* Register the machine or refresh it: every field, and last_seen = now. Daemons call it at
  * start and then periodically (the heartbeat). Storing a run also records its machine, but
- * never moves last_seen_ms (0 for a machine no daemon ever served from), and a machine
- * stored without labels keeps the labels it has. */
+ * never moves last_seen_ms (0 for a machine no daemon ever served from), and a run stored
+ * without labels keeps the labels the machine has; a heartbeat sets them (none clears them). */
 clrelu_status clrelu_results_heartbeat(clrelu_results *db, const clrelu_machine *m);
 /* {"machines":[{id, hostname, cpu_model, memory_bytes, cpus, kernel, os, clrelu_version, build,
  *   labels:{}, devices:[…], first_seen_ms, last_seen_ms}, …]} ordered by id. */

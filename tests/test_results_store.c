@@ -214,6 +214,17 @@ static void runs_keep_heartbeat(clrelu_results *db, const clrelu_machine *m)
     CHECK(checked == 2, "both machines listed: %s", json);
     cJSON_Delete(o);
     free(json);
+
+    /* A daemon restarted without --label: its heartbeat clears the labels. */
+    CHECK_OK(clrelu_results_heartbeat(db, &bare));
+    CHECK_OK(clrelu_results_machines(db, &json));
+    char want[160];
+    snprintf(want, sizeof want, "\"id\":\"%.64s\",", m->id);
+    const char *mine = json ? strstr(json, want) : NULL, *next = mine ? strstr(mine + 1, "\"id\":") : NULL;
+    const char *lab = mine ? strstr(mine, "\"labels\":{}") : NULL;
+    CHECK(lab && (!next || lab < next), "a heartbeat without labels clears them: %s", json ? json : "(null)");
+    free(json);
+    CHECK_OK(clrelu_results_heartbeat(db, m)); /* labels back for what follows */
 }
 
 /* A fleet part addressed to a machine that stopped sending heartbeats ends as failed; one

@@ -248,7 +248,9 @@ clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machin
                          m->labels_json ? m->labels_json : "{}", m->devices_json ? m->devices_json : "[]",
                          clr_results_u64(now, now_ms)};
     /* last_seen_ms is the last heartbeat of a daemon on the machine (0: none yet): storing a run
-     * does not make a machine look alive, or a fan-out would wait on a machine that serves nothing. */
+     * does not make a machine look alive, or a fan-out would wait on a machine that serves nothing.
+     * A heartbeat sets the labels (the daemon's --label list is the truth, none clears them); a run
+     * stored without labels (clrelu bench) keeps the ones the machine has. */
     return clr_results_exec(db, heartbeat ?
                             "INSERT INTO machines (id, hostname, cpu_model, memory_bytes, cpus, kernel, os, clrelu_version,"
                             " build, labels, devices, first_seen_ms, last_seen_ms)"
@@ -256,8 +258,7 @@ clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machin
                             " ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, cpu_model = excluded.cpu_model,"
                             " memory_bytes = excluded.memory_bytes, cpus = excluded.cpus, kernel = excluded.kernel,"
                             " os = excluded.os, clrelu_version = excluded.clrelu_version, build = excluded.build,"
-                            " labels = CASE WHEN excluded.labels = '{}' THEN machines.labels ELSE excluded.labels END,"
-                            " devices = excluded.devices, last_seen_ms = excluded.last_seen_ms"
+                            " labels = excluded.labels, devices = excluded.devices, last_seen_ms = excluded.last_seen_ms"
                             :
                             "INSERT INTO machines (id, hostname, cpu_model, memory_bytes, cpus, kernel, os, clrelu_version,"
                             " build, labels, devices, first_seen_ms, last_seen_ms)"

@@ -53,7 +53,8 @@ struct cJSON *clr_results_json_cell(const char *text, const char *fallback);
 /* o[key] = the numeric cell, or null for SQL NULL. */
 void clr_results_add_num_cell(struct cJSON *o, const char *key, const char *cell);
 
-/* Insert or refresh a machine (every field; first_seen_ms kept; labels kept when m has none).
+/* Insert or refresh a machine (every field; first_seen_ms kept; a run's machine without labels
+ * keeps the stored ones, a heartbeat sets them).
  * heartbeat: a daemon is alive on it, last_seen_ms = now_ms; else (a stored run) last_seen_ms
  * stays as it was, 0 for a machine no daemon ever served from. Inside a write transaction or alone. */
 clrelu_status clr_results_upsert_machine(clrelu_results *db, const clrelu_machine *m, uint64_t now_ms, bool heartbeat);
