@@ -162,8 +162,9 @@ int main(void)
             tg.streams = tm.streaming_stores;
             if (!tg.streams)
                 printf("test_streaming_stores: this build's host loops have no streaming stores\n");
-            /* the host streams 16-byte stores: 8 shifts reach every 16-bit misalignment */
-            sweep(&tg, host_ops, N_HOST_OPS, 8, &seed);
+            /* the host streams one vector per store (up to 64 bytes with AVX-512) after a first
+             * block cut to reach a 64-byte line: 32 shifts reach every 16-bit misalignment */
+            sweep(&tg, host_ops, N_HOST_OPS, 32, &seed);
         } else {
             /* one op per kernel family: elementwise, the 16-bit select path, prelu */
             static const char *const families[] = {"leaky_relu", "relu", "prelu"};
