@@ -304,7 +304,8 @@ VL_INLINE VF VL_FN(vl_load_f32)(const float *p)
 VL_INLINE void VL_FN(vl_store_f32)(float *p, VF v) { memcpy(p, &v, sizeof v); }
 
 #define VM_elu_fwd(v) VL_FN(vm_elu_fwd)(v, p0, 1.0f)
-#define VM_selu_fwd(v) VL_FN(vm_elu_fwd)(v, VL_SELU_ALPHA, VL_SELU_SCALE)
+#define VM_elu_pos_fwd(v) VL_FN(vm_elu_pos_fwd)(v, p0, 1.0f)
+#define VM_selu_fwd(v) VL_FN(vm_elu_pos_fwd)(v, VL_SELU_ALPHA_SCALE, VL_SELU_SCALE)
 #define VM_softplus_fwd(v) VL_FN(vm_softplus_fwd)(v, p0, p1)
 #define VM_softplus1_fwd(v) VL_FN(vm_softplus1_fwd)(v, p1)
 #define VM_elu_bwd(v, d) VL_FN(vm_elu_bwd)(v, d, p0, 1.0f)
@@ -312,7 +313,12 @@ VL_INLINE void VL_FN(vl_store_f32)(float *p, VF v) { memcpy(p, &v, sizeof v); }
 #define VM_softplus_bwd(v, d) VL_FN(vm_softplus_bwd)(v, d, p0, p1)
 #define VM_FWD_OPS(LD, ST)                                                                         \
     switch (id) {                                                                                  \
-    case OP_ELU: VL_FWD_PASS(LD, ST, VM_elu_fwd); break;                                          \
+    case OP_ELU:                                                                                   \
+        if (p0 >= 0.0f) /* vm_elu_pos_fwd's condition */                                          \
+            VL_FWD_PASS(LD, ST, VM_elu_pos_fwd);                                                   \
+        else                                                                                       \
+            VL_FWD_PASS(LD, ST, VM_elu_fwd);                                                       \
+        break;                                                                                     \
     case OP_SELU: VL_FWD_PASS(LD, ST, VM_selu_fwd); break;                                        \
     case OP_GELU: VL_FWD_PASS(LD, ST, VL_FN(vm_gelu_fwd)); break;                                 \
     case OP_GELU_TANH: VL_FWD_PASS(LD, ST, VL_FN(vm_gelu_tanh_fwd)); break;                       \
