@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,6 +131,24 @@ static uint64_t group_bytes(const bench_plan *p, size_t n, clrelu_dtype t)
     return (uint64_t)buffers * n * clrelu_dtype_size(t);
 }
 
+/* One benchmark buffer, allocated as the peers' harnesses and numpy allocate theirs
+ * (bench/peers/peer_timing.h): 2 MiB-aligned, and from 4 MiB up advised to use transparent huge
+ * pages (this kernel's default THP mode is "madvise": without the advice a 64 MiB array takes
+ * 16,384 TLB entries, and oneDNN's pass over huge pages was compared with clrelu's over small
+ * ones). Small buffers stay on malloc's alignment. */
+static void *bench_buffer(size_t bytes)
+{
+    if (bytes < (4u << 20))
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, 2u << 20, bytes))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no huge pages is not an error */
+#endif
+    return p;
+}
+
 static bool group_alloc(const bench_plan *p, bench_group *g)
 {
     size_t es = clrelu_dtype_size(g->dtype), bytes = g->n * es;
@@ -138,12 +157,12 @@ static bool group_alloc(const bench_plan *p, bench_group *g)
         bwd |= p->backward[i];
     for (int i = 0; i < p->n_placements; i++)
         in |= p->in_place[i];
-    g->x0 = malloc(bytes);
-    g->y = malloc(bytes);
-    g->exp = malloc(bytes);
+    g->x0 = bench_buffer(bytes);
+    g->y = bench_buffer(bytes);
+    g->exp = bench_buffer(bytes);
     g->weight = malloc(es);
-    g->g0 = bwd ? malloc(bytes) : NULL;
-    g->work = in ? malloc(bytes) : NULL;
+    g->g0 = bwd ? bench_buffer(bytes) : NULL;
+    g->work = in ? bench_buffer(bytes) : NULL;
     if (!g->x0 || !g->y || !g->exp || !g->weight || (bwd && !g->g0) || (in && !g->work))
         return false;
     clr_bench_fill(g->x0, g->dtype, g->n, 1);

@@ -94,6 +94,18 @@ static clrelu_status prelu_grad_weight(const op_call *c)
     return CLRELU_OK;
 }
 
+/* The split of an elementwise pass, for any job: parts over the pool from HOST_PARALLEL_MIN
+ * elements, else one part on the calling thread (host_bench.c's ceilings use it, so they run
+ * on as many threads as the ops they are the ceiling of). */
+void clr_host_split(clrelu_device *dev, size_t count, host_job_fn fn, void *arg)
+{
+    host_pool *pool = count >= HOST_PARALLEL_MIN ? pool_of(dev) : NULL;
+    if (pool)
+        clr_host_pool_run(pool, fn, arg, clr_host_pool_threads(pool));
+    else
+        fn(arg, 0, 1);
+}
+
 /* One elementwise pass (see host_kernels.c), split over the device's thread pool when the tensor
  * has HOST_PARALLEL_MIN elements or more; small tensors stay on the calling thread. No clock
  * reads here: kernel_ns stays 0 and clrelu_run reports the call's wall time for it (the host's
@@ -105,13 +117,8 @@ static clrelu_status host_run(clrelu_device *dev, const op_call *c)
         if (st != CLRELU_OK)
             return st;
     }
-    host_pool *pool = c->count >= HOST_PARALLEL_MIN ? pool_of(dev) : NULL;
-    if (pool) {
-        split_job job = {c};
-        clr_host_pool_run(pool, run_part, &job, clr_host_pool_threads(pool));
-    } else {
-        clr_host_kernel_range(c, 0, c->count);
-    }
+    split_job job = {c};
+    clr_host_split(dev, c->count, run_part, &job);
     c->timing->chunks = 1;
     c->timing->streaming_stores = clr_host_streams(c);
     return CLRELU_OK;

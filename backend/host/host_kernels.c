@@ -362,6 +362,69 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
     }
 }
 
+/* c = a + b over [b0, e0) in the compute type (float, double for float64), stored in the storage type */
+static void add_block(const bench_ceiling_call *cc, size_t b0, size_t e0, void *dst)
+{
+    size_t n = e0 - b0;
+    switch (cc->dtype) {
+    case CLRELU_F32: {
+        const float *a = (const float *)cc->a + b0, *b = (const float *)cc->b + b0;
+        float *o = dst;
+        for (size_t i = 0; i < n; i++)
+            o[i] = a[i] + b[i];
+        break;
+    }
+    case CLRELU_F64: {
+        const double *a = (const double *)cc->a + b0, *b = (const double *)cc->b + b0;
+        double *o = dst;
+        for (size_t i = 0; i < n; i++)
+            o[i] = a[i] + b[i];
+        break;
+    }
+    case CLRELU_F16:
+    case CLRELU_BF16: {
+        const uint16_t *a = (const uint16_t *)cc->a + b0, *b = (const uint16_t *)cc->b + b0;
+        uint16_t *o = dst;
+        bool h = cc->dtype == CLRELU_F16;
+        for (size_t i = 0; i < n; i++)
+            o[i] = h ? clrelu_float_to_half(clrelu_half_to_float(a[i]) + clrelu_half_to_float(b[i]))
+                     : clrelu_float_to_bf16(clrelu_bf16_to_float(a[i]) + clrelu_bf16_to_float(b[i]));
+        break;
+    }
+    case CLRELU_DTYPE_COUNT: break;
+    }
+}
+
+void clr_host_ceiling_range(const bench_ceiling_call *cc, size_t begin, size_t end)
+{
+    size_t es = clrelu_dtype_size(cc->dtype);
+    bool add = cc->kind == CLRELU_CEIL_ADD;
+#ifdef HOST_HAS_STREAM
+    bool stream = clr_stream_pays(cc->count, es, add ? 3 : 2);
+#else
+    bool stream = false;
+#endif
+    const loop_set *L = loops();
+    _Alignas(64) unsigned char out[STREAM_BLOCK_BYTES];
+    op_call shape; /* block_len reads y only */
+    memset(&shape, 0, sizeof shape);
+    shape.y = cc->c;
+    for (size_t at = begin, m; at < end; at += m) {
+        m = block_len(&shape, at, end, es, stream);
+        char *y = (char *)cc->c + at * es;
+        if (add)
+            add_block(cc, at, at + m, stream ? (void *)out : (void *)y);
+        else if (!stream)
+            memcpy(y, (const char *)cc->a + at * es, m * es);
+        if (stream)
+            L->stream_out(y, add ? (const void *)out : (const char *)cc->a + at * es, m * es);
+    }
+#ifdef HOST_HAS_STREAM
+    if (stream)
+        _mm_sfence();
+#endif
+}
+
 static double load(const void *p, clrelu_dtype t, size_t i)
 {
     switch (t) {

@@ -14,6 +14,11 @@
  * (host_vloops.h). prelu's dL/dweight is not computed here. */
 void clr_host_kernel_range(const op_call *c, size_t begin, size_t end);
 
+/* Elements [begin, end) of a copy or add ceiling (bench_ceiling_call), written as an op's pass
+ * writes y: streaming stores where an out-of-place op of that footprint streams, in the same
+ * blocks (host_bench.c splits the call over the thread pool as host_run splits an op). */
+void clr_host_ceiling_range(const bench_ceiling_call *cc, size_t begin, size_t end);
+
 /* The instruction set of the loops in use: "avx512", "avx2" or "baseline" (the compiler's
  * default target). Chosen once per process: CLRELU_HOST_ISA when this CPU runs it, else the
  * widest it runs. */
