@@ -50,11 +50,18 @@ bool cli_parse_double(const char *s, double *out)
     return true;
 }
 
+/* Warnings and errors, and from CLRELU_LOG_LEVEL=debug|info (the server's variable) the library's
+ * lower levels too: e.g. each size of a crossover measurement (clrelu tune). */
 static void log_to_stderr(clrelu_log_level level, const char *message, void *user)
 {
+    static const char *const names[] = {"debug", "info", "warning", "error"};
+    const char *want = getenv("CLRELU_LOG_LEVEL");
+    clrelu_log_level min = want && strcmp(want, "debug") == 0  ? CLRELU_LOG_DEBUG
+                           : want && strcmp(want, "info") == 0 ? CLRELU_LOG_INFO
+                                                               : CLRELU_LOG_WARN;
     (void)user;
-    if (level >= CLRELU_LOG_WARN)
-        fprintf(stderr, "clrelu: %s: %s\n", level == CLRELU_LOG_WARN ? "warning" : "error", message);
+    if (level >= min && (unsigned)level < sizeof names / sizeof names[0])
+        fprintf(stderr, "clrelu: %s: %s\n", names[level], message);
 }
 
 bool cli_open_context(const char *cmd, clrelu_context **ctx)

@@ -14,8 +14,8 @@ clrelu_device *clr_offload_target(clrelu_device *dev, const struct op_entry *op,
                                   uint64_t *build_ns);
 
 /* Time the class's representative op (clr_offload_class_op), forward, out of place, in dtype on
- * dev and on the context's fallback device at 1K, 4K, ... 4M elements, interleaved, the fastest of
- * a few runs each, and return in *out the size from which dev is faster: interpolated between the
+ * dev and on the context's fallback device at 1K, 4K, ... 16M elements (until a 1 s budget is
+ * spent), the fastest call of two rounds of back-to-back batches on each, and return in *out the size from which dev is faster: interpolated between the
  * last size the fallback won and the first of two in a row that dev won (tensors below it belong
  * on the fallback); the smallest size when dev wins from there; the largest size measured when
  * the fallback wins at every size. dev's program build time is added to *build_ns. For a device's offload_below hook
