@@ -195,6 +195,7 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 #define SQRT_2_OVER_PI 0.79788456080286535588
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946
+#define SELU_ALPHA_SCALE 1.7580993408473768599402175208123 /* the product, rounded once */
 #define GELU_C 0.044715
 
 #define CLAMP(x, lo, hi) ((x) < (lo) ? (lo) : ((x) > (hi) ? (hi) : (x)))
@@ -242,6 +243,21 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
  * for the kernels' floatVW (overloadable), since the kernels' tails and heads are scalar. */
 #define OVL __attribute__((overloadable))
 #define DEFINE_FMATH(F, I, U, N)                                                                   \
+    /* q = expm1(r) = r + r^2 P(r), |r| <= ln2/2, P the host's fitted quartic; 2^n = s1 s2 */      \
+    OVL F cm_expr(F r, F nf, F *s1, F *s2)                                                         \
+    {                                                                                              \
+        F q = (F)1.38144463e-3f;                                                                   \
+        q = q * r + 8.36877897e-3f;                                                                \
+        q = q * r + 4.16683927e-2f;                                                                \
+        q = q * r + 1.66665196e-1f;                                                                \
+        q = q * r + 4.99999940e-1f;                                                                \
+        q = (q * r) * r + r;                                                                       \
+        I n = CAT(convert_int, N)(select(nf, (F)0.0f, CAT(convert_int, N)(nf != nf)));            \
+        I n1 = n >> 1, n2 = n - n1;                                                                \
+        *s1 = CAT(as_float, N)((n1 + 127) << 23);                                                  \
+        *s2 = CAT(as_float, N)((n2 + 127) << 23);                                                  \
+        return q;                                                                                  \
+    }                                                                                              \
     /* q = expm1(r) for x + lo = n ln2 + r, and 2^n = s1 s2 (x + lo clamped to [-104, 89]) */      \
     OVL F cm_expq(F x, F lo, F *s1, F *s2)                                                         \
     {                                                                                              \
@@ -252,19 +268,7 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         lo = select(lo, (F)0.0f, big | small);                                                     \
         F nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                    \
         F r = xc - nf * 0.693359375f;                                                              \
-        r = (r - nf * -2.12194440e-4f) + lo;                                                       \
-        F q = (F)(1.0f / 5040.0f);                                                                 \
-        q = q * r + 1.0f / 720.0f;                                                                 \
-        q = q * r + 1.0f / 120.0f;                                                                 \
-        q = q * r + 1.0f / 24.0f;                                                                  \
-        q = q * r + 1.0f / 6.0f;                                                                   \
-        q = q * r + 0.5f;                                                                          \
-        q = (q * r) * r + r;                                                                       \
-        I n = CAT(convert_int, N)(select(nf, (F)0.0f, CAT(convert_int, N)(nf != nf)));            \
-        I n1 = n >> 1, n2 = n - n1;                                                                \
-        *s1 = CAT(as_float, N)((n1 + 127) << 23);                                                  \
-        *s2 = CAT(as_float, N)((n2 + 127) << 23);                                                  \
-        return q;                                                                                  \
+        return cm_expr((r - nf * -2.12194440e-4f) + lo, nf, s1, s2);                               \
     }                                                                                              \
     OVL F cm_exp(F x)                                                                              \
     {                                                                                              \
@@ -277,6 +281,17 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F s1, s2, q = cm_expq(x, (F)0.0f, &s1, &s2);                                               \
         *em = select((q * s1) * s2 - (1.0f - s1 * s2), x, CAT(convert_int, N)(x == 0.0f));        \
         return ((q + 1.0f) * s1) * s2;                                                             \
+    }                                                                                              \
+    /* max(k, x) and min(k, x) with x's NaN kept (fmax and fmin would return k) */                 \
+    OVL F cm_maxk(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x < k)); }            \
+    OVL F cm_mink(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x > k)); }            \
+    /* expm1(x), x in [-104, 0] or NaN (the caller clamps); expm1(-0) = +0: no clamp, no select */ \
+    OVL F cm_expm1_le0(F x)                                                                        \
+    {                                                                                              \
+        F nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                             \
+        F r = x - nf * 0.693359375f, s1, s2;                                                       \
+        F q = cm_expr(r - nf * -2.12194440e-4f, nf, &s1, &s2);                                     \
+        return (q * s1) * s2 - (1.0f - s1 * s2);                                                   \
     }                                                                                              \
     /* log1p(u), u in [0, 1]: 2 atanh(u / (2 + u)) to s^15 */                                      \
     OVL F cm_log1p01(F u)                                                                          \
@@ -328,22 +343,52 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         cm_exps(select((F)0.0f, x, neg), &em);                                                     \
         return select(x * scale, (em * alpha) * scale, neg);                                       \
     }                                                                                              \
+    /* alpha >= 0: x < 0 takes expm1 (x = -0 gives x scale = -0 as alpha expm1(-0) scale would) */ \
+    OVL F cm_elu_pos_fwd(F x, float alpha_scale, float scale)                                      \
+    {                                                                                              \
+        F em = cm_expm1_le0(cm_maxk(-104.0f, cm_mink(0.0f, x)));                                   \
+        return select(x * scale, em * alpha_scale, CAT(convert_int, N)(x < 0.0f));                 \
+    }                                                                                              \
     OVL F cm_elu_bwd(F x, F g, float alpha, float scale)                                           \
     {                                                                                              \
         I neg = CAT(convert_int, N)(x <= 0.0f);                                                    \
         F e = cm_exp(select((F)0.0f, x, neg));                                                     \
         return select(g * scale, g * (e * (alpha * scale)), neg);                                  \
     }                                                                                              \
-    OVL F cm_gelu_fwd(F x) { return x * cm_phi(x); }                                               \
+    /* x Phi(x), erfc inlined: |x| capped at 20, exp's argument <= 0 (one max), ln 2 in P */       \
+    OVL F cm_gelu_fwd(F x)                                                                         \
+    {                                                                                              \
+        F ax = cm_mink(20.0f, fabs(x));                                                            \
+        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f), p = (F)0.17087277f;                    \
+        p = p * t - 0.82215223f;                                                                   \
+        p = p * t + 1.48851587f;                                                                   \
+        p = p * t - 1.13520398f;                                                                   \
+        p = p * t + 0.27886807f;                                                                   \
+        p = p * t - 0.18628806f;                                                                   \
+        p = p * t + 0.09678418f;                                                                   \
+        p = p * t + 0.37409196f;                                                                   \
+        p = p * t + 1.00002368f;                                                                   \
+        p = p * t - 1.95865941f;                                                                   \
+        F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
+        F hi = cm_maxk(-104.0f, (h * h) * -0.5f), lo = p - ((h + h + l) * l) * 0.5f;               \
+        F nf = ((hi + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                     \
+        F r = hi - nf * 0.693359375f;                                                              \
+        F q = cm_expr((r - nf * -2.12194440e-4f) + lo, nf, &s1, &s2);                              \
+        F ph = t * (((q + 1.0f) * s1) * s2); /* Phi(-|x|) */                                       \
+        return x * select(1.0f - ph, ph, CAT(convert_int, N)(x < 0.0f));                           \
+    }                                                                                              \
     OVL F cm_gelu_bwd(F x, F g)                                                                    \
     {                                                                                              \
         F pdf = cm_exp((x * x) * -0.5f) * (float)INV_SQRT_2PI;                                     \
         return g * (cm_phi(x) + x * pdf);                                                          \
     }                                                                                              \
+    /* x sigmoid(2u) = x / (1 + e^z), z = -2u = x (-k0 - k1 x^2); x = -inf: NaN, as reference */   \
     OVL F cm_gelu_tanh_fwd(F x)                                                                    \
     {                                                                                              \
-        F sm;                                                                                      \
-        return x * cm_sigmoid(cm_gelu_tanh_u(x) * 2.0f, &sm);                                      \
+        float k1 = -2.0f * (float)SQRT_2_OVER_PI * (float)GELU_C;                                  \
+        float k0 = 2.0f * (float)SQRT_2_OVER_PI;                                                   \
+        F z = x * ((x * x) * k1 - k0);                                                             \
+        return x / (cm_exp(z) + 1.0f);                                                             \
     }                                                                                              \
     OVL F cm_gelu_tanh_bwd(F x, F g)                                                               \
     {                                                                                              \
@@ -351,11 +396,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F d = ((x * 2.0f) * s) * sm * (((x * x) * (3.0f * (float)GELU_C) + 1.0f) * (float)SQRT_2_OVER_PI); \
         return g * (s + select(d, x - x, CAT(convert_int, N)(fabs(u) > 15.0f)));                   \
     }                                                                                              \
-    OVL F cm_silu_fwd(F x)                                                                         \
-    {                                                                                              \
-        F sm;                                                                                      \
-        return x * cm_sigmoid(x, &sm);                                                             \
-    }                                                                                              \
+    /* x / (1 + e^-x): one division instead of a division and a multiply */                        \
+    OVL F cm_silu_fwd(F x) { return x / (cm_exp(-x) + 1.0f); }                                     \
     OVL F cm_silu_bwd(F x, F g)                                                                    \
     {                                                                                              \
         F sm, s = cm_sigmoid(x, &sm);                                                              \
@@ -385,9 +427,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
     OVL F cm_tanh_fwd(F x)                                                                         \
     {                                                                                              \
         U sign = CAT(as_uint, N)(x) & 0x80000000u;                                                 \
-        F m;                                                                                       \
-        cm_exps(fabs(x) * -2.0f, &m);                                                              \
-        F t = -m / (m + 2.0f);                                                                     \
+        F m = cm_expm1_le0(cm_maxk(-104.0f, fabs(x) * -2.0f));                                     \
+        F t = m / (m + 2.0f); /* -tanh|x| <= 0, or +-0: the sign bit is cleared, then x's set */   \
         return CAT(as_float, N)((CAT(as_uint, N)(t) & 0x7fffffffu) | sign);                        \
     }                                                                                              \
     OVL F cm_tanh_bwd(F x, F g)                                                                    \
@@ -398,9 +439,9 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
 DEFINE_FMATH(float, int, uint, )
 DEFINE_FMATH(REALV, CAT(int, VW), CAT(uint, VW), VW)
 
-#define MATH_elu_fwd(x, p0, p1) cm_elu_fwd(x, p0, 1.0f)
+#define MATH_elu_fwd(x, p0, p1) ((p0) >= 0.0f ? cm_elu_pos_fwd(x, p0, 1.0f) : cm_elu_fwd(x, p0, 1.0f))
 #define MATH_elu_bwd(x, g, p0, p1) cm_elu_bwd(x, g, p0, 1.0f)
-#define MATH_selu_fwd(x, p0, p1) cm_elu_fwd(x, (float)SELU_ALPHA, (float)SELU_SCALE)
+#define MATH_selu_fwd(x, p0, p1) cm_elu_pos_fwd(x, (float)SELU_ALPHA_SCALE, (float)SELU_SCALE)
 #define MATH_selu_bwd(x, g, p0, p1) cm_elu_bwd(x, g, (float)SELU_ALPHA, (float)SELU_SCALE)
 #define MATH_gelu_fwd(x, p0, p1) cm_gelu_fwd(x)
 #define MATH_gelu_bwd(x, g, p0, p1) cm_gelu_bwd(x, g)
