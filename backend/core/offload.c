@@ -1,5 +1,6 @@
 /* offload.c: where a call runs — its device or the context's fallback — and the crossover measured side by side. */
 #include "core/offload.h"
+#include "core/stream.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,20 +70,24 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
     if (!host || host == dev)
         return clrelu_set_error(CLRELU_ERR_UNSUPPORTED, "crossover: %s has no other device to compare with",
                                 dev->info.id);
-    enum { MIN_N = 1 << 10, MAX_N = 1 << 24, STEPS = 8, PATTERN = 7 * 1024 }; /* 1K, 4K, ..., 16M */
+    /* 1K, 4K, ... up to 16M elements, x and y together at most 128 MiB (float64: up to 4M) */
+    enum { MIN_N = 1 << 10, STEPS_MAX = 8, PATTERN = 7 * 128 };
     clrelu_status st = CLRELU_OK;
-    size_t es = clrelu_dtype_size(dtype);
+    size_t es = clrelu_dtype_size(dtype), max_n = MIN_N;
+    int steps = 1;
+    while (steps < STEPS_MAX && max_n * 4 * 2 * es <= ((size_t)128 << 20))
+        max_n *= 4, steps++;
     float src[PATTERN];
-    void *x = malloc(MAX_N * es), *y = malloc(MAX_N * es);
+    void *x = malloc(max_n * es), *y = malloc(max_n * es);
     if (!x || !y) {
         st = clrelu_set_error(CLRELU_ERR_OUT_OF_MEMORY, "crossover: out of memory");
         goto out;
     }
     for (size_t i = 0; i < PATTERN; i++)
         src[i] = (float)((int)(i % 7) - 3) * 0.75f;
-    for (size_t i = 0; i < MAX_N; i += PATTERN)
-        clrelu_convert(src, CLRELU_F32, (char *)x + i * es, dtype, MAX_N - i < PATTERN ? MAX_N - i : PATTERN);
-    memset(y, 0, MAX_N * es); /* its pages exist before any call is timed */
+    for (size_t i = 0; i < max_n; i += PATTERN)
+        clrelu_convert(src, CLRELU_F32, (char *)x + i * es, dtype, max_n - i < PATTERN ? max_n - i : PATTERN);
+    memset(y, 0, max_n * es); /* its pages exist before any call is timed */
 
     op_call c;
     memset(&c, 0, sizeof c);
@@ -107,11 +112,11 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
      * host pool's workers spin for 200 us after a job and PoCL's threads after theirs, on the
      * same cores, so at 256K-4M each side measured the other's tail (BENCHMARKS.md section 14.7:
      * the crossover landed below 1M where the host ran twice as fast as PoCL). */
-    int64_t diff[STEPS];
-    size_t sizes[STEPS];
+    int64_t diff[STEPS_MAX];
+    size_t sizes[STEPS_MAX];
     int first_win = -1, k = 0;
     uint64_t start = clrelu_now_ns();
-    for (size_t n = MIN_N; k < STEPS; n *= 4, k++) {
+    for (size_t n = MIN_N; k < steps; n *= 4, k++) {
         uint64_t d = UINT64_MAX, h = UINT64_MAX;
         c.count = sizes[k] = n;
         for (int round = 0; round < 2; round++) {
@@ -124,7 +129,7 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
                    (unsigned long long)h);
         /* the device must win at two sizes in a row (one win can be the noise of a shared
          * machine), or at the first or the largest */
-        bool last = k == STEPS - 1 || (k >= 1 && clrelu_now_ns() - start > MEASURE_BUDGET_NS);
+        bool last = k == steps - 1 || (k >= 1 && clrelu_now_ns() - start > MEASURE_BUDGET_NS);
         if (diff[k] < 0 && (first_win >= 0 || k == 0 || last)) {
             if (first_win < 0)
                 first_win = k;
@@ -136,13 +141,18 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
             break;
         }
     }
-    /* When the fallback wins at every size measured, nothing is claimed beyond the largest: an
-     * extrapolation from 1M and 4M ("the host's lead does not shrink") sent smooth float16/float32
-     * ops of 16M and 64M to the host, where PoCL was 1.3-3x faster (BENCHMARKS.md section 14). */
+    /* When the fallback wins at every size measured, larger tensors stay with it only if the
+     * largest measured was already past the cores' caches (its out-of-place pass streams,
+     * stream.h): from there both devices stream memory on the same cores, and the ratio holds
+     * (host/PoCL at 16M and 64M agree within 0.8-1.3x for every op and dtype measured in
+     * BENCHMARKS.md section 15). A measurement cut short by its budget claims nothing beyond its
+     * largest size (an extrapolation from 1M and 4M once sent 16M-64M to a slower host). */
     if (first_win == 0)
         *out = MIN_N; /* the device wins from the smallest size measured */
     else if (first_win > 0)
         *out = interpolate(sizes[first_win - 1], diff[first_win - 1], sizes[first_win], diff[first_win]);
+    else if (clr_stream_pays(sizes[k - 1], es, 2))
+        *out = UINT64_MAX; /* every size */
     else
         *out = sizes[k - 1];
 out:
