@@ -141,6 +141,9 @@ typedef struct {
     void (*widen_16)(clrelu_dtype, const uint16_t *, float *, size_t);
     void (*narrow_16)(clrelu_dtype, const float *, uint16_t *, size_t);
     void (*stream_out)(void *, const void *, size_t);
+    void (*fwd_smooth_nt)(op_id, const float *, float *, size_t, float, float);
+    void (*bwd_smooth_nt)(op_id, const float *, const float *, float *, size_t, float, float);
+    size_t vector_bytes; /* the loops' vector: the alignment their streaming stores need */
 } loop_set;
 
 /* streaming copies of a computed block, one per instruction set (defined with the streaming path) */
@@ -151,7 +154,8 @@ static void stream_out_avx512(void *dst, const void *src, size_t n);
 #endif
 
 #define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA, vl16_fwd_##ISA, vl16_bwd_##ISA, \
-                       vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA, stream_out_##ISA}
+                       vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA, stream_out_##ISA, \
+                       vm_fwd_nt_##ISA, vm_bwd_nt_##ISA, sizeof(vl_f_##ISA)}
 
 DEFINE_LOOPS(float, f32_baseline, )
 DEFINE_LOOPS(double, f64_baseline, )
@@ -318,6 +322,33 @@ static size_t block_len(const op_call *c, size_t at, size_t e, size_t es, bool s
             L->stream_out((T *)c->y + at, out, m * sizeof(T));                                     \
     }
 
+/* A float32 smooth op over [b, e) written with streaming stores from inside the vector loop
+ * (vm_fwd_nt): the elements before y's first vector-aligned address and the last partial vector
+ * go through the ordinary loop, on lines of their own. */
+static void smooth_f32_nt(const op_call *c, const loop_set *L, size_t b, size_t e, float p0, float p1)
+{
+    const float *x = (const float *)c->x, *g = (const float *)c->grad_output;
+    float *y = (float *)c->y;
+    size_t vb = L->vector_bytes, vw = vb / sizeof(float);
+    size_t head = (vb - (uintptr_t)(y + b) % vb) % vb / sizeof(float);
+    head = head < e - b ? head : e - b;
+    size_t mid = (e - b - head) / vw * vw;
+    size_t parts[3][2] = {{b, b + head}, {b + head, b + head + mid}, {b + head + mid, e}};
+    for (int k = 0; k < 3; k++) {
+        size_t at = parts[k][0], m = parts[k][1] - at;
+        if (!m)
+            continue;
+        if (k == 1 && g)
+            L->bwd_smooth_nt(c->op->id, x + at, g + at, y + at, m, p0, p1);
+        else if (k == 1)
+            L->fwd_smooth_nt(c->op->id, x + at, y + at, m, p0, p1);
+        else if (g)
+            L->bwd_smooth(c->op->id, CLRELU_F32, x + at, g + at, y + at, m, p0, p1);
+        else
+            L->fwd_smooth(c->op->id, CLRELU_F32, x + at, y + at, m, p0, p1);
+    }
+}
+
 /* A run [b, e) of elements sharing parameters p0/p1 (for prelu: one channel's slope); `stream`:
  * write y through stream_out (see above). */
 static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1, bool stream)
@@ -326,6 +357,11 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
     const void *g = c->grad_output;
     const loop_set *L = loops();
     _Alignas(64) unsigned char out[STREAM_BLOCK_BYTES];
+    if (!is_piecewise(id) && stream && c->dtype == CLRELU_F32 &&
+        (uintptr_t)c->y % sizeof(float) == 0) { /* float32 smooth ops stream from their own loop */
+        smooth_f32_nt(c, L, b, e, (float)p0, (float)p1);
+        return;
+    }
     if (!is_piecewise(id)) { /* the smooth ops: one loop for float32, float16 and bfloat16 */
         size_t es = clrelu_dtype_size(c->dtype);
         for (size_t at = b, m; at < e; at += m) {

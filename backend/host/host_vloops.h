@@ -198,7 +198,8 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
             ST(y + i_, MATH(v));                                                                   \
         }                                                                                          \
         if (i_ < n) {                                                                              \
-            TS bx[VL_VW] = {0}, by[VL_VW];                                                         \
+            TS bx[VL_VW] = {0};                                                                    \
+            _Alignas(64) TS by[VL_VW]; /* a streaming ST needs its alignment */                    \
             memcpy(bx, x + i_, (n - i_) * sizeof *x);                                              \
             VF v = LD(bx);                                                                         \
             ST(by, MATH(v));                                                                       \
@@ -213,7 +214,8 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
             ST(y + i_, MATH(v, d));                                                                \
         }                                                                                          \
         if (i_ < n) {                                                                              \
-            TS bx[VL_VW] = {0}, bg[VL_VW] = {0}, by[VL_VW];                                        \
+            TS bx[VL_VW] = {0}, bg[VL_VW] = {0};                                                   \
+            _Alignas(64) TS by[VL_VW];                                                             \
             memcpy(bx, x + i_, (n - i_) * sizeof *x);                                              \
             memcpy(bg, g + i_, (n - i_) * sizeof *g);                                              \
             VF v = LD(bx), d = LD(bg);                                                             \
@@ -302,6 +304,19 @@ VL_INLINE VF VL_FN(vl_load_f32)(const float *p)
     return v;
 }
 VL_INLINE void VL_FN(vl_store_f32)(float *p, VF v) { memcpy(p, &v, sizeof v); }
+/* a non-temporal store of one vector; p aligned to the vector's size */
+VL_INLINE void VL_FN(vl_stream_f32)(float *p, VF v)
+{
+#if defined(VL_F16C) && VL_F16C == 2
+    _mm512_stream_ps(p, (__m512)v);
+#elif defined(VL_F16C) && VL_F16C == 1
+    _mm256_stream_ps(p, (__m256)v);
+#elif defined(__SSE__)
+    _mm_stream_ps(p, (__m128)v);
+#else
+    VL_FN(vl_store_f32)(p, v);
+#endif
+}
 
 #define VM_elu_fwd(v) VL_FN(vm_elu_fwd)(v, p0, 1.0f)
 #define VM_elu_pos_fwd(v) VL_FN(vm_elu_pos_fwd)(v, p0, 1.0f)
@@ -367,6 +382,25 @@ static void VL_FN(vm_fwd)(op_id id, clrelu_dtype t, const void *xv, void *yv, si
             VM_FWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_store_bf16))
 #undef TS
     }
+}
+
+/* vm_fwd for float32 with non-temporal stores: y aligned to VL_VW floats, n a multiple of VL_VW
+ * (host_kernels.c passes the aligned middle of a streaming pass; the head and tail go through
+ * vm_fwd). The smooth ops stream from inside their loop: computed in 256-byte blocks and copied
+ * out, each block paid a call, the op's constants and a copy, and 16M float32 silu out of place
+ * ran at a third of its rate in cache. */
+static void VL_FN(vm_fwd_nt)(op_id id, const float *x, float *y, size_t n, float p0, float p1)
+{
+#define TS float
+    VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
+#undef TS
+}
+
+static void VL_FN(vm_bwd_nt)(op_id id, const float *x, const float *g, float *y, size_t n, float p0, float p1)
+{
+#define TS float
+    VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
+#undef TS
 }
 
 static void VL_FN(vm_bwd)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0,
