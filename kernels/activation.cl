@@ -270,21 +270,30 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F r = xc - nf * 0.693359375f;                                                              \
         return cm_expr((r - nf * -2.12194440e-4f) + lo, nf, s1, s2);                               \
     }                                                                                              \
+    /* max(k, x) and min(k, x) with x's NaN kept (fmax and fmin would return k) */                 \
+    OVL F cm_maxk(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x < k)); }            \
+    OVL F cm_mink(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x > k)); }            \
+    /* q = expm1(r) and 2^n = s1 s2 for x clamped to [-104, 89] by two selects (cm_expq's general  \
+     * clamp, for x + lo, took four compares and three selects; lo = 0 is not folded away) */      \
+    OVL F cm_expq0(F x, F *s1, F *s2)                                                              \
+    {                                                                                              \
+        F xc = cm_mink(89.0f, cm_maxk(-104.0f, x));                                                \
+        F nf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                            \
+        F r = xc - nf * 0.693359375f;                                                              \
+        return cm_expr(r - nf * -2.12194440e-4f, nf, s1, s2);                                      \
+    }                                                                                              \
     OVL F cm_exp(F x)                                                                              \
     {                                                                                              \
-        F s1, s2, q = cm_expq(x, (F)0.0f, &s1, &s2);                                               \
+        F s1, s2, q = cm_expq0(x, &s1, &s2);                                                       \
         return ((q + 1.0f) * s1) * s2;                                                             \
     }                                                                                              \
     /* exp(x) and expm1(x), x <= 0 (or NaN); expm1(-0) = -0 */                                     \
     OVL F cm_exps(F x, F *em)                                                                      \
     {                                                                                              \
-        F s1, s2, q = cm_expq(x, (F)0.0f, &s1, &s2);                                               \
-        *em = select((q * s1) * s2 - (1.0f - s1 * s2), x, CAT(convert_int, N)(x == 0.0f));        \
+        F s1, s2, q = cm_expq0(x, &s1, &s2);                                                       \
+        *em = select((q * s1) * s2 - (1.0f - s1 * s2), x, CAT(convert_int, N)(x == 0.0f));         \
         return ((q + 1.0f) * s1) * s2;                                                             \
     }                                                                                              \
-    /* max(k, x) and min(k, x) with x's NaN kept (fmax and fmin would return k) */                 \
-    OVL F cm_maxk(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x < k)); }            \
-    OVL F cm_mink(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x > k)); }            \
     /* expm1(x), x in [-104, 0] or NaN (the caller clamps); expm1(-0) = +0: no clamp, no select */ \
     OVL F cm_expm1_le0(F x)                                                                        \
     {                                                                                              \
