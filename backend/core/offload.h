@@ -16,7 +16,7 @@ clrelu_device *clr_offload_target(clrelu_device *dev, const struct op_entry *op,
 /* Time the class's representative op (clr_offload_class_op), forward, out of place, in dtype on
  * dev and on the context's fallback device at 1K, 4K, ... 16M elements (float64 to 4M: x and y
  * take at most 128 MiB; until a 1 s budget is spent), the fastest call of two rounds of back-to-back batches on each, and return in *out
- * the size from which dev is faster: interpolated between the last size the fallback won and the first of two in a row that dev won (tensors below it belong
+ * the size from which dev is faster by 10 % (a tie is the fallback's): interpolated between the last size the fallback won and the first of two in a row that dev won (tensors below it belong
  * on the fallback); the smallest size when dev wins from there; when the fallback wins at every
  * size, UINT64_MAX (every size) if the largest was past the cores' caches (stream.h), else that
  * size. dev's program build time is added to *build_ns. For a device's offload_below hook and its
