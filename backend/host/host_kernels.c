@@ -324,7 +324,9 @@ static size_t block_len(const op_call *c, size_t at, size_t e, size_t es, bool s
 
 /* A float32 smooth op over [b, e) written with streaming stores from inside the vector loop
  * (vm_fwd_nt): the elements before y's first vector-aligned address and the last partial vector
- * go through the ordinary loop, on lines of their own. */
+ * go through the ordinary loop (with AVX-512 a vector is a line, so no line takes both kinds of
+ * store; narrower sets may share one, which costs time, not correctness: the pass ends with an
+ * sfence). */
 static void smooth_f32_nt(const op_call *c, const loop_set *L, size_t b, size_t e, float p0, float p1)
 {
     const float *x = (const float *)c->x, *g = (const float *)c->grad_output;
