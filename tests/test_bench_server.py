@@ -67,7 +67,8 @@ def test_lifecycle(c, s):
 
 
 def test_cancel_and_activations(c, s):
-    long = dict(TINY, sizes="1K..64K x2", min_time_s=0.2, max_samples=100000, ops="relu")
+    # 5 cases of at least 0.4 s: sizes where max_samples (100,000) does not end a case first
+    long = dict(TINY, sizes="64K..1M x2", min_time_s=0.4, max_samples=100000, ops="relu")
     status, first = s.json("POST", "/v1/benchmarks", long)
     status2, second = s.json("POST", "/v1/benchmarks", long)
     c.check(status == 202 and status2 == 202, "two jobs queued")

@@ -24,8 +24,10 @@ from server_harness import BIN, Checks, Server  # noqa: E402
 
 TINY = {"devices": "host", "ops": "relu", "sizes": "1K", "repeats": 2, "min_time_s": 0.0001, "max_samples": 3,
         "ceilings": False}
-# a sweep of a few seconds (7 cases of at least 0.3 s each)
-LONG = dict(TINY, sizes="1K..64K x2", min_time_s=0.3, max_samples=100000)
+# a sweep of a few seconds: 5 cases of at least 0.6 s each, at sizes where a sample takes long
+# enough that max_samples (the server's cap, 100,000) does not end a case first (at 1K it did
+# within 0.05 s once the bench engine stopped validating every sample)
+LONG = dict(TINY, sizes="64K..1M x2", min_time_s=0.6, max_samples=100000)
 ENV = {"CLRELU_JOB_LEASE_S": "4", "CLRELU_HEARTBEAT_S": "0.5"}
 FINAL = ("done", "cancelled", "failed")
 
@@ -233,7 +235,7 @@ def test_concurrent_posts(c, fleet):
 
 def test_database_outage(c, fleet, pg):
     a, b, cc = fleet
-    st, body = a.json("POST", "/v1/benchmarks", dict(LONG, sizes="1K..4K x2"))  # ~1 s
+    st, body = a.json("POST", "/v1/benchmarks", dict(LONG, sizes="64K..128K x2"))  # ~1.2 s
     jid = body["id"]
     wait_for(lambda: claimant(a, jid), 20, 0.05)
     pg.stop()
