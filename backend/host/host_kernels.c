@@ -141,9 +141,9 @@ typedef struct {
     void (*widen_16)(clrelu_dtype, const uint16_t *, float *, size_t);
     void (*narrow_16)(clrelu_dtype, const float *, uint16_t *, size_t);
     void (*stream_out)(void *, const void *, size_t);
-    void (*fwd_smooth_nt)(op_id, const float *, float *, size_t, float, float);
-    void (*bwd_smooth_nt)(op_id, const float *, const float *, float *, size_t, float, float);
-    size_t vector_bytes; /* the loops' vector: the alignment their streaming stores need */
+    void (*fwd_smooth_nt)(op_id, clrelu_dtype, const void *, void *, size_t, float, float);
+    void (*bwd_smooth_nt)(op_id, clrelu_dtype, const void *, const void *, void *, size_t, float, float);
+    size_t vector_floats; /* floats per vector: y's alignment for streaming stores is that many elements */
 } loop_set;
 
 /* streaming copies of a computed block, one per instruction set (defined with the streaming path) */
@@ -155,7 +155,7 @@ static void stream_out_avx512(void *dst, const void *src, size_t n);
 
 #define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA, vl16_fwd_##ISA, vl16_bwd_##ISA, \
                        vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA, stream_out_##ISA, \
-                       vm_fwd_nt_##ISA, vm_bwd_nt_##ISA, sizeof(vl_f_##ISA)}
+                       vm_fwd_nt_##ISA, vm_bwd_nt_##ISA, sizeof(vl_f_##ISA) / sizeof(float)}
 
 DEFINE_LOOPS(float, f32_baseline, )
 DEFINE_LOOPS(double, f64_baseline, )
@@ -322,32 +322,33 @@ static size_t block_len(const op_call *c, size_t at, size_t e, size_t es, bool s
             L->stream_out((T *)c->y + at, out, m * sizeof(T));                                     \
     }
 
-/* A float32 smooth op over [b, e) written with streaming stores from inside the vector loop
- * (vm_fwd_nt): the elements before y's first vector-aligned address and the last partial vector
- * go through the ordinary loop (with AVX-512 a vector is a line, so no line takes both kinds of
- * store; narrower sets may share one, which costs time, not correctness: the pass ends with an
- * sfence). */
-static void smooth_f32_nt(const op_call *c, const loop_set *L, size_t b, size_t e, float p0, float p1)
+/* A smooth op over [b, e) written with streaming stores from inside the vector loop (vm_fwd_nt):
+ * the elements before y's first vector-aligned address and the last partial vector go through
+ * the ordinary loop (a float32 vector with AVX-512 is a line, so no line takes both kinds of
+ * store; narrower vectors may share one, which costs time, not correctness: the pass ends with
+ * an sfence). */
+static void smooth_nt(const op_call *c, const loop_set *L, size_t b, size_t e, float p0, float p1)
 {
-    const float *x = (const float *)c->x, *g = (const float *)c->grad_output;
-    float *y = (float *)c->y;
-    size_t vb = L->vector_bytes, vw = vb / sizeof(float);
-    size_t head = (vb - (uintptr_t)(y + b) % vb) % vb / sizeof(float);
+    size_t es = clrelu_dtype_size(c->dtype), vw = L->vector_floats, vb = vw * es;
+    const char *x = c->x, *g = c->grad_output;
+    char *y = c->y;
+    size_t head = (vb - (uintptr_t)(y + b * es) % vb) % vb / es;
     head = head < e - b ? head : e - b;
     size_t mid = (e - b - head) / vw * vw;
     size_t parts[3][2] = {{b, b + head}, {b + head, b + head + mid}, {b + head + mid, e}};
     for (int k = 0; k < 3; k++) {
         size_t at = parts[k][0], m = parts[k][1] - at;
+        const char *xa = x + at * es, *ga = g ? g + at * es : NULL;
         if (!m)
             continue;
         if (k == 1 && g)
-            L->bwd_smooth_nt(c->op->id, x + at, g + at, y + at, m, p0, p1);
+            L->bwd_smooth_nt(c->op->id, c->dtype, xa, ga, y + at * es, m, p0, p1);
         else if (k == 1)
-            L->fwd_smooth_nt(c->op->id, x + at, y + at, m, p0, p1);
+            L->fwd_smooth_nt(c->op->id, c->dtype, xa, y + at * es, m, p0, p1);
         else if (g)
-            L->bwd_smooth(c->op->id, CLRELU_F32, x + at, g + at, y + at, m, p0, p1);
+            L->bwd_smooth(c->op->id, c->dtype, xa, ga, y + at * es, m, p0, p1);
         else
-            L->fwd_smooth(c->op->id, CLRELU_F32, x + at, y + at, m, p0, p1);
+            L->fwd_smooth(c->op->id, c->dtype, xa, y + at * es, m, p0, p1);
     }
 }
 
@@ -359,9 +360,8 @@ static void fast_run(const op_call *c, size_t b, size_t e, double p0, double p1,
     const void *g = c->grad_output;
     const loop_set *L = loops();
     _Alignas(64) unsigned char out[STREAM_BLOCK_BYTES];
-    if (!is_piecewise(id) && stream && c->dtype == CLRELU_F32 &&
-        (uintptr_t)c->y % sizeof(float) == 0) { /* float32 smooth ops stream from their own loop */
-        smooth_f32_nt(c, L, b, e, (float)p0, (float)p1);
+    if (!is_piecewise(id) && stream && (uintptr_t)c->y % clrelu_dtype_size(c->dtype) == 0) {
+        smooth_nt(c, L, b, e, (float)p0, (float)p1); /* the smooth ops stream from their own loop */
         return;
     }
     if (!is_piecewise(id)) { /* the smooth ops: one loop for float32, float16 and bfloat16 */

@@ -141,6 +141,35 @@ VL_INLINE void VL_FN(vl_store_bf16)(uint16_t *p, VF v)
 #endif
 }
 
+/* One vector's 16-bit results with a non-temporal store (p aligned to VL_VW * 2 bytes): rounded
+ * by the ordinary store into a register-sized buffer, then streamed in one instruction. */
+VL_INLINE void VL_FN(vl_stream16)(uint16_t *p, const uint16_t *t)
+{
+#if defined(VL_F16C) && VL_F16C == 2
+    _mm256_stream_si256((__m256i *)(void *)p, _mm256_load_si256((const __m256i *)(const void *)t));
+#elif defined(VL_F16C) && VL_F16C == 1
+    _mm_stream_si128((__m128i *)(void *)p, _mm_load_si128((const __m128i *)(const void *)t));
+#elif defined(__SSE2__) && defined(__x86_64__)
+    long long q;
+    memcpy(&q, t, sizeof q);
+    _mm_stream_si64((long long *)(void *)p, q);
+#else
+    memcpy(p, t, VL_VW * sizeof *t);
+#endif
+}
+VL_INLINE void VL_FN(vl_stream_f16)(uint16_t *p, VF v)
+{
+    _Alignas(64) uint16_t t[VL_VW];
+    VL_FN(vl_store_f16)(t, v);
+    VL_FN(vl_stream16)(p, t);
+}
+VL_INLINE void VL_FN(vl_stream_bf16)(uint16_t *p, VF v)
+{
+    _Alignas(64) uint16_t t[VL_VW];
+    VL_FN(vl_store_bf16)(t, v);
+    VL_FN(vl_stream16)(p, t);
+}
+
 #include "host/host_vmath.h"
 
 /* ---- lane masks of float comparisons, and selects of 16-bit patterns under them. AVX-512
@@ -384,23 +413,50 @@ static void VL_FN(vm_fwd)(op_id id, clrelu_dtype t, const void *xv, void *yv, si
     }
 }
 
-/* vm_fwd for float32 with non-temporal stores: y aligned to VL_VW floats, n a multiple of VL_VW
+/* vm_fwd with non-temporal stores: y aligned to one vector of its storage type, n a multiple of VL_VW
  * (host_kernels.c passes the aligned middle of a streaming pass; the head and tail go through
  * vm_fwd). The smooth ops stream from inside their loop: computed in 256-byte blocks and copied
  * out, each block paid a call, the op's constants and a copy, and 16M float32 silu out of place
  * ran at a third of its rate in cache. */
-static void VL_FN(vm_fwd_nt)(op_id id, const float *x, float *y, size_t n, float p0, float p1)
+static void VL_FN(vm_fwd_nt)(op_id id, clrelu_dtype t, const void *xv, void *yv, size_t n, float p0, float p1)
 {
+    if (t == CLRELU_F32) {
 #define TS float
-    VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
+        const float *x = xv;
+        float *y = yv;
+        VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
 #undef TS
+    } else {
+#define TS uint16_t
+        const uint16_t *x = xv;
+        uint16_t *y = yv;
+        if (t == CLRELU_F16)
+            VM_FWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_stream_f16))
+        else
+            VM_FWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_stream_bf16))
+#undef TS
+    }
 }
 
-static void VL_FN(vm_bwd_nt)(op_id id, const float *x, const float *g, float *y, size_t n, float p0, float p1)
+static void VL_FN(vm_bwd_nt)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0,
+                             float p1)
 {
+    if (t == CLRELU_F32) {
 #define TS float
-    VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
+        const float *x = xv, *g = gv;
+        float *y = yv;
+        VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
 #undef TS
+    } else {
+#define TS uint16_t
+        const uint16_t *x = xv, *g = gv;
+        uint16_t *y = yv;
+        if (t == CLRELU_F16)
+            VM_BWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_stream_f16))
+        else
+            VM_BWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_stream_bf16))
+#undef TS
+    }
 }
 
 static void VL_FN(vm_bwd)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0,
