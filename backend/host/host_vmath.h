@@ -213,8 +213,8 @@ VL_INLINE VF VL_FN(vm_phi)(VF x)
 /* gelu forward: x Phi(x) with erfc inlined for its own argument. |x| is capped at 20 (Phi(-20) =
  * 2.8e-89 is 0 in float, and the cap keeps ax^2 finite, so no NaN from inf - inf); exp's argument
  * -ax^2/2 + P(t) is <= 0, so its clamp is one max; and erfc / 2 comes straight out of exp with
- * ln 2 taken from P's constant term (-1.26551223 - 0.69314718). 43 vector instructions per 16
- * lanes against 70 through vm_phi (BENCHMARKS.md section 15). */
+ * ln 2 taken from P's constant term (-1.26551223 - 0.69314718). The AVX-512 loop: 51
+ * instructions per 16 elements against 70 through vm_phi (BENCHMARKS.md section 15.1). */
 VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x)
 {
     VF ax = VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu));
