@@ -314,10 +314,10 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         p = p * z + 1.0f / 3.0f;                                                                   \
         return (s + s) + (s + s) * (p * z);                                                        \
     }                                                                                              \
-    /* erfc(|x| / sqrt 2) from ax = |x|, Numerical Recipes' erfcc, -x^2/2 passed exactly */        \
-    OVL F cm_erfc_abs(F ax)                                                                        \
+    /* Numerical Recipes' erfcc polynomial in t, constant term c0 (gelu forward: less ln 2) */     \
+    OVL F cm_erfcc_p(F t, float c0)                                                                \
     {                                                                                              \
-        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f), p = (F)0.17087277f;                    \
+        F p = (F)0.17087277f;                                                                      \
         p = p * t - 0.82215223f;                                                                   \
         p = p * t + 1.48851587f;                                                                   \
         p = p * t - 1.13520398f;                                                                   \
@@ -326,7 +326,13 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         p = p * t + 0.09678418f;                                                                   \
         p = p * t + 0.37409196f;                                                                   \
         p = p * t + 1.00002368f;                                                                   \
-        p = p * t - 1.26551223f;                                                                   \
+        return p * t + c0;                                                                         \
+    }                                                                                              \
+    /* erfc(|x| / sqrt 2) from ax = |x|, Numerical Recipes' erfcc, -x^2/2 passed exactly */        \
+    OVL F cm_erfc_abs(F ax)                                                                        \
+    {                                                                                              \
+        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f);                                        \
+        F p = cm_erfcc_p(t, -1.26551223f);                                                         \
         F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
         F q = cm_expq((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &s1, &s2);                    \
         return t * (((q + 1.0f) * s1) * s2);                                                       \
@@ -368,16 +374,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
     OVL F cm_gelu_fwd(F x)                                                                         \
     {                                                                                              \
         F ax = cm_mink(20.0f, fabs(x));                                                            \
-        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f), p = (F)0.17087277f;                    \
-        p = p * t - 0.82215223f;                                                                   \
-        p = p * t + 1.48851587f;                                                                   \
-        p = p * t - 1.13520398f;                                                                   \
-        p = p * t + 0.27886807f;                                                                   \
-        p = p * t - 0.18628806f;                                                                   \
-        p = p * t + 0.09678418f;                                                                   \
-        p = p * t + 0.37409196f;                                                                   \
-        p = p * t + 1.00002368f;                                                                   \
-        p = p * t - 1.95865941f;                                                                   \
+        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f);                                        \
+        F p = cm_erfcc_p(t, -1.95865941f); /* less ln 2 */                                         \
         F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
         F hi = cm_maxk(-104.0f, (h * h) * -0.5f), lo = p - ((h + h + l) * l) * 0.5f;               \
         F nf = ((hi + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                     \

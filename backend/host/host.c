@@ -41,16 +41,12 @@ typedef struct {
     const op_call *call;
 } split_job;
 
-/* Part `part` of n: whole multiples of HOST_SPLIT_ALIGN elements, the last part takes the rest. */
+/* Part `part` of n (clr_host_part_bounds). */
 static int run_part(void *arg, int part, int n_parts)
 {
     const op_call *c = ((split_job *)arg)->call;
-    size_t per = (c->count / (size_t)n_parts + HOST_SPLIT_ALIGN - 1) / HOST_SPLIT_ALIGN * HOST_SPLIT_ALIGN;
-    size_t b = per * (size_t)part, e = part == n_parts - 1 ? c->count : b + per;
-    if (b > c->count)
-        b = c->count;
-    if (e > c->count)
-        e = c->count;
+    size_t b, e;
+    clr_host_part_bounds(c->count, part, n_parts, &b, &e);
     if (b < e)
         clr_host_kernel_range(c, b, e);
     return 0;

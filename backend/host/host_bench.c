@@ -10,12 +10,8 @@ static void (*volatile empty_fn)(void) = empty_call;
 static int ceiling_part(void *arg, int part, int n_parts)
 {
     const bench_ceiling_call *c = arg;
-    size_t per = (c->count / (size_t)n_parts + HOST_SPLIT_ALIGN - 1) / HOST_SPLIT_ALIGN * HOST_SPLIT_ALIGN;
-    size_t b = per * (size_t)part, e = part == n_parts - 1 ? c->count : b + per;
-    if (b > c->count)
-        b = c->count;
-    if (e > c->count)
-        e = c->count;
+    size_t b, e;
+    clr_host_part_bounds(c->count, part, n_parts, &b, &e);
     if (b < e)
         clr_host_ceiling_range(c, b, e);
     return 0;

@@ -10,6 +10,19 @@
 /* Split points are multiples of this many elements (whole cache lines, whole vectors). */
 #define HOST_SPLIT_ALIGN ((size_t)64)
 
+/* Elements [*b, *e) of part `part` of n_parts over count elements: whole multiples of
+ * HOST_SPLIT_ALIGN, the last part takes the rest (empty when count runs out first). */
+static inline void clr_host_part_bounds(size_t count, int part, int n_parts, size_t *b, size_t *e)
+{
+    size_t per = (count / (size_t)n_parts + HOST_SPLIT_ALIGN - 1) / HOST_SPLIT_ALIGN * HOST_SPLIT_ALIGN;
+    *b = per * (size_t)part;
+    *e = part == n_parts - 1 ? count : *b + per;
+    if (*b > count)
+        *b = count;
+    if (*e > count)
+        *e = count;
+}
+
 typedef struct host_pool host_pool;
 /* part i of n_parts; returns nonzero on failure (the job then fails). */
 typedef int (*host_job_fn)(void *arg, int part, int n_parts);

@@ -217,8 +217,8 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
 #define VL_relu_sel_bwd(v, gb) VL_BLEND16(VL_LE(v, fzero), (VH){0}, gb)
 #define VL_clamp_sel_bwd(v, gb) VL_BLEND16(VL_LE(v, flo) | VL_GE(v, fhi), (VH){0}, gb)
 
-/* One pass of MATH over n elements of the storage format whose loads/stores are LD/ST and whose
- * element type is TS (a macro at the point of use). */
+/* One pass of MATH over n elements of the storage format whose loads/stores are LD/ST (x, g and y
+ * point to its element type; the tail's buffers take y's). */
 #define VL_FWD_PASS(LD, ST, MATH)                                                                  \
     do {                                                                                           \
         size_t i_ = 0;                                                                             \
@@ -227,8 +227,8 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
             ST(y + i_, MATH(v));                                                                   \
         }                                                                                          \
         if (i_ < n) {                                                                              \
-            TS bx[VL_VW] = {0};                                                                    \
-            _Alignas(64) TS by[VL_VW]; /* a streaming ST needs its alignment */                    \
+            __typeof__(*y) bx[VL_VW] = {0}; /* y's element type: x's without the const */          \
+            _Alignas(64) __typeof__(*y) by[VL_VW]; /* a streaming ST needs its alignment */        \
             memcpy(bx, x + i_, (n - i_) * sizeof *x);                                              \
             VF v = LD(bx);                                                                         \
             ST(by, MATH(v));                                                                       \
@@ -243,8 +243,8 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
             ST(y + i_, MATH(v, d));                                                                \
         }                                                                                          \
         if (i_ < n) {                                                                              \
-            TS bx[VL_VW] = {0}, bg[VL_VW] = {0};                                                   \
-            _Alignas(64) TS by[VL_VW];                                                             \
+            __typeof__(*y) bx[VL_VW] = {0}, bg[VL_VW] = {0};                                       \
+            _Alignas(64) __typeof__(*y) by[VL_VW];                                                 \
             memcpy(bx, x + i_, (n - i_) * sizeof *x);                                              \
             memcpy(bg, g + i_, (n - i_) * sizeof *g);                                              \
             VF v = LD(bx), d = LD(bg);                                                             \
@@ -303,7 +303,6 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
 /* Forward (y = op(x)) and backward (y = dL/dx from x and g) over n elements of float16
  * (t == CLRELU_F16) or bfloat16 storage, for the ops with a fast path (relu, leaky_relu, relu6,
  * hardtanh, prelu with p0 its slope). y may equal x or g: each vector is read before it is written. */
-#define TS uint16_t
 static void VL_FN(vl16_fwd)(op_id id, clrelu_dtype t, const uint16_t *x, uint16_t *y, size_t n, float p0, float p1)
 {
     VL_BOUNDS(t);
@@ -322,8 +321,6 @@ static void VL_FN(vl16_bwd)(op_id id, clrelu_dtype t, const uint16_t *x, const u
     else
         VL_BWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_store_bf16))
 }
-
-#undef TS
 
 /* ---- the smooth ops (host_vmath.h) over float32, float16 and bfloat16 storage ---------------- */
 VL_INLINE VF VL_FN(vl_load_f32)(const float *p)
@@ -392,93 +389,51 @@ VL_INLINE void VL_FN(vl_stream_f32)(float *p, VF v)
 
 /* Forward and backward of the smooth ops (elu, selu, gelu, gelu_tanh, silu, softplus, sigmoid,
  * tanh) over n elements of float32, float16 or bfloat16 storage (t), computed in float and
- * rounded once. y may equal x or g. */
-static void VL_FN(vm_fwd)(op_id id, clrelu_dtype t, const void *xv, void *yv, size_t n, float p0, float p1)
-{
-    if (t == CLRELU_F32) {
-#define TS float
-        const float *x = xv;
-        float *y = yv;
-        VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_store_f32))
-#undef TS
-    } else {
-#define TS uint16_t
-        const uint16_t *x = xv;
-        uint16_t *y = yv;
-        if (t == CLRELU_F16)
-            VM_FWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_store_f16))
-        else
-            VM_FWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_store_bf16))
-#undef TS
+ * rounded once; y may equal x or g. STORE names the stores: vl_store (vm_fwd, vm_bwd) or
+ * vl_stream (vm_fwd_nt, vm_bwd_nt: non-temporal stores, y aligned to one vector of its storage
+ * type and n a multiple of VL_VW; host_kernels.c passes them the aligned middle of a streaming
+ * pass, the head and tail going through vm_fwd/vm_bwd. Computed in 256-byte blocks and copied
+ * out instead, each block paid a call, the op's constants and a copy, and 16M float32 silu out
+ * of place ran at a third of its rate in cache). */
+#define VM_DEFINE_FWD(NAME, STORE)                                                                 \
+    static void VL_FN(NAME)(op_id id, clrelu_dtype t, const void *xv, void *yv, size_t n, float p0, float p1) \
+    {                                                                                              \
+        if (t == CLRELU_F32) {                                                                     \
+            const float *x = xv;                                                                   \
+            float *y = yv;                                                                         \
+            VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(STORE##_f32))                                     \
+        } else {                                                                                   \
+            const uint16_t *x = xv;                                                                \
+            uint16_t *y = yv;                                                                      \
+            if (t == CLRELU_F16)                                                                   \
+                VM_FWD_OPS(VL_FN(vl_load_f16), VL_FN(STORE##_f16))                                 \
+            else                                                                                   \
+                VM_FWD_OPS(VL_FN(vl_load_bf16), VL_FN(STORE##_bf16))                               \
+        }                                                                                          \
     }
-}
-
-/* vm_fwd with non-temporal stores: y aligned to one vector of its storage type, n a multiple of VL_VW
- * (host_kernels.c passes the aligned middle of a streaming pass; the head and tail go through
- * vm_fwd). The smooth ops stream from inside their loop: computed in 256-byte blocks and copied
- * out, each block paid a call, the op's constants and a copy, and 16M float32 silu out of place
- * ran at a third of its rate in cache. */
-static void VL_FN(vm_fwd_nt)(op_id id, clrelu_dtype t, const void *xv, void *yv, size_t n, float p0, float p1)
-{
-    if (t == CLRELU_F32) {
-#define TS float
-        const float *x = xv;
-        float *y = yv;
-        VM_FWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
-#undef TS
-    } else {
-#define TS uint16_t
-        const uint16_t *x = xv;
-        uint16_t *y = yv;
-        if (t == CLRELU_F16)
-            VM_FWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_stream_f16))
-        else
-            VM_FWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_stream_bf16))
-#undef TS
+#define VM_DEFINE_BWD(NAME, STORE)                                                                 \
+    static void VL_FN(NAME)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0, \
+                            float p1)                                                              \
+    {                                                                                              \
+        if (t == CLRELU_F32) {                                                                     \
+            const float *x = xv, *g = gv;                                                          \
+            float *y = yv;                                                                         \
+            VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(STORE##_f32))                                     \
+        } else {                                                                                   \
+            const uint16_t *x = xv, *g = gv;                                                       \
+            uint16_t *y = yv;                                                                      \
+            if (t == CLRELU_F16)                                                                   \
+                VM_BWD_OPS(VL_FN(vl_load_f16), VL_FN(STORE##_f16))                                 \
+            else                                                                                   \
+                VM_BWD_OPS(VL_FN(vl_load_bf16), VL_FN(STORE##_bf16))                               \
+        }                                                                                          \
     }
-}
-
-static void VL_FN(vm_bwd_nt)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0,
-                             float p1)
-{
-    if (t == CLRELU_F32) {
-#define TS float
-        const float *x = xv, *g = gv;
-        float *y = yv;
-        VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_stream_f32))
-#undef TS
-    } else {
-#define TS uint16_t
-        const uint16_t *x = xv, *g = gv;
-        uint16_t *y = yv;
-        if (t == CLRELU_F16)
-            VM_BWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_stream_f16))
-        else
-            VM_BWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_stream_bf16))
-#undef TS
-    }
-}
-
-static void VL_FN(vm_bwd)(op_id id, clrelu_dtype t, const void *xv, const void *gv, void *yv, size_t n, float p0,
-                          float p1)
-{
-    if (t == CLRELU_F32) {
-#define TS float
-        const float *x = xv, *g = gv;
-        float *y = yv;
-        VM_BWD_OPS(VL_FN(vl_load_f32), VL_FN(vl_store_f32))
-#undef TS
-    } else {
-#define TS uint16_t
-        const uint16_t *x = xv, *g = gv;
-        uint16_t *y = yv;
-        if (t == CLRELU_F16)
-            VM_BWD_OPS(VL_FN(vl_load_f16), VL_FN(vl_store_f16))
-        else
-            VM_BWD_OPS(VL_FN(vl_load_bf16), VL_FN(vl_store_bf16))
-#undef TS
-    }
-}
+VM_DEFINE_FWD(vm_fwd, vl_store)
+VM_DEFINE_BWD(vm_bwd, vl_store)
+VM_DEFINE_FWD(vm_fwd_nt, vl_stream)
+VM_DEFINE_BWD(vm_bwd_nt, vl_stream)
+#undef VM_DEFINE_FWD
+#undef VM_DEFINE_BWD
 
 /* The conversions alone, for tests: n 16-bit patterns widened to floats, n floats rounded. */
 static void VL_FN(vl16_widen)(clrelu_dtype t, const uint16_t *x, float *y, size_t n)

@@ -142,14 +142,10 @@ VL_INLINE VF VL_FN(vm_log1p01)(VF u)
     return (s + s) + (s + s) * (p * z);
 }
 
-/* erfc(|x| / sqrt 2) from ax = |x| (or NaN, +inf): with a = ax / sqrt 2, t = 1 / (1 + a/2),
- * erfc(a) = t exp(-a^2 + P(t)) with the Chebyshev-fitted P of Numerical Recipes (erfcc;
- * fractional error below 1.2e-7 for all a >= 0). a^2 = ax^2 / 2 goes to exp exactly: -h^2/2
- * (h is ax with its low 12 bits cleared, so h^2 is exact) plus a small rest; rounding a first
- * would cost up to 20 ulp of the result near x = -5. */
-VL_INLINE VF VL_FN(vm_erfc_abs)(VF ax)
+/* Numerical Recipes' erfcc polynomial in t with constant term c0 (-1.26551223; gelu forward
+ * passes it less ln 2, which halves the result) */
+VL_INLINE VF VL_FN(vm_erfcc_p)(VF t, float c0)
 {
-    VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
     VF p = VL_K(0.17087277f);
     p = p * t - 0.82215223f;
     p = p * t + 1.48851587f;
@@ -159,7 +155,18 @@ VL_INLINE VF VL_FN(vm_erfc_abs)(VF ax)
     p = p * t + 0.09678418f;
     p = p * t + 0.37409196f;
     p = p * t + 1.00002368f;
-    p = p * t - 1.26551223f;
+    return p * t + c0;
+}
+
+/* erfc(|x| / sqrt 2) from ax = |x| (or NaN, +inf): with a = ax / sqrt 2, t = 1 / (1 + a/2),
+ * erfc(a) = t exp(-a^2 + P(t)) with the Chebyshev-fitted P of Numerical Recipes (erfcc;
+ * fractional error below 1.2e-7 for all a >= 0). a^2 = ax^2 / 2 goes to exp exactly: -h^2/2
+ * (h is ax with its low 12 bits cleared, so h^2 is exact) plus a small rest; rounding a first
+ * would cost up to 20 ulp of the result near x = -5. */
+VL_INLINE VF VL_FN(vm_erfc_abs)(VF ax)
+{
+    VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
+    VF p = VL_FN(vm_erfcc_p)(t, -1.26551223f);
     VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h, e;
     VL_FN(vm_exps_hl)((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &e, NULL);
     return t * e;
@@ -219,16 +226,7 @@ VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x)
 {
     VF ax = VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu));
     VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
-    VF p = VL_K(0.17087277f);
-    p = p * t - 0.82215223f;
-    p = p * t + 1.48851587f;
-    p = p * t - 1.13520398f;
-    p = p * t + 0.27886807f;
-    p = p * t - 0.18628806f;
-    p = p * t + 0.09678418f;
-    p = p * t + 0.37409196f;
-    p = p * t + 1.00002368f;
-    p = p * t - 1.95865941f;
+    VF p = VL_FN(vm_erfcc_p)(t, -1.95865941f); /* -1.26551223 - ln 2 */
     VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h;
     VF hi = VL_FN(vm_maxk)(-104.0f, (h * h) * -0.5f), lo = p - ((h + h + l) * l) * 0.5f;
     VF nf = ((hi + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
