@@ -258,23 +258,10 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         *s2 = CAT(as_float, N)((n2 + 127) << 23);                                                  \
         return q;                                                                                  \
     }                                                                                              \
-    /* q = expm1(r) for x + lo = n ln2 + r, and 2^n = s1 s2 (x + lo clamped to [-104, 89]) */      \
-    OVL F cm_expq(F x, F lo, F *s1, F *s2)                                                         \
-    {                                                                                              \
-        F sum = x + lo;                                                                            \
-        I big = CAT(convert_int, N)(x > 89.0f) | CAT(convert_int, N)(sum > 89.0f);                \
-        I small = CAT(convert_int, N)(x < -104.0f) | CAT(convert_int, N)(sum < -104.0f);          \
-        F xc = select(select(x, (F)-104.0f, small), (F)89.0f, big);                                \
-        lo = select(lo, (F)0.0f, big | small);                                                     \
-        F nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                    \
-        F r = xc - nf * 0.693359375f;                                                              \
-        return cm_expr((r - nf * -2.12194440e-4f) + lo, nf, s1, s2);                               \
-    }                                                                                              \
     /* max(k, x) and min(k, x) with x's NaN kept (fmax and fmin would return k) */                 \
     OVL F cm_maxk(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x < k)); }            \
     OVL F cm_mink(float k, F x) { return select(x, (F)k, CAT(convert_int, N)(x > k)); }            \
-    /* q = expm1(r) and 2^n = s1 s2 for x clamped to [-104, 89] by two selects (cm_expq's general  \
-     * clamp, for x + lo, took four compares and three selects; lo = 0 is not folded away) */      \
+    /* q = expm1(r) and 2^n = s1 s2 for x clamped to [-104, 89] by two selects */                  \
     OVL F cm_expq0(F x, F *s1, F *s2)                                                              \
     {                                                                                              \
         F xc = cm_mink(89.0f, cm_maxk(-104.0f, x));                                                \
@@ -314,28 +301,25 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         p = p * z + 1.0f / 3.0f;                                                                   \
         return (s + s) + (s + s) * (p * z);                                                        \
     }                                                                                              \
-    /* Numerical Recipes' erfcc polynomial in t, constant term c0 (gelu forward: less ln 2) */     \
-    OVL F cm_erfcc_p(F t, float c0)                                                                \
+    /* Phi(-ax) for ax in [0, 20]: t Q(t) e^(-ax^2/2), Q the host's degree-9 fit, -ax^2/2 */       \
+    /* passed exactly (h = ax's upper 12 bits, and the rest) */                                    \
+    OVL F cm_phi_neg(F ax)                                                                         \
     {                                                                                              \
-        F p = (F)0.17087277f;                                                                      \
-        p = p * t - 0.82215223f;                                                                   \
-        p = p * t + 1.48851587f;                                                                   \
-        p = p * t - 1.13520398f;                                                                   \
-        p = p * t + 0.27886807f;                                                                   \
-        p = p * t - 0.18628806f;                                                                   \
-        p = p * t + 0.09678418f;                                                                   \
-        p = p * t + 0.37409196f;                                                                   \
-        p = p * t + 1.00002368f;                                                                   \
-        return p * t + c0;                                                                         \
-    }                                                                                              \
-    /* erfc(|x| / sqrt 2) from ax = |x|, Numerical Recipes' erfcc, -x^2/2 passed exactly */        \
-    OVL F cm_erfc_abs(F ax)                                                                        \
-    {                                                                                              \
-        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f);                                        \
-        F p = cm_erfcc_p(t, -1.26551223f);                                                         \
+        F t = 1.0f / (ax * (0.45f * (float)SQRT1_2) + 1.0f), q = (F)-0.0206954647f;                \
+        q = q * t + 0.0953435525f;                                                                 \
+        q = q * t - 0.150290534f;                                                                  \
+        q = q * t + 0.071199812f;                                                                  \
+        q = q * t - 0.0111786081f;                                                                 \
+        q = q * t + 0.0599751063f;                                                                 \
+        q = q * t + 0.0876260847f;                                                                 \
+        q = q * t + 0.114135817f;                                                                  \
+        q = q * t + 0.126941577f;                                                                  \
+        q = q * t + 0.126942664f;                                                                  \
         F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
-        F q = cm_expq((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &s1, &s2);                    \
-        return t * (((q + 1.0f) * s1) * s2);                                                       \
+        F hi = cm_maxk(-104.0f, (h * h) * -0.5f), lo = (l * -0.5f - h) * l;                        \
+        F nf = (hi * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                            \
+        F e = cm_expr(((hi - nf * 0.693359375f) - nf * -2.12194440e-4f) + lo, nf, &s1, &s2);       \
+        return (t * q) * (((e + 1.0f) * s1) * s2);                                                 \
     }                                                                                              \
     /* the logistic function and its complement 1 - s, accurate on both sides */                   \
     OVL F cm_sigmoid(F x, F *sm)                                                                   \
@@ -346,9 +330,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
     }                                                                                              \
     OVL F cm_phi(F x)                                                                              \
     {                                                                                              \
-        I neg = CAT(convert_int, N)(x < 0.0f);                                                     \
-        F h = cm_erfc_abs(select(x, -x, neg)) * 0.5f;                                              \
-        return select(1.0f - h, h, neg);                                                           \
+        F h = cm_phi_neg(cm_mink(20.0f, fabs(x)));                                                 \
+        return select(1.0f - h, h, CAT(convert_int, N)(x < 0.0f));                                 \
     }                                                                                              \
     OVL F cm_gelu_tanh_u(F x) { return ((x * x) * x * (float)GELU_C + x) * (float)SQRT_2_OVER_PI; } \
     OVL F cm_elu_fwd(F x, float alpha, float scale)                                                \
@@ -370,18 +353,10 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F e = cm_exp(select((F)0.0f, x, neg));                                                     \
         return select(g * scale, g * (e * (alpha * scale)), neg);                                  \
     }                                                                                              \
-    /* x Phi(x), erfc inlined: |x| capped at 20, exp's argument <= 0 (one max), ln 2 in P */       \
+    /* x Phi(x) */                                                                                 \
     OVL F cm_gelu_fwd(F x)                                                                         \
     {                                                                                              \
-        F ax = cm_mink(20.0f, fabs(x));                                                            \
-        F t = 1.0f / (ax * (0.5f * (float)SQRT1_2) + 1.0f);                                        \
-        F p = cm_erfcc_p(t, -1.95865941f); /* less ln 2 */                                         \
-        F h = CAT(as_float, N)(CAT(as_uint, N)(ax) & 0xfffff000u), l = ax - h, s1, s2;             \
-        F hi = cm_maxk(-104.0f, (h * h) * -0.5f), lo = p - ((h + h + l) * l) * 0.5f;               \
-        F nf = ((hi + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;                     \
-        F r = hi - nf * 0.693359375f;                                                              \
-        F q = cm_expr((r - nf * -2.12194440e-4f) + lo, nf, &s1, &s2);                              \
-        F ph = t * (((q + 1.0f) * s1) * s2); /* Phi(-|x|) */                                       \
+        F ph = cm_phi_neg(cm_mink(20.0f, fabs(x)));                                                \
         return x * select(1.0f - ph, ph, CAT(convert_int, N)(x < 0.0f));                           \
     }                                                                                              \
     OVL F cm_gelu_bwd(F x, F g)                                                                    \

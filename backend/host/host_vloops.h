@@ -43,6 +43,12 @@ typedef uint16_t VH __attribute__((vector_size(VL_VW * 2)));
 #define VL_MAXK(k, x) ((VF)_mm256_max_ps((__m256)(k), (__m256)(x)))
 #define VL_MINK(k, x) ((VF)_mm256_min_ps((__m256)(k), (__m256)(x)))
 #endif
+/* VL_FMS(a, b, c): a b - c rounded once, where the set has FMA (so a b - round(a b) is exact) */
+#if defined(VL_F16C) && VL_F16C == 2
+#define VL_FMS(a, b, c) ((VF)_mm512_fmsub_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+#elif defined(VL_F16C) && VL_F16C == 1
+#define VL_FMS(a, b, c) ((VF)_mm256_fmsub_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#endif
 
 /* ---- 16 <-> 32-bit lanes: by intrinsics where GCC's __builtin_convertvector takes a detour (AVX-512: two
  * half-width extensions and a permute instead of vpmovzxwd / vpmovdw) ----------------------- */
@@ -170,8 +176,6 @@ VL_INLINE void VL_FN(vl_stream_bf16)(uint16_t *p, VF v)
     VL_FN(vl_stream16)(p, t);
 }
 
-#include "host/host_vmath.h"
-
 /* ---- lane masks of float comparisons, and selects of 16-bit patterns under them. AVX-512
  * compares into a mask register that blends 16-bit words directly; elsewhere the 32-bit lane
  * masks are narrowed to 16 bits (all ones stay all ones) and the select is bitwise. ---------- */
@@ -183,6 +187,7 @@ typedef __mmask16 VL_CAT(vl_m_, VL_ISA);
 #define VL_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
 #define VL_GE(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ)
 VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b) { return (VH)_mm256_mask_blend_epi16(m, (__m256i)b, (__m256i)a); }
+VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return (VF)_mm512_mask_blend_ps(m, (__m512)b, (__m512)a); }
 #else
 #define VM VU
 #define VL_LT(a, b) ((VU)((a) < (b)))
@@ -199,8 +204,13 @@ VL_INLINE VH VL_FN(vl_blend16)(VM m, VH a, VH b)
 #endif
     return (a & mh) | (b & ~mh);
 }
+VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
 #endif
 #define VL_BLEND16 VL_FN(vl_blend16)
+#define VL_BLENDF VL_FN(vl_blendf)
+
+#include "host/host_vmath.h"
+
 
 /* ---- the ops' float math (the float32 loops' expressions; NaN propagates through the
  * comparisons, and relu(-0) is -0) ------------------------------------------------------- */
@@ -469,6 +479,7 @@ static void VL_FN(vl16_narrow)(clrelu_dtype t, const float *x, uint16_t *y, size
 #undef VL_MAXK
 #undef VL_MINK
 #undef VL_SCALEF
+#undef VL_FMS
 #undef VL_LT
 #undef VL_LE
 #undef VL_GT

@@ -27,8 +27,7 @@ typedef int32_t VI __attribute__((vector_size(VL_VW * 4)));
  * had one term more and was no more accurate once evaluated in float: 0.83 against 0.78 ulp);
  * 2^n as two factors so that n in [-150, 128] (x clamped to [-104, 89]) never leaves the
  * normal range: exp = (1 + q) 2^n, expm1 = q 2^n + (2^n - 1) (exact for n = 0). NaN
- * propagates through r. vm_exps_hl takes the argument as x + lo, lo small: erfc's -a^2 is
- * passed exactly that way (a float sum would lose up to 16 ulp of the result near a = 5). */
+ * propagates through r. vm_exps_hl takes the argument as x + lo, lo small. */
 
 /* The common end of vm_exps_hl and vm_exps: q = expm1(r), then e = (1 + q) 2^n and em = q 2^n +
  * (2^n - 1) for nf = n. With VL_SCALEF (AVX-512's vscalefps) 2^n is applied in one instruction,
@@ -65,6 +64,26 @@ VL_INLINE void VL_FN(vm_exp_finish_z)(VF x, VF r, VF nf, VF *e, VF *em, bool sig
 #endif
 }
 VL_INLINE void VL_FN(vm_exp_finish)(VF x, VF r, VF nf, VF *e, VF *em) { VL_FN(vm_exp_finish_z)(x, r, nf, e, em, true); }
+
+/* exp(r) 2^nf alone: the same polynomial as 1 + q in one Horner chain (its last two steps + 1,
+ * one instruction fewer than forming q and adding 1) */
+VL_INLINE VF VL_FN(vm_exp_r)(VF r, VF nf)
+{
+    VF p = VL_K(1.38144463e-3f);
+    p = p * r + 8.36877897e-3f;
+    p = p * r + 4.16683927e-2f;
+    p = p * r + 1.66665196e-1f;
+    p = p * r + 4.99999940e-1f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+#if defined(VL_SCALEF)
+    return VL_SCALEF(p, nf);
+#else
+    VI n = __builtin_convertvector(VL_SEL(nf == nf, nf, VL_K(0.0f)), VI);
+    VI n1 = n >> 1, n2 = n - n1;
+    return (p * (VF)((n1 + 127) << 23)) * (VF)((n2 + 127) << 23);
+#endif
+}
 
 /* max(k, x) and min(k, x) with x's NaN kept: one instruction where the set has them, else a select */
 VL_INLINE VF VL_FN(vm_maxk)(float k, VF x)
@@ -142,36 +161,6 @@ VL_INLINE VF VL_FN(vm_log1p01)(VF u)
     return (s + s) + (s + s) * (p * z);
 }
 
-/* Numerical Recipes' erfcc polynomial in t with constant term c0 (-1.26551223; gelu forward
- * passes it less ln 2, which halves the result) */
-VL_INLINE VF VL_FN(vm_erfcc_p)(VF t, float c0)
-{
-    VF p = VL_K(0.17087277f);
-    p = p * t - 0.82215223f;
-    p = p * t + 1.48851587f;
-    p = p * t - 1.13520398f;
-    p = p * t + 0.27886807f;
-    p = p * t - 0.18628806f;
-    p = p * t + 0.09678418f;
-    p = p * t + 0.37409196f;
-    p = p * t + 1.00002368f;
-    return p * t + c0;
-}
-
-/* erfc(|x| / sqrt 2) from ax = |x| (or NaN, +inf): with a = ax / sqrt 2, t = 1 / (1 + a/2),
- * erfc(a) = t exp(-a^2 + P(t)) with the Chebyshev-fitted P of Numerical Recipes (erfcc;
- * fractional error below 1.2e-7 for all a >= 0). a^2 = ax^2 / 2 goes to exp exactly: -h^2/2
- * (h is ax with its low 12 bits cleared, so h^2 is exact) plus a small rest; rounding a first
- * would cost up to 20 ulp of the result near x = -5. */
-VL_INLINE VF VL_FN(vm_erfc_abs)(VF ax)
-{
-    VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
-    VF p = VL_FN(vm_erfcc_p)(t, -1.26551223f);
-    VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h, e;
-    VL_FN(vm_exps_hl)((h * h) * -0.5f, p - ((h + h + l) * l) * 0.5f, &e, NULL);
-    return t * e;
-}
-
 /* The logistic function s = 1 / (1 + e^-x) and its complement 1 - s, accurate on both sides:
  * 1 - s is e^-x s for x > 0 (where 1 - s would cancel) and computed as 1 - s elsewhere (for
  * x = -inf e^-x s would be inf * 0). */
@@ -210,30 +199,62 @@ VL_INLINE VF VL_FN(vm_elu_bwd)(VF x, VF g, float alpha, float scale)
     return VL_SEL(x <= 0.0f, g * (e * (alpha * scale)), g * scale);
 }
 
-/* Phi(x) = erfc(-x / sqrt 2) / 2, from erfc of |x| / sqrt 2 */
+/* Phi(-ax) = erfc(a) / 2, a = ax / sqrt 2, for ax in [0, 20] (or NaN), as t Q(t) e^-a^2: t = 1 /
+ * (1 + 0.45 a), Q of degree 9 (halved) fitted for the least relative error of erfcx(a) / t over
+ * all a >= 0 (scripts/fit_phi_poly.py; 6.4e-8 with its float coefficients, 1.3e-7 evaluated in
+ * float). Unlike Numerical Recipes' erfcc, t exp(-a^2 + P(t)), which this replaced, Q(t) and
+ * e^-a^2 are computed side by side: the division and Q's Horner chain do not wait for exp nor it
+ * for them. -a^2 = -ax^2/2 reaches exp exactly as hi + lo (with FMA, the product and its rounding
+ * error; else h^2 with h = ax's upper 12 bits, and the rest; rounding it would cost up to 20 ulp
+ * near ax = 5); n = round(hi / ln 2) (|lo| < 0.1 keeps r within exp's fitted range). ax <= 20
+ * keeps ax^2 finite (Phi(-20) = 2.8e-89 is 0 in float). */
+VL_INLINE VF VL_FN(vm_phi_neg)(VF ax)
+{
+    VF t = 1.0f / (ax * (0.45f * VL_SQRT1_2) + 1.0f);
+    VF q = VL_K(-0.0206954647f);
+    q = q * t + 0.0953435525f;
+    q = q * t - 0.150290534f;
+    q = q * t + 0.071199812f;
+    q = q * t - 0.0111786081f;
+    q = q * t + 0.0599751063f;
+    q = q * t + 0.0876260847f;
+    q = q * t + 0.114135817f;
+    q = q * t + 0.126941577f;
+    q = q * t + 0.126942664f;
+#if defined(VL_FMS)
+    VF m = ax * -0.5f, hi = ax * m, lo = VL_FMS(ax, m, hi);
+#else
+    VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h;
+    VF hi = (h * h) * -0.5f, lo = (l * -0.5f - h) * l;
+#endif
+#if !defined(VL_SCALEF)
+    hi = VL_FN(vm_maxk)(-104.0f, hi); /* 2^n in two factors needs n >= -150 */
+#endif
+    VF nf = (hi * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    VF r = ((hi - nf * 0.693359375f) - nf * -2.12194440e-4f) + lo;
+    return (t * q) * VL_FN(vm_exp_r)(r, nf);
+}
+
+/* Phi(x) */
 VL_INLINE VF VL_FN(vm_phi)(VF x)
 {
-    VF h = VL_FN(vm_erfc_abs)(VL_SEL(x < 0.0f, -x, x)) * 0.5f;
+    VF h = VL_FN(vm_phi_neg)(VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu)));
     return VL_SEL(x < 0.0f, h, 1.0f - h);
 }
 
-/* gelu forward: x Phi(x) with erfc inlined for its own argument. |x| is capped at 20 (Phi(-20) =
- * 2.8e-89 is 0 in float, and the cap keeps ax^2 finite, so no NaN from inf - inf); exp's argument
- * -ax^2/2 + P(t) is <= 0, so its clamp is one max; and erfc / 2 comes straight out of exp with
- * ln 2 taken from P's constant term (-1.26551223 - 0.69314718). The AVX-512 loop: 51
- * instructions per 16 elements against 70 through vm_phi (BENCHMARKS.md section 15.1). */
+/* gelu forward: x Phi(x); with AVX-512, 1 - Phi(-|x|) where x >= 0 is one masked subtraction
+ * instead of a subtraction and a blend. The AVX-512 loop: 41 instructions per 16 elements
+ * (51 with erfcc, 70 before that; BENCHMARKS.md section 16). */
 VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x)
 {
-    VF ax = VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu));
-    VF t = 1.0f / (ax * (0.5f * VL_SQRT1_2) + 1.0f);
-    VF p = VL_FN(vm_erfcc_p)(t, -1.95865941f); /* -1.26551223 - ln 2 */
-    VF h = (VF)((VU)ax & 0xfffff000u), l = ax - h;
-    VF hi = VL_FN(vm_maxk)(-104.0f, (h * h) * -0.5f), lo = p - ((h + h + l) * l) * 0.5f;
-    VF nf = ((hi + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    VF r = hi - nf * 0.693359375f, e;
-    VL_FN(vm_exp_finish_z)(x, (r - nf * -2.12194440e-4f) + lo, nf, &e, NULL, false);
-    VF half = t * e; /* Phi(-|x|) */
+    VF half = VL_FN(vm_phi_neg)(VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu)));
+#if defined(VL_F16C) && VL_F16C == 2
+    VF w = (VF)_mm512_mask_sub_ps((__m512)half, _mm512_cmp_ps_mask((__m512)x, (__m512)VL_K(0.0f), _CMP_NLT_UQ),
+                                  (__m512)VL_K(1.0f), (__m512)half); /* 1 - half where !(x < 0) */
+    return x * w;
+#else
     return x * VL_SEL(x < 0.0f, half, 1.0f - half);
+#endif
 }
 VL_INLINE VF VL_FN(vm_gelu_bwd)(VF x, VF g)
 {
