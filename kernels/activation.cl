@@ -406,12 +406,20 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F z = x * beta, sm;                                                                        \
         return select(g * cm_sigmoid(z, &sm), g, CAT(convert_int, N)(z > threshold));              \
     }                                                                                              \
+    /* tanh |x| = (S - 1 - q) / (2S - (S - 1 - q)), S = 2^n, q = expm1(-2w), w = |x| - n ln2/2 */  \
     OVL F cm_tanh_fwd(F x)                                                                         \
     {                                                                                              \
-        U sign = CAT(as_uint, N)(x) & 0x80000000u;                                                 \
-        F m = cm_expm1_le0(cm_maxk(-104.0f, fabs(x) * -2.0f));                                     \
-        F t = m / (m + 2.0f); /* -tanh|x| <= 0, or +-0: the sign bit is cleared, then x's set */   \
-        return CAT(as_float, N)((CAT(as_uint, N)(t) & 0x7fffffffu) | sign);                        \
+        F ax = cm_mink(9.1f, fabs(x)); /* tanh(9.1) rounds to 1 */                                 \
+        F nf = (ax * 2.88539008177792681f + 12582912.0f) - 12582912.0f;                            \
+        F w = (ax - nf * 0.3466796875f) - nf * -1.06097220e-4f, q = (F)(1.38144463e-3f * 64.0f);   \
+        q = q * w - 8.36877897e-3f * 32.0f;                                                        \
+        q = q * w + 4.16683927e-2f * 16.0f;                                                        \
+        q = q * w - 1.66665196e-1f * 8.0f;                                                         \
+        q = q * w + 4.99999940e-1f * 4.0f;                                                         \
+        q = (q * w - 2.0f) * w;                                                                    \
+        F big = CAT(as_float, N)((CAT(convert_int, N)(nf) + 127) << 23);                           \
+        F num = (big - 1.0f) - q, t = num / (big * 2.0f - num); /* >= 0, or NaN */                 \
+        return CAT(as_float, N)((CAT(as_uint, N)(x) & 0x80000000u) | CAT(as_uint, N)(t));          \
     }                                                                                              \
     OVL F cm_tanh_bwd(F x, F g)                                                                    \
     {                                                                                              \

@@ -228,10 +228,19 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
 #define VL_clamp_sel_bwd(v, gb) VL_BLEND16(VL_LE(v, flo) | VL_GE(v, fhi), (VH){0}, gb)
 
 /* One pass of MATH over n elements of the storage format whose loads/stores are LD/ST (x, g and y
- * point to its element type; the tail's buffers take y's). */
+ * point to its element type; the tail's buffers take y's). Two vectors per iteration: two
+ * independent dependency chains side by side, so the long ones of the smooth ops (a division, a
+ * polynomial, exp) overlap sooner (in cache, AVX-512: gelu 0.466 -> 0.443 ns per element, elu
+ * 0.257 -> 0.243). */
 #define VL_FWD_PASS(LD, ST, MATH)                                                                  \
     do {                                                                                           \
         size_t i_ = 0;                                                                             \
+        for (; i_ + 2 * VL_VW <= n; i_ += 2 * VL_VW) {                                             \
+            VF v0 = LD(x + i_), v1 = LD(x + i_ + VL_VW);                                           \
+            VF r0 = MATH(v0), r1 = MATH(v1);                                                       \
+            ST(y + i_, r0);                                                                        \
+            ST(y + i_ + VL_VW, r1);                                                                \
+        }                                                                                          \
         for (; i_ + VL_VW <= n; i_ += VL_VW) {                                                     \
             VF v = LD(x + i_);                                                                     \
             ST(y + i_, MATH(v));                                                                   \
@@ -248,6 +257,12 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
 #define VL_BWD_PASS(LD, ST, MATH)                                                                  \
     do {                                                                                           \
         size_t i_ = 0;                                                                             \
+        for (; i_ + 2 * VL_VW <= n; i_ += 2 * VL_VW) {                                             \
+            VF v0 = LD(x + i_), d0 = LD(g + i_), v1 = LD(x + i_ + VL_VW), d1 = LD(g + i_ + VL_VW); \
+            VF r0 = MATH(v0, d0), r1 = MATH(v1, d1);                                               \
+            ST(y + i_, r0);                                                                        \
+            ST(y + i_ + VL_VW, r1);                                                                \
+        }                                                                                          \
         for (; i_ + VL_VW <= n; i_ += VL_VW) {                                                     \
             VF v = LD(x + i_), d = LD(g + i_);                                                     \
             ST(y + i_, MATH(v, d));                                                                \
