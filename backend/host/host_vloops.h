@@ -227,6 +227,13 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
 #define VL_relu_sel_bwd(v, gb) VL_BLEND16(VL_LE(v, fzero), (VH){0}, gb)
 #define VL_clamp_sel_bwd(v, gb) VL_BLEND16(VL_LE(v, flo) | VL_GE(v, fhi), (VH){0}, gb)
 
+/* A prefetch into L1 of the line 2 KiB ahead of p, once per two vectors (a prefetch never faults,
+ * so reading past the end is harmless). Beyond the caches the hardware prefetchers alone kept too
+ * few lines in flight for a loop that also computes: 64M float32 out of place, host, two threads,
+ * G B/s before -> after: silu 26 -> 32-35, gelu 22 -> 31, tanh 27 -> 31-34, elu 25 -> 34 (a
+ * non-temporal prefetch 4 KiB ahead made it slower; 1 KiB and 4 KiB into L1 about the same). */
+#define VL_PREFETCH(p) __builtin_prefetch((const char *)(p) + 2048, 0, 3)
+
 /* One pass of MATH over n elements of the storage format whose loads/stores are LD/ST (x, g and y
  * point to its element type; the tail's buffers take y's). Two vectors per iteration: two
  * independent dependency chains side by side, so the long ones of the smooth ops (a division, a
@@ -236,6 +243,7 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
     do {                                                                                           \
         size_t i_ = 0;                                                                             \
         for (; i_ + 2 * VL_VW <= n; i_ += 2 * VL_VW) {                                             \
+            VL_PREFETCH(x + i_);                                                                   \
             VF v0 = LD(x + i_), v1 = LD(x + i_ + VL_VW);                                           \
             VF r0 = MATH(v0), r1 = MATH(v1);                                                       \
             ST(y + i_, r0);                                                                        \
@@ -258,6 +266,8 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
     do {                                                                                           \
         size_t i_ = 0;                                                                             \
         for (; i_ + 2 * VL_VW <= n; i_ += 2 * VL_VW) {                                             \
+            VL_PREFETCH(x + i_);                                                                   \
+            VL_PREFETCH(g + i_);                                                                   \
             VF v0 = LD(x + i_), d0 = LD(g + i_), v1 = LD(x + i_ + VL_VW), d1 = LD(g + i_ + VL_VW); \
             VF r0 = MATH(v0, d0), r1 = MATH(v1, d1);                                               \
             ST(y + i_, r0);                                                                        \
@@ -500,6 +510,7 @@ static void VL_FN(vl16_narrow)(clrelu_dtype t, const float *x, uint16_t *y, size
 #undef VL_GT
 #undef VL_GE
 #undef VL_BLEND16
+#undef VL_BLENDF
 #undef VU
 #undef VH
 #undef VL_ISA
