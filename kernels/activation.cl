@@ -289,17 +289,19 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         F q = cm_expr(r - nf * -2.12194440e-4f, nf, &s1, &s2);                                     \
         return (q * s1) * s2 - (1.0f - s1 * s2);                                                   \
     }                                                                                              \
-    /* log1p(u), u in [0, 1]: 2 atanh(u / (2 + u)) to s^15 */                                      \
+    /* log1p(u), u in [0, 1]: u + u^2 P(u), the host's fitted P (no division) */                   \
     OVL F cm_log1p01(F u)                                                                          \
     {                                                                                              \
-        F s = u / (u + 2.0f), z = s * s, p = (F)(1.0f / 15.0f);                                    \
-        p = p * z + 1.0f / 13.0f;                                                                  \
-        p = p * z + 1.0f / 11.0f;                                                                  \
-        p = p * z + 1.0f / 9.0f;                                                                   \
-        p = p * z + 1.0f / 7.0f;                                                                   \
-        p = p * z + 1.0f / 5.0f;                                                                   \
-        p = p * z + 1.0f / 3.0f;                                                                   \
-        return (s + s) + (s + s) * (p * z);                                                        \
+        F p = (F)-0.00331846974f;                                                                  \
+        p = p * u + 0.0202045739f;                                                                 \
+        p = p * u - 0.0576644279f;                                                                 \
+        p = p * u + 0.106805548f;                                                                  \
+        p = p * u - 0.153553978f;                                                                  \
+        p = p * u + 0.196954027f;                                                                  \
+        p = p * u - 0.249585882f;                                                                  \
+        p = p * u + 0.33330512f;                                                                   \
+        p = p * u - 0.499999344f;                                                                  \
+        return (p * u) * u + u;                                                                    \
     }                                                                                              \
     /* Phi(-ax) for ax in [0, 20]: t Q(t) e^(-ax^2/2), Q the host's degree-9 fit, -ax^2/2 */       \
     /* passed exactly (h = ax's upper 12 bits, and the rest) */                                    \
