@@ -152,8 +152,7 @@ VL_INLINE VF VL_FN(vm_exp)(VF x)
 
 /* log1p(u) for u in [0, 1] (or NaN): u + u^2 P(u), P of degree 8 fitted for the least relative
  * error of log1p(u) / u (1.8e-8; scripts/fit_poly.py log1p): no division (the atanh series it
- * replaced, 2 atanh(u / (2 + u)), took one and eleven more instructions); relative accuracy down
- * to the smallest u. */
+ * replaced, 2 atanh(u / (2 + u)), took one); relative accuracy down to the smallest u. */
 VL_INLINE VF VL_FN(vm_log1p01)(VF u)
 {
     VF p = VL_K(-0.00331846974f);
@@ -258,8 +257,8 @@ VL_INLINE VF VL_FN(vm_phi)(VF x)
 }
 
 /* gelu forward: x Phi(x); with AVX-512, 1 - Phi(-|x|) where x >= 0 is one masked subtraction
- * instead of a subtraction and a blend. The AVX-512 loop: 41 instructions per 16 elements
- * (51 with erfcc, 70 before that; BENCHMARKS.md section 16). */
+ * instead of a subtraction and a blend. The AVX-512 loop: 33 vector instructions per 16 elements,
+ * 43 with erfcc (bench/vmath_loop_count.sh; BENCHMARKS.md section 16.2). */
 VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x)
 {
     VF half = VL_FN(vm_phi_neg)(VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu)));
@@ -336,7 +335,7 @@ VL_INLINE VF VL_FN(vm_softplus_bwd)(VF x, VF g, float beta, float threshold)
  * (S - 1 - q) / (2S - (S - 1 - q)), so m is never formed. q is Horner in w with exp's polynomial
  * rescaled by powers of -2 (exact), so -2w is not formed either; |x| is capped at 9.1, where
  * tanh rounds to 1, so S <= 2^27. Sign: x's sign bit on the non-negative quotient (tanh(-0) =
- * -0). 18 instructions per 16 elements with AVX-512, 20 before. 1 - tanh^2 = 4 e / (2 + m)^2 with
+ * -0). 17 AVX-512 instructions per 16 elements, 21 before. 1 - tanh^2 = 4 e / (2 + m)^2 with
  * e = exp(-2|x|) (no cancellation near |tanh| = 1). */
 VL_INLINE VF VL_FN(vm_tanh_fwd)(VF x)
 {
