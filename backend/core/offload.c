@@ -68,6 +68,36 @@ static uint64_t median(uint64_t *t, int n)
     return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
+/* Device minus 0.9 host at c->count elements: the median call of each, from back-to-back batches
+ * (two rounds of a device batch then a host batch). The median, not the fastest: PoCL's calls of
+ * 16M are bimodal here (kernel 2.1 ms, wall time 2.1 or 4.1 ms), and callers pay the median (the
+ * fastest made a 16M relu look as quick on PoCL as on the host, which the sweep found 1.5-2.5x
+ * faster). Calls of the two alternating one by one put each in the other's wake: the host pool's
+ * workers spin for 200 us after a job and PoCL's threads after theirs, on the same cores, so at
+ * 256K-4M each side measured the other's tail (BENCHMARKS.md section 14.7: the crossover landed
+ * below 1M where the host ran twice as fast as PoCL). The device wins where it is faster by a
+ * clear margin (10 %): from 4M both stream memory on the same cores and tie within the noise,
+ * and a tie is the host's (no launch, less variance); a tie at 16M (2.195 against 2.194 ms,
+ * float32 relu) once put 9M-16M piecewise calls on PoCL, which the sweep then found 1.5-2.5x
+ * slower than the host. */
+static clrelu_status size_diff(clrelu_device *dev, clrelu_device *host, op_call *c, clrelu_op_class cls,
+                               int64_t *diff)
+{
+    uint64_t dt[2 * BATCH_REPS], ht[2 * BATCH_REPS];
+    clrelu_status st;
+    for (int round = 0; round < 2; round++) {
+        if ((st = batch(dev, c, BATCH_REPS, dt + round * BATCH_REPS)) != CLRELU_OK ||
+            (st = batch(host, c, BATCH_REPS, ht + round * BATCH_REPS)) != CLRELU_OK)
+            return st;
+    }
+    uint64_t d = median(dt, 2 * BATCH_REPS), h = median(ht, 2 * BATCH_REPS);
+    *diff = (int64_t)d - (int64_t)(0.9 * (double)h);
+    clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "crossover %s %s %s: %zu elements: device %llu ns, host %llu ns",
+               dev->info.id, clrelu_op_class_name(cls), clrelu_dtype_name(c->dtype), c->count,
+               (unsigned long long)d, (unsigned long long)h);
+    return CLRELU_OK;
+}
+
 clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrelu_dtype dtype, uint64_t *build_ns,
                                   uint64_t *out)
 {
@@ -111,38 +141,28 @@ clrelu_status clr_offload_measure(clrelu_device *dev, clrelu_op_class cls, clrel
         goto out;
     if (build_ns)
         *build_ns += tm.build_ns;
-    /* Device minus host at each size: the median call of each, from back-to-back batches (two
-     * rounds of a device batch then a host batch). The median, not the fastest: PoCL's calls of
-     * 16M are bimodal here (kernel 2.1 ms, wall time 2.1 or 4.1 ms), and callers pay the median
-     * (the fastest made a 16M relu look as quick on PoCL as on the host, which the sweep found
-     * 1.5-2.5x faster). Calls of the two alternating one by one put each in the other's wake: the
-     * host pool's workers spin for 200 us after a job and PoCL's threads after theirs, on the
-     * same cores, so at 256K-4M each side measured the other's tail (BENCHMARKS.md section 14.7:
-     * the crossover landed below 1M where the host ran twice as fast as PoCL). */
+    /* device minus 0.9 host at 1K, 4K, ... (size_diff) */
     int64_t diff[STEPS_MAX];
     size_t sizes[STEPS_MAX];
     int first_win = -1, k = 0;
     uint64_t start = clrelu_now_ns();
     for (size_t n = MIN_N; k < steps; n *= 4, k++) {
-        uint64_t dt[2 * BATCH_REPS], ht[2 * BATCH_REPS];
         c.count = sizes[k] = n;
-        for (int round = 0; round < 2; round++) {
-            if ((st = batch(dev, &c, BATCH_REPS, dt + round * BATCH_REPS)) != CLRELU_OK ||
-                (st = batch(host, &c, BATCH_REPS, ht + round * BATCH_REPS)) != CLRELU_OK)
-                goto out;
-        }
-        uint64_t d = median(dt, 2 * BATCH_REPS), h = median(ht, 2 * BATCH_REPS);
-        /* the device wins where it is faster by a clear margin (10 %): from 4M both stream
-         * memory on the same cores and tie within the noise, and a tie is the host's (no launch,
-         * less variance); a tie at 16M (2.195 against 2.194 ms, float32 relu) once put 9M-16M
-         * piecewise calls on PoCL, which the sweep then found 1.5-2.5x slower than the host */
-        diff[k] = (int64_t)d - (int64_t)(0.9 * (double)h);
-        clrelu_log(dev->ctx, CLRELU_LOG_DEBUG, "crossover %s %s %s: %zu elements: device %llu ns, host %llu ns",
-                   dev->info.id, clrelu_op_class_name(cls), clrelu_dtype_name(dtype), n, (unsigned long long)d,
-                   (unsigned long long)h);
+        if ((st = size_diff(dev, host, &c, cls, &diff[k])) != CLRELU_OK)
+            goto out;
         /* the device must win at two sizes in a row (one win can be the noise of a shared
          * machine), or at the first or the largest */
         bool last = k == steps - 1 || (k >= 1 && clrelu_now_ns() - start > MEASURE_BUDGET_NS);
+        /* a lone win at the largest size is measured again and must hold: memory-bound there,
+         * the two tie, and one noisy measurement at 16M put float32 piecewise calls from 16.4M,
+         * float16 from 5.1M and bfloat16 from 4.5M on PoCL (BENCHMARKS.md section 16.7) */
+        if (diff[k] < 0 && first_win < 0 && k > 0 && last) {
+            int64_t again;
+            if ((st = size_diff(dev, host, &c, cls, &again)) != CLRELU_OK)
+                goto out;
+            if (again >= 0)
+                diff[k] = again;
+        }
         if (diff[k] < 0 && (first_win >= 0 || k == 0 || last)) {
             if (first_win < 0)
                 first_win = k;
