@@ -419,7 +419,8 @@ CAT(ushort, VW) half_bitsv(CAT(float, VW) f)
         q = q * w - 1.66665196e-1f * 8.0f;                                                         \
         q = q * w + 4.99999940e-1f * 4.0f;                                                         \
         q = (q * w - 2.0f) * w;                                                                    \
-        F big = CAT(as_float, N)((CAT(convert_int, N)(nf) + 127) << 23);                           \
+        I n = CAT(convert_int, N)(select(nf, (F)0.0f, CAT(convert_int, N)(nf != nf))); /* no NaN */\
+        F big = CAT(as_float, N)((n + 127) << 23);                                                 \
         F num = (big - 1.0f) - q, t = num / (big * 2.0f - num); /* >= 0, or NaN */                 \
         return CAT(as_float, N)((CAT(as_uint, N)(x) & 0x80000000u) | CAT(as_uint, N)(t));          \
     }                                                                                              \

@@ -352,7 +352,8 @@ VL_INLINE VF VL_FN(vm_tanh_fwd)(VF x)
 #if defined(VL_SCALEF)
     VF big = VL_SCALEF(VL_K(1.0f), nf);
 #else
-    VF big = (VF)((__builtin_convertvector(nf, VI) + 127) << 23);
+    VI n = __builtin_convertvector(VL_SEL(nf == nf, nf, VL_K(0.0f)), VI); /* no NaN converted */
+    VF big = (VF)((n + 127) << 23);
 #endif
     VF num = (big - 1.0f) - q;
     VF t = num / (big * 2.0f - num);
