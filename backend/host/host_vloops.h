@@ -211,7 +211,6 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
 
 #include "host/host_vmath.h"
 
-
 /* ---- the ops' float math (the float32 loops' expressions; NaN propagates through the
  * comparisons, and relu(-0) is -0) ------------------------------------------------------- */
 #define VL_leaky_fwd(v) VL_SEL((v) > 0.0f, v, (v) * p0)
@@ -231,7 +230,8 @@ VL_INLINE VF VL_FN(vl_blendf)(VM m, VF a, VF b) { return VL_SEL(m, a, b); }
  * so reading past the end is harmless). Beyond the caches the hardware prefetchers alone kept too
  * few lines in flight for a loop that also computes: 64M float32 out of place, host, two threads,
  * G B/s before -> after: silu 26 -> 32-35, gelu 22 -> 31, tanh 27 -> 31-34, elu 25 -> 34 (a
- * non-temporal prefetch 4 KiB ahead made it slower; 1 KiB and 4 KiB into L1 about the same). */
+ * non-temporal prefetch 4 KiB ahead made it slower; into L1 4 KiB ahead did about the same and
+ * 1 KiB ahead less steadily; BENCHMARKS.md section 16.4). */
 #define VL_PREFETCH(p) __builtin_prefetch((const char *)(p) + 2048, 0, 3)
 
 /* One pass of MATH over n elements of the storage format whose loads/stores are LD/ST (x, g and y
