@@ -27,7 +27,14 @@ typedef int32_t VI __attribute__((vector_size(VL_VW * 4)));
  * had one term more and was no more accurate once evaluated in float: 0.83 against 0.78 ulp);
  * 2^n as two factors so that n in [-150, 128] (x clamped to [-104, 89]) never leaves the
  * normal range: exp = (1 + q) 2^n, expm1 = q 2^n + (2^n - 1) (exact for n = 0). NaN
- * propagates through r. vm_exps_hl takes the argument as x + lo, lo small. */
+ * propagates through r. */
+
+/* n = round(x / ln2) as a float (*nf) and r = x - n ln2, ln2 in two parts */
+VL_INLINE VF VL_FN(vm_exp_reduce)(VF x, VF *nf)
+{
+    *nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    return (x - *nf * 0.693359375f) - *nf * -2.12194440e-4f;
+}
 
 /* exp(r) 2^nf alone: the same polynomial as 1 + q in one Horner chain (its last two steps + 1,
  * one instruction fewer than forming q and adding 1) */
@@ -49,7 +56,7 @@ VL_INLINE VF VL_FN(vm_exp_r)(VF r, VF nf)
 #endif
 }
 
-/* The common end of vm_exps_hl and vm_exps: q = expm1(r), then e = (1 + q) 2^n and em = q 2^n +
+/* The common end of every exp and expm1 here: q = expm1(r), then e = (1 + q) 2^n and em = q 2^n +
  * (2^n - 1) for nf = n. With VL_SCALEF (AVX-512's vscalefps) 2^n is applied in one instruction,
  * rounded once as the two exact factors and one rounding are, and a NaN nf needs no guard (NaN
  * propagates through it; the integer path must not convert a NaN). */
@@ -111,36 +118,17 @@ VL_INLINE VF VL_FN(vm_mink)(float k, VF x)
  * reduction without the general clamp and without the signed-zero select */
 VL_INLINE VF VL_FN(vm_expm1_le0)(VF x, VF *e)
 {
-    VF nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    VF r = x - nf * 0.693359375f, em;
-    VL_FN(vm_exp_finish_z)(x, r - nf * -2.12194440e-4f, nf, e, &em, false);
+    VF nf, em, r = VL_FN(vm_exp_reduce)(x, &nf);
+    VL_FN(vm_exp_finish_z)(x, r, nf, e, &em, false);
     return em;
 }
 
-VL_INLINE void VL_FN(vm_exps_hl)(VF x, VF lo, VF *e, VF *em)
-{
-    VF sum = x + lo; /* clamped as a whole (lo may be NaN where x is -inf: erfc(+inf)) */
-    VU big = (VU)(x > 89.0f) | (VU)(sum > 89.0f), small = (VU)(x < -104.0f) | (VU)(sum < -104.0f);
-    VF xc = VL_SEL(big, VL_K(89.0f), VL_SEL(small, VL_K(-104.0f), x));
-    lo = VL_SEL(big | small, VL_K(0.0f), lo);
-    VF nf = ((xc + lo) * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    VF r = xc - nf * 0.693359375f;
-    r = (r - nf * -2.12194440e-4f) + lo;
-    VL_FN(vm_exp_finish)(x, r, nf, e, em);
-}
-
-/* vm_exps_hl with lo = 0: the same results; where the instruction set has min/max (VL_MAXK) the
- * clamp is two of them, x's NaN kept. */
+/* exp(x) and expm1(x), x clamped to [-104, 89] (x's NaN kept: min/max where the instruction set
+ * has them, else selects) */
 VL_INLINE void VL_FN(vm_exps)(VF x, VF *e, VF *em)
 {
-#if defined(VL_MAXK)
-    VF xc = VL_MINK(VL_K(89.0f), VL_MAXK(VL_K(-104.0f), x));
-    VF nf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    VF r = xc - nf * 0.693359375f;
-    VL_FN(vm_exp_finish)(x, r - nf * -2.12194440e-4f, nf, e, em);
-#else
-    VL_FN(vm_exps_hl)(x, VL_K(0.0f), e, em);
-#endif
+    VF nf, r = VL_FN(vm_exp_reduce)(VL_FN(vm_mink)(89.0f, VL_FN(vm_maxk)(-104.0f, x)), &nf);
+    VL_FN(vm_exp_finish)(x, r, nf, e, em);
 }
 
 VL_INLINE VF VL_FN(vm_exp)(VF x)
@@ -170,9 +158,8 @@ VL_INLINE VF VL_FN(vm_log1p01)(VF u)
 /* e^-|z| for softplus: -|z| is z with the sign bit set; only the lower clamp is needed */
 VL_INLINE VF VL_FN(vm_exp_neg_abs)(VF z)
 {
-    VF xc = VL_FN(vm_maxk)(-104.0f, (VF)((VU)z | 0x80000000u));
-    VF nf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    return VL_FN(vm_exp_r)((xc - nf * 0.693359375f) - nf * -2.12194440e-4f, nf);
+    VF nf, r = VL_FN(vm_exp_reduce)(VL_FN(vm_maxk)(-104.0f, (VF)((VU)z | 0x80000000u)), &nf);
+    return VL_FN(vm_exp_r)(r, nf);
 }
 
 /* The logistic function s = 1 / (1 + e^-x) and its complement 1 - s, accurate on both sides:
@@ -244,8 +231,7 @@ VL_INLINE VF VL_FN(vm_phi_neg)(VF ax)
 #if !defined(VL_SCALEF)
     hi = VL_FN(vm_maxk)(-104.0f, hi); /* 2^n in two factors needs n >= -150 */
 #endif
-    VF nf = (hi * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    VF r = ((hi - nf * 0.693359375f) - nf * -2.12194440e-4f) + lo;
+    VF nf, r = VL_FN(vm_exp_reduce)(hi, &nf) + lo;
     return (t * q) * VL_FN(vm_exp_r)(r, nf);
 }
 
