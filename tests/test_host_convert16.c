@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const isas[] = {"baseline", "avx2", "avx512"};
+static const char *const isas[] = {"baseline", "avx2", "avx512", "avx512bf16"};
 
 static uint32_t fbits(float f)
 {

@@ -33,8 +33,9 @@
 #endif
 
 /* The default x86-64 target has only SSE2 (16-byte vectors). The loops are also compiled for
- * AVX2 and AVX-512, and the widest the CPU has is chosen once at run time (or the one named by
- * CLRELU_HOST_ISA=avx512|avx2|baseline, which the tests use to check every variant). It matters
+ * AVX2, AVX-512 and AVX-512 with AVX512_BF16, and the widest the CPU has is chosen once at run
+ * time (or the one named by CLRELU_HOST_ISA=avx512bf16|avx512|avx2|baseline, which the tests use
+ * to check every variant). It matters
  * when the data sits in cache; memory-bound sizes run at the same speed. Chosen by hand rather
  * than with target_clones: an ifunc resolver runs before the sanitizers' runtimes start. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -126,6 +127,14 @@
 #define VL_F16C 2
 #include "host/host_vloops.h"
 #pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma,f16c")
+#define VL_ISA avx512bf16
+#define VL_VW 16
+#define VL_F16C 2
+#define VL_BF16 1
+#include "host/host_vloops.h"
+#pragma GCC pop_options
 #endif
 
 typedef struct {
@@ -153,9 +162,11 @@ static void stream_out_avx2(void *dst, const void *src, size_t n);
 static void stream_out_avx512(void *dst, const void *src, size_t n);
 #endif
 
-#define LOOP_SET(ISA) {#ISA, fwd_f32_##ISA, bwd_f32_##ISA, fwd_f64_##ISA, bwd_f64_##ISA, vl16_fwd_##ISA, vl16_bwd_##ISA, \
-                       vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA, stream_out_##ISA, \
-                       vm_fwd_nt_##ISA, vm_bwd_nt_##ISA, sizeof(vl_f_##ISA) / sizeof(float)}
+/* ISA: the 16-bit and smooth loops (host_vloops.h); W: the float32/float64 piecewise loops and the streaming copy */
+#define LOOP_SET_OF(ISA, W) {#ISA, fwd_f32_##W, bwd_f32_##W, fwd_f64_##W, bwd_f64_##W, vl16_fwd_##ISA, vl16_bwd_##ISA, \
+                             vm_fwd_##ISA, vm_bwd_##ISA, vl16_widen_##ISA, vl16_narrow_##ISA, stream_out_##W, \
+                             vm_fwd_nt_##ISA, vm_bwd_nt_##ISA, sizeof(vl_f_##ISA) / sizeof(float)}
+#define LOOP_SET(ISA) LOOP_SET_OF(ISA, ISA)
 
 DEFINE_LOOPS(float, f32_baseline, )
 DEFINE_LOOPS(double, f64_baseline, )
@@ -164,7 +175,9 @@ DEFINE_LOOPS(float, f32_avx2, ATTR_AVX2)
 DEFINE_LOOPS(double, f64_avx2, ATTR_AVX2)
 DEFINE_LOOPS(float, f32_avx512, ATTR_AVX512)
 DEFINE_LOOPS(double, f64_avx512, ATTR_AVX512)
-static const loop_set loop_sets[] = {LOOP_SET(avx512), LOOP_SET(avx2), LOOP_SET(baseline)};
+/* avx512bf16: the AVX-512 loops with bfloat16 rounded by AVX512_BF16 (only the 16-bit stores differ) */
+static const loop_set loop_sets[] = {LOOP_SET_OF(avx512bf16, avx512), LOOP_SET(avx512), LOOP_SET(avx2),
+                                     LOOP_SET(baseline)};
 #else
 static const loop_set loop_sets[] = {LOOP_SET(baseline)};
 #endif
@@ -174,6 +187,8 @@ static bool cpu_runs(const loop_set *l)
 {
 #ifdef HOST_ISA_VARIANTS
     __builtin_cpu_init();
+    if (strcmp(l->name, "avx512bf16") == 0)
+        return cpu_runs(&loop_sets[1]) && __builtin_cpu_supports("avx512bf16");
     if (strcmp(l->name, "avx512") == 0)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&

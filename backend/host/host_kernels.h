@@ -19,7 +19,7 @@ void clr_host_kernel_range(const op_call *c, size_t begin, size_t end);
  * blocks (host_bench.c splits the call over the thread pool as host_run splits an op). */
 void clr_host_ceiling_range(const bench_ceiling_call *cc, size_t begin, size_t end);
 
-/* The instruction set of the loops in use: "avx512", "avx2" or "baseline" (the compiler's
+/* The instruction set of the loops in use: "avx512bf16", "avx512", "avx2" or "baseline" (the compiler's
  * default target). Chosen once per process: CLRELU_HOST_ISA when this CPU runs it, else the
  * widest it runs. */
 const char *clr_host_kernel_isa(void);
