@@ -29,11 +29,16 @@ typedef int32_t VI __attribute__((vector_size(VL_VW * 4)));
  * normal range: exp = (1 + q) 2^n, expm1 = q 2^n + (2^n - 1) (exact for n = 0). NaN
  * propagates through r. */
 
-/* n = round(x / ln2) as a float (*nf) and r = x - n ln2, ln2 in two parts */
+/* ln2 in two parts: the first has 9 significant bits, so n ln2_HI is exact for |n| < 2^15 */
+#define VL_LN2_HI 0.693359375f
+#define VL_LN2_LO -2.12194440e-4f
+/* n = round(x / ln2) as a float */
+VL_INLINE VF VL_FN(vm_exp_n)(VF x) { return (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; }
+/* n = round(x / ln2) as a float (*nf) and r = x - n ln2 */
 VL_INLINE VF VL_FN(vm_exp_reduce)(VF x, VF *nf)
 {
-    *nf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    return (x - *nf * 0.693359375f) - *nf * -2.12194440e-4f;
+    *nf = VL_FN(vm_exp_n)(x);
+    return (x - *nf * VL_LN2_HI) - *nf * VL_LN2_LO;
 }
 
 /* exp(r) 2^nf alone: the same polynomial as 1 + q in one Horner chain (its last two steps + 1,
@@ -114,6 +119,26 @@ VL_INLINE VF VL_FN(vm_mink)(float k, VF x)
 #endif
 }
 
+/* min(|x|, k) and -min(|x|, k) for k > 0: with AVX-512 one vrangeps (the smaller magnitude, its
+ * sign bit cleared or set), else the sign bit's logic and a min. A NaN x gives k (or -k) with
+ * vrangeps and NaN elsewhere: only for callers whose result takes x's NaN from another operand. */
+VL_INLINE VF VL_FN(vm_abs_mink)(float k, VF x)
+{
+#if defined(VL_F16C) && VL_F16C == 2
+    return (VF)_mm512_range_ps((__m512)x, (__m512)VL_K(k), 0x0a); /* 10: min |.|, 10xx: sign cleared */
+#else
+    return VL_FN(vm_mink)(k, (VF)((VU)x & 0x7fffffffu));
+#endif
+}
+VL_INLINE VF VL_FN(vm_neg_abs_maxk)(float k, VF x) /* -min(|x|, k) */
+{
+#if defined(VL_F16C) && VL_F16C == 2
+    return (VF)_mm512_range_ps((__m512)x, (__m512)VL_K(k), 0x0e); /* 10: min |.|, 11xx: sign set */
+#else
+    return VL_FN(vm_maxk)(-k, (VF)((VU)x | 0x80000000u));
+#endif
+}
+
 /* expm1(x) and exp(x) for x in [-104, 0] or NaN (the caller clamps), expm1(-0) = +0: one range
  * reduction without the general clamp and without the signed-zero select */
 VL_INLINE VF VL_FN(vm_expm1_le0)(VF x, VF *e)
@@ -155,10 +180,11 @@ VL_INLINE VF VL_FN(vm_log1p01)(VF u)
     return (p * u) * u + u;
 }
 
-/* e^-|z| for softplus: -|z| is z with the sign bit set; only the lower clamp is needed */
+/* e^-|z| for softplus: -min(|z|, 104), only the lower clamp being needed (a NaN z gives a number
+ * with AVX-512: softplus takes the NaN from max(z, 0)) */
 VL_INLINE VF VL_FN(vm_exp_neg_abs)(VF z)
 {
-    VF nf, r = VL_FN(vm_exp_reduce)(VL_FN(vm_maxk)(-104.0f, (VF)((VU)z | 0x80000000u)), &nf);
+    VF nf, r = VL_FN(vm_exp_reduce)(VL_FN(vm_neg_abs_maxk)(104.0f, z), &nf);
     return VL_FN(vm_exp_r)(r, nf);
 }
 
@@ -222,6 +248,15 @@ VL_INLINE VF VL_FN(vm_phi_neg)(VF ax)
     q = q * t + 0.114135817f;
     q = q * t + 0.126941577f;
     q = q * t + 0.126942664f;
+#if defined(VL_FMS) && defined(VL_SCALEF)
+    /* n from the rounded product, r = ax m - n ln2_HI from the exact one inside one fmsub (n ln2_HI
+     * is exact; the difference is below 0.35 + ulp, so one rounding), less n ln2_LO: one
+     * instruction fewer than splitting ax m into hi + lo and adding lo to r. Not for the two-factor
+     * 2^n below, which needs the exponent clamped. */
+    VF m = ax * -0.5f, nf = VL_FN(vm_exp_n)(ax * m);
+    VF r = VL_FMS(ax, m, nf * VL_LN2_HI) - nf * VL_LN2_LO;
+    return (t * q) * VL_FN(vm_exp_r)(r, nf);
+#else
 #if defined(VL_FMS)
     VF m = ax * -0.5f, hi = ax * m, lo = VL_FMS(ax, m, hi);
 #else
@@ -233,21 +268,23 @@ VL_INLINE VF VL_FN(vm_phi_neg)(VF ax)
 #endif
     VF nf, r = VL_FN(vm_exp_reduce)(hi, &nf) + lo;
     return (t * q) * VL_FN(vm_exp_r)(r, nf);
+#endif
 }
 
-/* Phi(x) */
+/* Phi(x); a NaN x gives a number with AVX-512 (vm_abs_mink): gelu's backward, its one caller,
+ * takes the NaN from x pdf */
 VL_INLINE VF VL_FN(vm_phi)(VF x)
 {
-    VF h = VL_FN(vm_phi_neg)(VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu)));
+    VF h = VL_FN(vm_phi_neg)(VL_FN(vm_abs_mink)(20.0f, x));
     return VL_SEL(x < 0.0f, h, 1.0f - h);
 }
 
 /* gelu forward: x Phi(x); with AVX-512, 1 - Phi(-|x|) where x >= 0 is one masked subtraction
- * instead of a subtraction and a blend. The AVX-512 loop: 33 vector instructions per 16 elements,
+ * instead of a subtraction and a blend. The AVX-512 loop: 31 vector instructions per 16 elements,
  * 43 with erfcc (bench/vmath_loop_count.sh; BENCHMARKS.md section 16.2). */
 VL_INLINE VF VL_FN(vm_gelu_fwd)(VF x)
 {
-    VF half = VL_FN(vm_phi_neg)(VL_FN(vm_mink)(20.0f, (VF)((VU)x & 0x7fffffffu)));
+    VF half = VL_FN(vm_phi_neg)(VL_FN(vm_abs_mink)(20.0f, x));
 #if defined(VL_F16C) && VL_F16C == 2
     VF w = (VF)_mm512_mask_sub_ps((__m512)half, _mm512_cmp_ps_mask((__m512)x, (__m512)VL_K(0.0f), _CMP_NLT_UQ),
                                   (__m512)VL_K(1.0f), (__m512)half); /* 1 - half where !(x < 0) */
@@ -325,7 +362,7 @@ VL_INLINE VF VL_FN(vm_softplus_bwd)(VF x, VF g, float beta, float threshold)
  * e = exp(-2|x|) (no cancellation near |tanh| = 1). */
 VL_INLINE VF VL_FN(vm_tanh_fwd)(VF x)
 {
-    VF ax = VL_FN(vm_mink)(9.1f, (VF)((VU)x & 0x7fffffffu));
+    VF ax = VL_FN(vm_mink)(9.1f, (VF)((VU)x & 0x7fffffffu)); /* not vm_abs_mink: NaN must stay */
     VF nf = (ax * 2.88539008177792681f + 12582912.0f) - 12582912.0f; /* round to nearest */
     VF w = (ax - nf * 0.3466796875f) - nf * -1.06097220e-4f;      /* ln2/2 in two parts */
     VF q = VL_K(1.38144463e-3f * 64.0f);
@@ -355,3 +392,5 @@ VL_INLINE VF VL_FN(vm_tanh_bwd)(VF x, VF g)
 
 #undef VI
 #undef VL_K
+#undef VL_LN2_HI
+#undef VL_LN2_LO
