@@ -338,16 +338,20 @@ static size_t block_len(const op_call *c, size_t at, size_t e, size_t es, bool s
     }
 
 /* A smooth op over [b, e) written with streaming stores from inside the vector loop (vm_fwd_nt):
- * the elements before y's first vector-aligned address and the last partial vector go through
- * the ordinary loop (a float32 vector with AVX-512 is a line, so no line takes both kinds of
- * store; narrower vectors may share one, which costs time, not correctness: the pass ends with
- * an sfence). */
+ * the elements before y's first line-aligned (64-byte) address and the last partial vector go
+ * through the ordinary loop, so the loop's stores, two vectors per iteration, fill whole lines
+ * (a float32 vector with AVX-512 is a line; a 16-bit one is half a line, and with y aligned only
+ * to its own 32 bytes a pair of them could straddle two lines: 16M float16 silu out of place ran
+ * at 0.57 of float32's element rate against 0.81 at 1M, BENCHMARKS.md section 17). Mixed stores
+ * in one line cost time, not correctness: the pass ends with an sfence. */
+#define NT_LINE 64
 static void smooth_nt(const op_call *c, const loop_set *L, size_t b, size_t e, float p0, float p1)
 {
     size_t es = clrelu_dtype_size(c->dtype), vw = L->vector_floats, vb = vw * es;
+    size_t align = vb > NT_LINE ? vb : NT_LINE; /* a multiple of vb: vb is a power of two */
     const char *x = c->x, *g = c->grad_output;
     char *y = c->y;
-    size_t head = (vb - (uintptr_t)(y + b * es) % vb) % vb / es;
+    size_t head = (align - (uintptr_t)(y + b * es) % align) % align / es;
     head = head < e - b ? head : e - b;
     size_t mid = (e - b - head) / vw * vw;
     size_t parts[3][2] = {{b, b + head}, {b + head, b + head + mid}, {b + head + mid, e}};
