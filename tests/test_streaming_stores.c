@@ -19,8 +19,8 @@ static const char *const host_ops[] = {"relu", "leaky_relu", "relu6", "hardtanh"
 #define N_HOST_OPS (sizeof host_ops / sizeof host_ops[0])
 
 /* Whether the host's loops for op and dtype stream (host_kernels.c's fast path): the piecewise
- * (bit-exact) ops in every dtype, the smooth ops in float32/float16/bfloat16 (their float64 goes
- * through the double reference, which writes element by element). Every op streams on OpenCL. */
+ * (bit-exact) ops in every dtype, the smooth ops in float32/float16/bfloat16 (their float64 runs
+ * glibc's vector libm or the double reference, with ordinary stores). Every op streams on OpenCL. */
 static bool host_fast_path(const char *op, clrelu_dtype t)
 {
     const clrelu_op_desc *desc = clrelu_op_find(op);

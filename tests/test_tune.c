@@ -255,6 +255,21 @@ int main(void)
               back.cross[CLRELU_OP_CLASS_PIECEWISE][CLRELU_F32] == 4321 &&
               !back.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32],
           "an old file's crossover is not the piecewise float32 one");
+    /* a version 1 file's smooth float64 crossover was measured against the scalar float64 host:
+     * dropped; its other lines kept */
+    write_signed(dir, "00000000000000000000000000000003",
+                 "clrelu-tune 1\ndevice 00000000000000000000000000000003\nfloat32 8 16 3\n"
+                 "crossover smooth float64 11344\ncrossover smooth float32 99\n");
+    CHECK_OK(clr_tune_load(dir, "00000000000000000000000000000003", &back));
+    CHECK(back.have[CLRELU_F32] && !back.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F64] &&
+              back.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32] && back.cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F32] == 99,
+          "a version 1 file's smooth float64 crossover was kept, or its other lines lost");
+    /* the same line in a current file is kept */
+    write_signed(dir, "00000000000000000000000000000004",
+                 "clrelu-tune 2\ndevice 00000000000000000000000000000004\ncrossover smooth float64 11344\n");
+    CHECK_OK(clr_tune_load(dir, "00000000000000000000000000000004", &back));
+    CHECK(back.have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F64] && back.cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F64] == 11344,
+          "a current file's smooth float64 crossover was not kept");
     /* an unknown class is a malformed file */
     write_signed(dir, "00000000000000000000000000000002",
                  "clrelu-tune 1\ndevice 00000000000000000000000000000002\ncrossover wavy float32 1\n");

@@ -2,6 +2,7 @@
 #include "host/host_kernels.h"
 #include "core/settings.h"
 #include "core/stream.h"
+#include "host/host_f64_vec.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -248,8 +249,9 @@ static bool is_piecewise(op_id id)
     return id == OP_RELU || id == OP_LEAKY_RELU || id == OP_RELU6 || id == OP_HARDTANH || id == OP_PRELU;
 }
 
-/* Every op has vector loops in float32, float16 and bfloat16; float64 has them for the
- * piecewise ops only (the smooth ones use the double reference, which is float64's own math). */
+/* Every op has vector loops in float32, float16 and bfloat16; float64 has them here for the
+ * piecewise ops only (the smooth ones run glibc's vector libm, host_f64_vec.c, or the double
+ * reference, element by element: neither streams). */
 static bool has_fast_path(const op_call *c) { return is_piecewise(c->op->id) || c->dtype != CLRELU_F64; }
 
 /* ---- non-temporal stores ----------------------------------------------------------------
@@ -525,7 +527,12 @@ static void reference_range(const op_call *c, size_t begin, size_t end)
 void clr_host_kernel_range(const op_call *c, size_t begin, size_t end)
 {
     if (!has_fast_path(c)) {
-        reference_range(c, begin, end);
+        /* float64 smooth ops: glibc's vector libm where this build and instruction set have it */
+        const double *g = c->grad_output;
+        if (c->dtype != CLRELU_F64 ||
+            !clr_host_f64_smooth(loops()->name, c->op->id, (const double *)c->x + begin, g ? g + begin : NULL,
+                                 (double *)c->y + begin, end - begin, c->params[0], c->params[1]))
+            reference_range(c, begin, end);
         return;
     }
     bool stream = clr_host_streams(c);

@@ -9,7 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TUNE_MAGIC "clrelu-tune 1"
+/* Version 2: the host's float64 smooth ops became vector code (host/host_f64_vec.c), so a smooth
+ * float64 crossover measured by version 1 (against the scalar reference) is dropped on load; the
+ * rest of a version 1 file still holds. */
+#define TUNE_MAGIC "clrelu-tune 2"
+#define TUNE_MAGIC_V1 "clrelu-tune 1"
 #define TUNE_MAX_BYTES 4096
 
 static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
@@ -50,7 +54,8 @@ static bool parse_body(char *body, const char *fingerprint, tune_record *rec)
 {
     char *save = NULL;
     char *line = strtok_r(body, "\n", &save);
-    if (!line || strcmp(line, TUNE_MAGIC) != 0)
+    bool v1 = line && strcmp(line, TUNE_MAGIC_V1) == 0;
+    if (!line || (!v1 && strcmp(line, TUNE_MAGIC) != 0))
         return false;
     line = strtok_r(NULL, "\n", &save);
     char fp[64];
@@ -82,6 +87,8 @@ static bool parse_body(char *body, const char *fingerprint, tune_record *rec)
             return false;
         }
     }
+    if (v1)
+        rec->have_cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F64] = false, rec->cross[CLRELU_OP_CLASS_SMOOTH][CLRELU_F64] = 0;
     return true;
 }
 
