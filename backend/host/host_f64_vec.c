@@ -45,7 +45,7 @@
         switch (id) {                                                                              \
         case OP_SELU:                                                                              \
             alpha = SELU_ALPHA, scale = SELU_SCALE;                                                \
-            /* fall through */                                                                     \
+            __attribute__((fallthrough));                                                          \
         case OP_ELU:                                                                               \
             if (bwd)                                                                               \
                 return sel_##ISA((vl_##ISA)(x <= 0.0), g * alpha * scale * exp_##ISA(x), g * scale);             \

@@ -36,9 +36,9 @@
 /* The default x86-64 target has only SSE2 (16-byte vectors). The loops are also compiled for
  * AVX2, AVX-512 and AVX-512 with AVX512_BF16, and the widest the CPU has is chosen once at run
  * time (or the one named by CLRELU_HOST_ISA=avx512bf16|avx512|avx2|baseline, which the tests use
- * to check every variant). It matters
- * when the data sits in cache; memory-bound sizes run at the same speed. Chosen by hand rather
- * than with target_clones: an ifunc resolver runs before the sanitizers' runtimes start. */
+ * to check every variant). It matters when the data sits in cache; memory-bound sizes run at the
+ * same speed. Chosen by hand rather than with target_clones: an ifunc resolver runs before the
+ * sanitizers' runtimes start. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define HOST_ISA_VARIANTS 1
 #define ATTR_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
