@@ -108,12 +108,13 @@ static void one_case(const target *tg, const char *op, clrelu_dtype t, size_t n,
 }
 
 /* Every head (y 0..max_shift-1 elements past a 64-byte boundary) with every tail, for one op of
- * each kernel family, both directions and all dtypes; then every op once at a size that spans
- * several work-items. */
+ * each kernel family, both directions and all dtypes, and two lengths of several host blocks;
+ * then every op once at a size that spans several work-items. */
 static void sweep(const target *tg, const char *const *families, size_t n_families, size_t max_shift,
                   uint64_t *seed)
 {
     static const clrelu_dtype dtypes[] = {CLRELU_F32, CLRELU_F64, CLRELU_F16, CLRELU_BF16};
+    static const size_t multi_block[] = {1025, 2339};
     const clrelu_device_info *info = clrelu_device_get_info(tg->dev);
     for (size_t d = 0; d < sizeof dtypes / sizeof dtypes[0]; d++) {
         if (!info->dtype_supported[dtypes[d]])
@@ -123,9 +124,13 @@ static void sweep(const target *tg, const char *const *families, size_t n_famili
                 target fam = *tg;
                 if (strcmp(info->backend, "host") == 0)
                     fam.streams = tg->streams && host_fast_path(families[f], dtypes[d]);
-                for (size_t shift = 0; shift < max_shift; shift++)
+                for (size_t shift = 0; shift < max_shift; shift++) {
                     for (size_t n = 0; n <= 100; n += (n < 48 ? 1 : 13))
                         one_case(&fam, families[f], dtypes[d], n, shift, backward, (*seed)++);
+                    /* past the host's first blocks (2 KiB: 256 to 1,024 elements) */
+                    for (size_t k = 0; k < sizeof multi_block / sizeof multi_block[0]; k++)
+                        one_case(&fam, families[f], dtypes[d], multi_block[k], shift, backward, (*seed)++);
+                }
             }
             for (int o = 0; o < clrelu_op_count(); o++) {
                 const char *op = clrelu_op_get(o)->name;

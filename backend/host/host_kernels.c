@@ -261,11 +261,12 @@ static bool has_fast_path(const op_call *c) { return is_piecewise(c->op->id) || 
  * anyway. Measured here (2 cores, 16M float32 relu out of place, AVX-512 loop): 23-33 GB/s
  * with ordinary stores, 40-57 GB/s streaming. In place the line was just read, so ordinary stores
  * stay (they were faster there: 56-65 vs 39-48 GB/s). Each block is computed into an L1-resident
- * buffer by the same loops, then streamed out 16 bytes at a time; results are the same bits either
- * way. Blocks are small (4 cache lines): with 4 KiB blocks the stores came in bursts that stalled
- * on the write-combining buffers while no loads were in flight, and most of the gain was lost
- * (35 vs 50 GB/s at 64M, median of 9 in the same run). */
-#define STREAM_BLOCK_BYTES 256
+ * buffer by the same loops, then streamed out a vector at a time; results are the same bits either
+ * way. Blocks are 2 KiB (32 lines): each block costs two calls and a loop's set-up, which with
+ * 256-byte blocks held 64M float32 relu at 27-34 GB/s against 37-41 with 1-2 KiB ones (PoCL's
+ * own: 41-43), and 4 KiB blocks were slower again (34-36: the stores came in bursts that stalled
+ * on the write-combining buffers while no loads were in flight). BENCHMARKS.md section 18. */
+#define STREAM_BLOCK_BYTES 2048
 
 /* Whether the pass writes y with streaming stores: out of place, and its arrays outgrow the cache. */
 bool clr_host_streams(const op_call *c)
@@ -312,7 +313,7 @@ DEFINE_STREAM_OUT(avx512, ATTR_AVX512, 64, void, _mm512_loadu_si512, _mm512_stre
 
 /* Elements of the next pass from `at` (before e): the whole run, or (stream) one block, the first
  * one cut short so that the following blocks start on a 64-byte line of y: malloc's 16-byte
- * alignment otherwise gave every 256-byte block a 48-byte head of ordinary stores into a line the
+ * alignment otherwise gave every block a 48-byte head of ordinary stores into a line the
  * streaming stores also wrote, and 64M float32 relu fell from 26 to 18 GB/s. */
 static size_t block_len(const op_call *c, size_t at, size_t e, size_t es, bool stream)
 {
