@@ -38,7 +38,8 @@ def run_bench(args, path, dtype, ops=None, sizes=None):
     if args.cache_dir:
         env["CLRELU_CACHE_DIR"] = args.cache_dir
     device = {"host": "host", "pocl": "cpu:0", "auto": "auto"}[path]
-    cmd = [args.clrelu, "bench", "--devices", device, "--ops", ops or args.ops, "--dtypes", dtype, "--sizes", sizes or args.sizes,
+    cmd = [args.clrelu, "bench", "--devices", device, "--ops", ops or args.ops, "--dtypes", dtype,
+           "--sizes", sizes or args.sizes,
            "--directions", "forward", "--placements", "out", "--repeats", str(args.repeats),
            "--min-time", str(args.min_time), "--no-ceilings", "--csv", "--quiet"]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -131,6 +132,7 @@ def main():
         print(f"#   {op} {dtype} {fmt_size(n)}: sweep {ratio:.2f}, recheck {a / f:.2f} (auto {a / 1e3:.3g} us, "
               f"{faster} {f / 1e3:.3g} us){' *' if a / f > args.goal else ''}")
     print(f"# after the recheck: {total - still} of {total} cases within {args.goal}x")
+
 
 if __name__ == "__main__":
     main()
