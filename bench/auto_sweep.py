@@ -56,6 +56,12 @@ def run_bench(args, path, dtype, ops=None, sizes=None):
     return rows
 
 
+def fmt_us(ns):
+    """nanoseconds as microseconds, three significant digits below 100 us, whole ones above"""
+    us = ns / 1e3
+    return f"{us:.0f}" if us >= 100 else f"{us:.3g}"
+
+
 def fmt_size(n):
     for unit, div in (("M", 1 << 20), ("K", 1 << 10)):
         if n >= div and n % div == 0:
@@ -110,8 +116,8 @@ def main():
     print(f"# {within} of {total} cases within {args.goal}x")
     for ratio, op, dtype, n, med in sorted(worst, reverse=True)[:12]:
         faster = "host" if med["host"] <= med["pocl"] else "pocl"
-        print(f"#   {ratio:5.2f}  {op} {dtype} {fmt_size(n)}: auto {med['auto'] / 1e3:.3g} us, host "
-              f"{med['host'] / 1e3:.3g} us, pocl {med['pocl'] / 1e3:.3g} us (faster: {faster})")
+        print(f"#   {ratio:5.2f}  {op} {dtype} {fmt_size(n)}: auto {fmt_us(med['auto'])} us, host "
+              f"{fmt_us(med['host'])} us, pocl {fmt_us(med['pocl'])} us (faster: {faster})")
     misses = [w for w in worst if w[0] > args.goal]
     if args.recheck <= 0 or not misses:
         return
@@ -129,8 +135,8 @@ def main():
             continue
         a, f = statistics.median(got["auto"]), statistics.median(got[faster])
         still += a / f > args.goal
-        print(f"#   {op} {dtype} {fmt_size(n)}: sweep {ratio:.2f}, recheck {a / f:.2f} (auto {a / 1e3:.3g} us, "
-              f"{faster} {f / 1e3:.3g} us){' *' if a / f > args.goal else ''}")
+        print(f"#   {op} {dtype} {fmt_size(n)}: sweep {ratio:.2f}, recheck {a / f:.2f} (auto {fmt_us(a)} us, "
+              f"{faster} {fmt_us(f)} us){' *' if a / f > args.goal else ''}")
     print(f"# after the recheck: {total - still} of {total} cases within {args.goal}x")
 
 
