@@ -17,7 +17,7 @@ then rechecked alone: --recheck pairs of processes, `auto` and the faster path i
 order, and its verdict is the ratio of those medians (both ratios are printed).
 
 Usage: bench/auto_sweep.py [--clrelu BIN] [--rounds 3] [--ops all] [--dtypes all]
-                           [--sizes 1K..64M x4] [--min-time 0.02] [--cache-dir DIR] [--recheck 3]
+                           [--sizes 1K..64M x4] [--min-time 0.02] [--cache-dir DIR] [--recheck 5]
 The crossovers auto uses come from the cache directory's tuning file (clrelu tune), or are
 measured on first use and stored there; `clrelu tune` prints them.
 """
@@ -80,7 +80,7 @@ def main():
     ap.add_argument("--min-time", type=float, default=0.02)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--goal", type=float, default=1.2)
-    ap.add_argument("--recheck", type=int, default=3, help="pairs of processes per case over the goal (0: none)")
+    ap.add_argument("--recheck", type=int, default=5, help="pairs of processes per case over the goal (0: none)")
     args = ap.parse_args()
 
     samples = {}  # (path, op, dtype, n) -> [ns per round]
