@@ -263,7 +263,7 @@ static bool has_fast_path(const op_call *c) { return is_piecewise(c->op->id) || 
  * stay (they were faster there: 56-65 vs 39-48 GB/s). Each block is computed into an L1-resident
  * buffer by the same loops, then streamed out a vector at a time; results are the same bits either
  * way. Blocks are 2 KiB (32 lines): each block costs two calls and a loop's set-up, which with
- * 256-byte blocks held 64M float32 relu at 27-34 GB/s against 37-41 with 1-2 KiB ones (PoCL's
+ * 256-byte blocks held 64M float32 relu at 27-34 GB/s against 36-41 with 1-2 KiB ones (PoCL's
  * own: 41-43), and 4 KiB blocks were slower again (34-36: the stores came in bursts that stalled
  * on the write-combining buffers while no loads were in flight). BENCHMARKS.md section 18. */
 #define STREAM_BLOCK_BYTES 2048
