@@ -61,5 +61,11 @@ double clr_ref_prelu_bwd(double x, double g, const double *p);
 
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946
+/* the gelu formulas' constants: 1/sqrt 2, 1/sqrt(2 pi), sqrt(2/pi) and the tanh form's cubic
+ * coefficient (reference.c, and the float64 vector code in host/host_f64_vec.c) */
+#define SQRT1_2 0.70710678118654752440
+#define INV_SQRT_2PI 0.39894228040143267794
+#define SQRT_2_OVER_PI 0.79788456080286535588
+#define GELU_C 0.044715
 
 #endif

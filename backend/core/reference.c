@@ -29,10 +29,6 @@ double clr_ref_elu_bwd(double x, double g, const double *p) { return elu_bwd(x, 
 double clr_ref_selu_fwd(double x, const double *p) { (void)p; return elu_fwd(x, SELU_ALPHA, SELU_SCALE); }
 double clr_ref_selu_bwd(double x, double g, const double *p) { (void)p; return elu_bwd(x, g, SELU_ALPHA, SELU_SCALE); }
 
-#define SQRT1_2 0.70710678118654752440
-#define INV_SQRT_2PI 0.39894228040143267794
-#define SQRT_2_OVER_PI 0.79788456080286535588
-
 double clr_ref_gelu_fwd(double x, const double *p) { (void)p; return 0.5 * x * erfc(-x * SQRT1_2); }
 double clr_ref_gelu_bwd(double x, double g, const double *p)
 {
@@ -45,15 +41,15 @@ double clr_ref_gelu_bwd(double x, double g, const double *p)
 double clr_ref_gelu_tanh_fwd(double x, const double *p)
 {
     (void)p;
-    double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+    double inner = SQRT_2_OVER_PI * (x + GELU_C * x * x * x);
     return 0.5 * x * (1.0 + tanh(inner));
 }
 double clr_ref_gelu_tanh_bwd(double x, double g, const double *p)
 {
     (void)p;
-    double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+    double inner = SQRT_2_OVER_PI * (x + GELU_C * x * x * x);
     double t = tanh(inner);
-    double dinner = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * x * x);
+    double dinner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_C * x * x);
     return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * dinner);
 }
 

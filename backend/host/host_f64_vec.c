@@ -13,11 +13,6 @@
  * agree with the scalar libm to a few ulp. The tests hold the results to the float64 tolerance
  * against the reference (tests/support/ref_compare.c: rtol and atol 1e-12). */
 
-#define SQRT1_2 0.70710678118654752440
-#define INV_SQRT_2PI 0.39894228040143267794
-#define SQRT_2_OVER_PI 0.79788456080286535588
-#define GELU_C 0.044715
-
 /* sel(m, a, b): a where the comparison m holds, else b (m: all ones or zeros per lane); LE, GT:
  * the comparisons as that mask type */
 #define DEFINE_F64_VEC(ISA, W, ATTR, VEC, MV)                                                      \
